@@ -1,0 +1,132 @@
+"""Command line: ``n2n-models train|export|evaluate`` (also ``python -m n2n_models``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def _apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    for item in sets:
+        if "=" not in item or "." not in item.split("=", 1)[0]:
+            raise SystemExit(f"--set expects SECTION.KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        section, name = key.split(".", 1)
+        raw.setdefault(section, {})[name] = yaml.safe_load(value)
+    return raw
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from n2n_models.config import Config
+
+    run_dir = Path(args.run_dir)
+    if args.resume and (run_dir / "config.yaml").exists() and not args.config:
+        raw = yaml.safe_load((run_dir / "config.yaml").read_text())
+    elif args.config:
+        raw = yaml.safe_load(Path(args.config).read_text()) or {}
+    else:
+        raw = {}
+    raw = _apply_overrides(raw, args.set or [])
+    if args.data_root:
+        raw.setdefault("data", {})["data_root"] = args.data_root
+    for opt, key in (("steps", "steps"), ("max_minutes", "max_minutes"), ("target_noise", "target_noise"),
+                     ("source_noise", "source_noise"), ("loss", "loss")):
+        if getattr(args, opt) is not None:
+            raw.setdefault("train", {})[key] = getattr(args, opt)
+    if args.arch:
+        raw.setdefault("model", {})["arch"] = args.arch
+    cfg = Config.from_dict(raw)
+
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(cfg.train.threads)
+    from n2n_models.train import Trainer
+
+    result = Trainer(cfg, run_dir).fit(resume=args.resume)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.export import export_run
+
+    card = export_run(args.run_dir, args.out, name=args.name, which=args.which, interim=args.interim,
+                      notes=args.notes or "", data_root=args.data_root, only_if_better=args.only_if_better)
+    print(json.dumps(card, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.evaluate import evaluate_saved_model
+
+    result = evaluate_saved_model(args.model_dir, args.images, args.noise, seed=args.seed, limit=args.limit,
+                                  quantize_input=not args.float_input)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="n2n-models", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train (or resume) a model into a run directory")
+    t.add_argument("--config", help="YAML config (see configs/)")
+    t.add_argument("--run-dir", required=True)
+    t.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    t.add_argument("--data-root")
+    t.add_argument("--arch")
+    t.add_argument("--steps", type=int)
+    t.add_argument("--max-minutes", type=float)
+    t.add_argument("--source-noise")
+    t.add_argument("--target-noise", help="'clean' for Noise2Clean")
+    t.add_argument("--loss", choices=["l2", "l1"])
+    t.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override any config value")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("export", help="export a run's checkpoint as a SavedModel + model.json")
+    e.add_argument("--run-dir", required=True)
+    e.add_argument("--out", required=True, help="zoo directory, e.g. zoo/gaussian-interim")
+    e.add_argument("--name")
+    e.add_argument("--which", choices=["best", "last"], default="best")
+    e.add_argument("--interim", action="store_true")
+    e.add_argument("--notes")
+    e.add_argument("--data-root", help="override the data root recorded in the run config")
+    e.add_argument("--only-if-better", action="store_true",
+                   help="keep an existing export unless the new validation PSNR is higher")
+    e.add_argument("--threads", type=int, default=1)
+    e.set_defaults(func=cmd_export)
+
+    v = sub.add_parser("evaluate", help="PSNR of an exported SavedModel on a folder of clean images")
+    v.add_argument("--model-dir", required=True, help="zoo/<name> directory")
+    v.add_argument("--images", required=True, help="folder of clean images")
+    v.add_argument("--noise", default="gaussian,25,25")
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--limit", type=int, default=0)
+    v.add_argument("--float-input", action="store_true", help="do not round/clip the noisy input to 8 bit")
+    v.add_argument("--threads", type=int, default=1)
+    v.set_defaults(func=cmd_evaluate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

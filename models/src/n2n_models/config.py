@@ -1,0 +1,182 @@
+"""Typed, validated training configuration, loadable from and saved to YAML."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from n2n_models.noise import parse_noise_spec
+
+LOSSES = ("l2", "l1")
+TRAINING_MODES = ("n2n", "n2c")
+
+
+@dataclass
+class DataConfig:
+    """Where training and validation images come from and how patches are cut."""
+
+    data_root: str = "/work/shared/data"
+    # Folders relative to data_root (or absolute) holding training images.
+    train_dirs: list[str] = field(default_factory=lambda: ["train/color/BSDS500_train"])
+    # Folder with clean validation images (relative to data_root or absolute); "" disables validation.
+    val_dir: str = "eval/CBSD68"
+    # Use the first N validation images in sorted file-name order (0 = all).
+    val_count: int = 4
+    # Noise added (seeded) to the validation images.
+    val_noise: str = "gaussian,25,25"
+    val_seed: int = 1234
+    patch_size: int = 64
+    batch_size: int = 16
+    # Downscale training images by this integer factor before cropping (1 = no scaling).
+    downscale: int = 1
+
+    def validate(self) -> None:
+        if not self.train_dirs:
+            raise ValueError("data.train_dirs must list at least one folder")
+        if self.patch_size < 8:
+            raise ValueError(f"data.patch_size must be >= 8, got {self.patch_size}")
+        if self.batch_size < 1:
+            raise ValueError(f"data.batch_size must be >= 1, got {self.batch_size}")
+        if self.val_count < 0:
+            raise ValueError(f"data.val_count must be >= 0, got {self.val_count}")
+        if self.downscale < 1:
+            raise ValueError(f"data.downscale must be >= 1, got {self.downscale}")
+        parse_noise_spec(self.val_noise)
+
+    def resolve(self, folder: str) -> Path:
+        path = Path(folder)
+        return path if path.is_absolute() else Path(self.data_root) / path
+
+
+@dataclass
+class ModelConfig:
+    arch: str = "fastdn"
+    channels: int = 3
+    # Extra keyword arguments for the architecture builder (e.g. {"features": 64}).
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        from n2n_models.archs import available
+
+        if self.arch not in available():
+            raise ValueError(f"model.arch {self.arch!r} unknown; available: {', '.join(available())}")
+        if self.channels not in (1, 3):
+            raise ValueError(f"model.channels must be 1 or 3, got {self.channels}")
+
+
+@dataclass
+class TrainConfig:
+    source_noise: str = "gaussian,0,50"
+    # Noise on the training target; "clean" means Noise2Clean (supervised) training.
+    target_noise: str = "gaussian,0,50"
+    # Clip/round the noisy source to 8-bit like a real image file (targets are never clipped,
+    # which keeps the Noise2Noise target unbiased).
+    quantize_source: bool = True
+    loss: str = "l2"
+    lr: float = 1e-3
+    # Fraction of the steps, at the end, over which the learning rate ramps down (cosine) to ~0.
+    rampdown: float = 0.3
+    steps: int = 10000
+    # Stop (after saving) once this wall time is spent in this invocation; 0 = no limit.
+    max_minutes: float = 0.0
+    val_every: int = 500
+    ckpt_every: int = 250
+    log_every: int = 50
+    seed: int = 0
+    threads: int = 1
+
+    @property
+    def mode(self) -> str:
+        return "n2c" if self.target_noise.strip() == "clean" else "n2n"
+
+    def validate(self) -> None:
+        parse_noise_spec(self.source_noise)
+        parse_noise_spec(self.target_noise)
+        if self.loss not in LOSSES:
+            raise ValueError(f"train.loss must be one of {LOSSES}, got {self.loss!r}")
+        if not self.lr > 0:
+            raise ValueError(f"train.lr must be > 0, got {self.lr}")
+        if not 0.0 <= self.rampdown <= 1.0:
+            raise ValueError(f"train.rampdown must be in [0, 1], got {self.rampdown}")
+        for name in ("steps", "val_every", "ckpt_every", "log_every", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"train.{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_minutes < 0:
+            raise ValueError(f"train.max_minutes must be >= 0, got {self.max_minutes}")
+
+
+@dataclass
+class Config:
+    name: str = "model"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> "Config":
+        if not self.name or any(c in self.name for c in "/\\ "):
+            raise ValueError(f"name must be a non-empty identifier without slashes/spaces, got {self.name!r}")
+        self.data.validate()
+        self.model.validate()
+        self.train.validate()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "Config":
+        if not isinstance(raw, dict):
+            raise ValueError("config must be a mapping")
+        unknown = set(raw) - {"name", "data", "model", "train"}
+        if unknown:
+            raise ValueError(f"unknown config sections: {sorted(unknown)}")
+        return cls(
+            name=str(raw.get("name", "model")),
+            data=_build(DataConfig, raw.get("data") or {}, "data"),
+            model=_build(ModelConfig, raw.get("model") or {}, "model"),
+            train=_build(TrainConfig, raw.get("train") or {}, "train"),
+        ).validate()
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Config":
+        return cls.from_dict(yaml.safe_load(Path(path).read_text()) or {})
+
+
+def _build(kind: type, raw: dict[str, Any], section: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ValueError(f"config section {section!r} must be a mapping")
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    unknown = set(raw) - set(fields)
+    if unknown:
+        raise ValueError(f"unknown keys in {section!r}: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        default = getattr(kind(), key)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{section}.{key} must be a boolean, got {value!r}")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{section}.{key} must be an integer, got {value!r}")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{section}.{key} must be a number, got {value!r}")
+            value = float(value)
+        elif isinstance(default, str):
+            if not isinstance(value, str):
+                raise ValueError(f"{section}.{key} must be a string, got {value!r}")
+        elif isinstance(default, list):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{section}.{key} must be a list of strings, got {value!r}")
+        elif isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ValueError(f"{section}.{key} must be a mapping, got {value!r}")
+        values[key] = value
+    return kind(**values)

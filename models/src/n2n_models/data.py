@@ -1,0 +1,95 @@
+"""Image loading and random patch sampling (numpy; the training loop feeds batches to TF)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not files:
+        raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+    return files
+
+
+def load_image(path: str | Path, channels: int = 3, downscale: int = 1) -> np.ndarray:
+    """Load an image as uint8 ``(H, W, C)``; RGB for C=3, luma for C=1."""
+    with Image.open(path) as im:
+        im = im.convert("RGB" if channels == 3 else "L")
+        if downscale > 1:
+            im = im.resize((im.width // downscale, im.height // downscale), Image.Resampling.BICUBIC)
+        arr = np.asarray(im, dtype=np.uint8)
+    return arr[..., None] if arr.ndim == 2 else arr
+
+
+def save_image(path: str | Path, image: np.ndarray) -> None:
+    arr = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    Image.fromarray(arr[..., 0] if arr.shape[-1] == 1 else arr).save(path)
+
+
+def load_folders(
+    folders: Iterable[str | Path], channels: int = 3, min_size: int = 0, downscale: int = 1
+) -> list[np.ndarray]:
+    """Load every image of the folders; images smaller than ``min_size`` are skipped with a warning."""
+    images: list[np.ndarray] = []
+    for folder in folders:
+        for path in list_images(folder):
+            img = load_image(path, channels, downscale)
+            if min(img.shape[:2]) < min_size:
+                log.warning("skipping %s: %dx%d is smaller than the %d px patch", path, img.shape[1], img.shape[0], min_size)
+                continue
+            images.append(img)
+    if not images:
+        raise ValueError(f"no usable images (>= {min_size} px) in {list(folders)}")
+    return images
+
+
+def augment(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random horizontal flip and rotation by a multiple of 90 degrees (square patches)."""
+    if rng.random() < 0.5:
+        patch = patch[:, ::-1]
+    return np.rot90(patch, int(rng.integers(4)))
+
+
+def random_patches(
+    images: list[np.ndarray], patch_size: int, batch_size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """One batch ``(N, P, P, C)`` float32 on the 0-255 scale of random augmented crops."""
+    out = np.empty((batch_size, patch_size, patch_size, images[0].shape[2]), np.float32)
+    for i in range(batch_size):
+        img = images[int(rng.integers(len(images)))]
+        h, w = img.shape[:2]
+        y = int(rng.integers(h - patch_size + 1))
+        x = int(rng.integers(w - patch_size + 1))
+        out[i] = augment(img[y : y + patch_size, x : x + patch_size], rng)
+    return out
+
+
+def patch_stream(
+    images: list[np.ndarray], patch_size: int, batch_size: int, seed: int
+) -> Iterator[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    while True:
+        yield random_patches(images, patch_size, batch_size, rng)
+
+
+def pad_to_multiple(image: np.ndarray, k: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Reflect-pad ``(..., H, W, C)`` at the bottom/right to multiples of k (as the worker does)."""
+    h, w = image.shape[-3], image.shape[-2]
+    ph, pw = (-h) % k, (-w) % k
+    if ph == 0 and pw == 0:
+        return image, (h, w)
+    pad = [(0, 0)] * (image.ndim - 3) + [(0, ph), (0, pw), (0, 0)]
+    return np.pad(image, pad, mode="reflect" if min(h, w) > max(ph, pw) else "symmetric"), (h, w)

@@ -1,0 +1,195 @@
+"""Export a trained run as a zoo entry: ``saved_model/`` + ``model.json`` (+ ``provenance.json``).
+
+Contract with the Java worker: tag ``serve``, signature ``serving_default``, one float32 NHWC
+input ``input`` ``[None, None, None, C]`` in [0, 1] (RGB for C=3), one output ``output`` of the same
+shape on the [0, 1] scale (the worker clips). H and W must be multiples of ``size_multiple``
+(the worker reflect-pads).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import platform
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from n2n_models import archs
+from n2n_models.config import Config
+from n2n_models.train import denoise, load_trained, load_validation
+
+log = logging.getLogger(__name__)
+
+PARITY_ATOL = 1e-4
+
+
+class ServingModule(tf.Module):
+    def __init__(self, model: tf.keras.Model, channels: int):
+        super().__init__()
+        self.model = model
+        self.serve = tf.function(
+            self._serve, input_signature=[tf.TensorSpec([None, None, None, channels], tf.float32, name="input")]
+        )
+
+    def _serve(self, input):  # noqa: A002 - the argument name becomes the signature's input key
+        return {"output": tf.identity(self.model(input, training=False), name="output")}
+
+
+def save_serving(model: tf.keras.Model, channels: int, path: str | Path) -> None:
+    module = ServingModule(model, channels)
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.serve})
+
+
+def load_serving(path: str | Path):
+    """The ``serving_default`` concrete function of a SavedModel, as the worker would use it."""
+    loaded = tf.saved_model.load(str(path), tags=["serve"])
+    fn = loaded.signatures["serving_default"]
+    return loaded, fn
+
+
+def check_signature(fn, channels: int) -> None:
+    _, kwargs = fn.structured_input_signature
+    if list(kwargs) != ["input"]:
+        raise AssertionError(f"signature inputs are {list(kwargs)}, expected ['input']")
+    spec = kwargs["input"]
+    if spec.dtype != tf.float32 or spec.shape.as_list() != [None, None, None, channels]:
+        raise AssertionError(f"input spec {spec} != float32 [None, None, None, {channels}]")
+    if list(fn.structured_outputs) != ["output"]:
+        raise AssertionError(f"signature outputs are {list(fn.structured_outputs)}, expected ['output']")
+
+
+def parity(model: tf.keras.Model, fn, channels: int, multiple: int, seed: int = 0) -> float:
+    """Max |SavedModel - Keras| over random inputs of a few (padded-to-multiple) sizes."""
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for h, w in ((37, 53), (64, 48), (129, 70)):
+        h += (-h) % multiple
+        w += (-w) % multiple
+        x = rng.random((1, h, w, channels), dtype=np.float32)
+        a = model(tf.constant(x), training=False).numpy()
+        b = fn(input=tf.constant(x))["output"].numpy()
+        if a.shape != b.shape:
+            raise AssertionError(f"shape mismatch {a.shape} vs {b.shape}")
+        worst = max(worst, float(np.max(np.abs(a - b))))
+    return worst
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def export_run(
+    run_dir: str | Path,
+    out: str | Path,
+    name: str | None = None,
+    which: str = "best",
+    interim: bool = False,
+    notes: str = "",
+    data_root: str | None = None,
+    only_if_better: bool = False,
+) -> dict[str, Any]:
+    """Export ``which`` checkpoint of ``run_dir`` into zoo directory ``out``; returns the card."""
+    run_dir, out = Path(run_dir), Path(out)
+    cfg, model, info = load_trained(run_dir, which)
+    if data_root:
+        cfg.data.data_root = data_root
+    name = name or out.name
+    c = cfg.model.channels
+    multiple = archs.size_multiple(cfg.model.arch)
+
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_serving(model, c, tmp / "saved_model")
+    _, fn = load_serving(tmp / "saved_model")
+    check_signature(fn, c)
+    max_diff = parity(model, fn, c, multiple)
+    if max_diff > PARITY_ATOL:
+        raise AssertionError(f"SavedModel/Keras parity failed: max |diff| {max_diff:.3g} > {PARITY_ATOL}")
+    log.info("parity ok: max |SavedModel - Keras| = %.3g", max_diff)
+
+    # Validation numbers come from the exported SavedModel itself.
+    validation: dict[str, Any] = {"set": None, "psnr_noisy": None, "psnr_model": None}
+    try:
+        val = load_validation(cfg)
+    except FileNotFoundError as exc:
+        log.warning("validation images unavailable (%s); card has no PSNR", exc)
+        val = None
+    if val is not None:
+        predict = lambda x: fn(input=x)["output"]  # noqa: E731
+        scores = [_psnr(cl, denoise(predict, n, multiple)) for cl, n in zip(val.clean, val.noisy)]
+        validation = {
+            "set": val.describe(cfg.data.val_dir)
+            + (", noisy input rounded/clipped to 8 bit" if cfg.train.quantize_source else ""),
+            "psnr_noisy": round(val.psnr_noisy, 3),
+            "psnr_model": round(float(np.mean(scores)), 3),
+        }
+
+    if only_if_better and (out / "model.json").exists():
+        old = json.loads((out / "model.json").read_text())
+        old_psnr = (old.get("validation") or {}).get("psnr_model")
+        if old_psnr is not None and validation["psnr_model"] is not None and validation["psnr_model"] <= old_psnr:
+            shutil.rmtree(tmp)
+            log.info("kept existing %s: %.3f dB >= new %.3f dB", out, old_psnr, validation["psnr_model"])
+            return old
+
+    step = int(info["step"])
+    card = {
+        "name": name,
+        "architecture": cfg.model.arch,
+        "channels": c,
+        "size_multiple": multiple,
+        "input": {"layout": "NHWC", "dtype": "float32", "range": [0, 1], "tensor": "input"},
+        "output": {"tensor": "output"},
+        "noise": cfg.train.source_noise,
+        "target_noise": cfg.train.target_noise,
+        "training": cfg.train.mode,
+        "training_pixels": step * cfg.data.batch_size * cfg.data.patch_size**2,
+        "training_steps": step,
+        "patch_size": cfg.data.patch_size,
+        "batch_size": cfg.data.batch_size,
+        "validation": validation,
+        "parameters": int(model.count_params()),
+        "interim": bool(interim),
+        "notes": notes,
+    }
+    provenance = {
+        "run_dir": str(run_dir),
+        "checkpoint": which,
+        "checkpoint_info": info,
+        "config": cfg.to_dict(),
+        "tensorflow": tf.__version__,
+        "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else None,
+        "exported_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "parity_max_abs_diff": max_diff,
+    }
+    (tmp / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    (tmp / "provenance.json").write_text(json.dumps(provenance, indent=2, default=str) + "\n")
+    old_dir = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old_dir, ignore_errors=True)
+    if out.exists():
+        os.replace(out, old_dir)
+    os.replace(tmp, out)
+    shutil.rmtree(old_dir, ignore_errors=True)
+    return card
+
+
+def _psnr(clean: np.ndarray, test: np.ndarray) -> float:
+    from n2n_models.metrics import psnr
+
+    return psnr(clean, test)
