@@ -1,0 +1,28 @@
+package io.noise2noise.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.storage.ObjectStore;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** Declares the contract's topics (created on start-up by whichever service starts first) and the job store. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(JobTopics.class)
+public class JobContractConfiguration {
+
+    @Bean
+    KafkaAdmin.NewTopics jobTopicsDeclaration(JobTopics topics) {
+        return new KafkaAdmin.NewTopics(
+                TopicBuilder.name(topics.jobs()).partitions(topics.jobPartitions()).build(),
+                TopicBuilder.name(topics.deadLetters()).partitions(topics.jobPartitions()).build(),
+                TopicBuilder.name(topics.results()).partitions(topics.resultPartitions()).build());
+    }
+
+    @Bean
+    JobStore jobStore(ObjectStore objectStore, ObjectMapper objectMapper) {
+        return new JobStore(objectStore, objectMapper);
+    }
+}

@@ -1,0 +1,27 @@
+package io.noise2noise.job;
+
+/** Object keys of a job in the bucket. Deterministic, so a redelivered job overwrites, never duplicates. */
+public final class JobKeys {
+
+    private JobKeys() {
+    }
+
+    public static String input(String jobId) {
+        return prefix(jobId) + "input";
+    }
+
+    public static String result(String jobId) {
+        return prefix(jobId) + "result";
+    }
+
+    public static String record(String jobId) {
+        return prefix(jobId) + "job.json";
+    }
+
+    private static String prefix(String jobId) {
+        if (!JobIds.isWellFormed(jobId)) {
+            throw new IllegalArgumentException("not a job id: " + jobId);
+        }
+        return "jobs/" + jobId + "/";
+    }
+}
