@@ -1,0 +1,36 @@
+import pytest
+
+from n2n_models.config import Config
+
+
+def test_yaml_round_trip(tmp_path):
+    cfg = Config.from_dict({"name": "x", "model": {"arch": "unet"}, "train": {"lr": 1, "target_noise": "clean"}})
+    assert cfg.train.lr == 1.0 and isinstance(cfg.train.lr, float)
+    assert cfg.train.mode == "n2c"
+    cfg.save(tmp_path / "c.yaml")
+    again = Config.load(tmp_path / "c.yaml")
+    assert again == cfg
+    assert Config().validate().train.mode == "n2n"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"bogus": {}},
+        {"train": {"bogus": 1}},
+        {"train": {"steps": "10"}},
+        {"train": {"steps": 0}},
+        {"train": {"loss": "l3"}},
+        {"train": {"source_noise": "gaussian,5"}},
+        {"train": {"quantize_source": 1}},
+        {"model": {"arch": "nope"}},
+        {"model": {"channels": 2}},
+        {"data": {"patch_size": 4}},
+        {"data": {"train_dirs": "train"}},
+        {"data": {"val_noise": "pepper,1,2"}},
+        {"name": "a/b"},
+    ],
+)
+def test_invalid_configs_raise(raw):
+    with pytest.raises(ValueError):
+        Config.from_dict(raw)

@@ -1,0 +1,60 @@
+import json
+
+import numpy as np
+import tensorflow as tf
+
+from conftest import tiny_config
+from n2n_models.__main__ import main
+from n2n_models.train import Trainer
+
+CARD_KEYS = {
+    "name", "architecture", "channels", "size_multiple", "input", "output", "noise", "target_noise", "training",
+    "training_pixels", "training_steps", "patch_size", "batch_size", "validation", "parameters", "interim", "notes",
+}
+
+
+def test_export_contract_and_parity(data_root, tmp_path):
+    run = tmp_path / "run"
+    Trainer(tiny_config(data_root, steps=6), run).fit()
+    out = tmp_path / "zoo" / "tiny-model"
+    assert main(["export", "--run-dir", str(run), "--out", str(out), "--interim", "--notes", "test"]) == 0
+
+    card = json.loads((out / "model.json").read_text())
+    assert set(card) == CARD_KEYS
+    assert card["input"] == {"layout": "NHWC", "dtype": "float32", "range": [0, 1], "tensor": "input"}
+    assert card["output"] == {"tensor": "output"}
+    assert card["architecture"] == "fastdn" and card["size_multiple"] == 2 and card["channels"] == 3
+    assert card["training"] == "n2c" and card["target_noise"] == "clean" and card["interim"] is True
+    assert card["training_steps"] == 6 and card["training_pixels"] == 6 * 8 * 32 * 32
+    assert set(card["validation"]) == {"set", "psnr_noisy", "psnr_model"}
+    assert card["validation"]["psnr_model"] is not None
+
+    loaded = tf.saved_model.load(str(out / "saved_model"), tags=["serve"])
+    fn = loaded.signatures["serving_default"]
+    _, kwargs = fn.structured_input_signature
+    assert list(kwargs) == ["input"]
+    assert kwargs["input"].shape.as_list() == [None, None, None, 3] and kwargs["input"].dtype == tf.float32
+    assert list(fn.structured_outputs) == ["output"]
+
+    # Parity with the Keras model restored from the same checkpoint, on a non-square input.
+    from n2n_models.train import load_trained
+
+    _, model, _ = load_trained(run, "best")
+    x = np.random.default_rng(0).random((2, 38, 52, 3), dtype=np.float32)
+    np.testing.assert_allclose(fn(input=tf.constant(x))["output"].numpy(), model(x, training=False).numpy(), atol=1e-5)
+
+    # Re-export with --only-if-better keeps the existing model when it is not better.
+    before = (out / "model.json").read_text()
+    assert main(["export", "--run-dir", str(run), "--out", str(out), "--only-if-better"]) == 0
+    assert (out / "model.json").read_text() == before
+
+
+def test_evaluate_cli(data_root, tmp_path, capsys):
+    run = tmp_path / "run"
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
+    out = tmp_path / "zoo" / "m"
+    main(["export", "--run-dir", str(run), "--out", str(out)])
+    capsys.readouterr()
+    assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["count"] == 2 and result["psnr_noisy"] > 15

@@ -1,0 +1,78 @@
+import csv
+import logging
+
+import numpy as np
+import tensorflow as tf
+
+from conftest import tiny_config
+from n2n_models.data import load_folders, random_patches
+from n2n_models.train import Trainer, load_trained
+
+
+def fixed_loss(trainer: Trainer, clean: np.ndarray, rng_seed: int = 0) -> float:
+    src, tgt = trainer.make_pair(clean, np.random.default_rng(rng_seed))
+    pred = trainer.model(tf.constant(src, tf.float32), training=False).numpy()
+    return float(np.mean((pred - tgt) ** 2))
+
+
+def test_short_training_lowers_loss(data_root, tmp_path, caplog):
+    cfg = tiny_config(data_root, steps=30)
+    trainer = Trainer(cfg, tmp_path / "run")
+    images = load_folders([data_root / "train"], 3, 32)
+    clean = random_patches(images, 32, 16, np.random.default_rng(99))
+    before = fixed_loss(trainer, clean)
+    with caplog.at_level(logging.WARNING):
+        result = trainer.fit()
+    assert any("tiny.png" in r.message for r in caplog.records), "too-small image must be skipped with a warning"
+    after = fixed_loss(trainer, clean)
+    assert result["step"] == 30
+    assert after < 0.8 * before, (before, after)
+    rows = list(csv.DictReader((tmp_path / "run" / "log.csv").open()))
+    assert [int(r["step"]) for r in rows] == [5, 10, 15, 20, 25, 30]
+    assert rows[1]["val_psnr_model"] and rows[1]["val_psnr_noisy"]
+    for kind in ("last", "best"):
+        assert (tmp_path / "run" / "checkpoints" / f"{kind}.json").exists()
+
+
+def test_noise2noise_mode_runs(data_root, tmp_path):
+    cfg = tiny_config(data_root, steps=4, target_noise="gaussian,0,50", source_noise="gaussian,0,50", loss="l1")
+    assert cfg.train.mode == "n2n"
+    result = Trainer(cfg, tmp_path / "run").fit()
+    assert result["step"] == 4 and np.isfinite(result["val_psnr_model"])
+
+
+def test_resume_continues_from_saved_step(data_root, tmp_path):
+    run = tmp_path / "run"
+    first = Trainer(tiny_config(data_root, steps=10), run)
+    first.fit()
+    saved = [w.copy() for w in first.model.get_weights()]
+    assert int(first.optimizer.iterations.numpy()) == 10
+
+    # A stale temporary checkpoint from an interrupted write must not matter.
+    (run / "checkpoints" / ".tmp-last-00000015").mkdir()
+
+    second = Trainer(tiny_config(data_root, steps=15), run)
+    info = second.store.restore("last")
+    assert info["step"] == 10 and int(second.step.numpy()) == 10
+    assert int(second.optimizer.iterations.numpy()) == 10
+    for a, b in zip(saved, second.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    third = Trainer(tiny_config(data_root, steps=15), run)
+    result = third.fit(resume=True)
+    assert result["step"] == 15
+    assert int(third.optimizer.iterations.numpy()) == 15
+    steps = [int(r["step"]) for r in csv.DictReader((run / "log.csv").open())]
+    assert steps == [5, 10, 15]
+    assert result["train_seconds"] > 0
+
+    _, model, pointer = load_trained(run, "last")
+    assert pointer["step"] == 15
+
+
+def test_refuses_to_overwrite_without_resume(data_root, tmp_path):
+    import pytest
+
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), tmp_path / "run").fit()
+    with pytest.raises(FileExistsError):
+        Trainer(tiny_config(data_root, steps=4), tmp_path / "run").fit(resume=False)
