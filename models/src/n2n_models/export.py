@@ -29,21 +29,31 @@ log = logging.getLogger(__name__)
 PARITY_ATOL = 1e-4
 
 
-class ServingModule(tf.Module):
-    def __init__(self, model: tf.keras.Model, channels: int):
-        super().__init__()
-        self.model = model
-        self.serve = tf.function(
-            self._serve, input_signature=[tf.TensorSpec([None, None, None, channels], tf.float32, name="input")]
-        )
-
-    def _serve(self, input):  # noqa: A002 - the argument name becomes the signature's input key
-        return {"output": tf.identity(self.model(input, training=False), name="output")}
-
-
 def save_serving(model: tf.keras.Model, channels: int, path: str | Path) -> None:
-    module = ServingModule(model, channels)
-    tf.saved_model.save(module, str(path), signatures={"serving_default": module.serve})
+    """Writes the model as a SavedModel with its weights frozen into constants.
+
+    Keras 3 variables saved by ``tf.saved_model.save`` restore under Python's object-graph loader but
+    not under the C API's ``TF_LoadSessionFromSavedModel`` (which DJL's TensorFlow engine uses): the
+    graph reads handles the restore op never initialises. A frozen graph has no variables to restore,
+    so both loaders see the same function.
+    """
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    spec = tf.TensorSpec([None, None, None, channels], tf.float32, name="input")
+    concrete = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
+    frozen = convert_variables_to_constants_v2(concrete)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.graph_util.import_graph_def(frozen.graph.as_graph_def(), name="")
+        inputs = {"input": graph.get_tensor_by_name(frozen.inputs[0].name)}
+        outputs = {"output": graph.get_tensor_by_name(frozen.outputs[0].name)}
+        with tf.compat.v1.Session(graph=graph) as session:
+            builder = tf.compat.v1.saved_model.Builder(str(path))
+            signature = tf.compat.v1.saved_model.signature_def_utils.predict_signature_def(inputs, outputs)
+            builder.add_meta_graph_and_variables(
+                session, ["serve"], signature_def_map={"serving_default": signature}, strip_default_attrs=True
+            )
+            builder.save()
 
 
 def load_serving(path: str | Path):
