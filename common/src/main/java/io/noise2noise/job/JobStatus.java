@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** Where a job is in its life. States only move forward: queued → running → a terminal state. */
+/**
+ * Where a job is in its life. States only move forward: queued → running → a terminal state. A
+ * running job may be marked running again: its message was redelivered because its worker died.
+ */
 public enum JobStatus {
     QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2);
 
@@ -20,7 +23,7 @@ public enum JobStatus {
 
     /** A redelivered or late message must never move a job backwards or out of a terminal state. */
     public boolean canMoveTo(JobStatus next) {
-        return !isTerminal() && next.rank > rank;
+        return !isTerminal() && (next.rank > rank || this == RUNNING && next == RUNNING);
     }
 
     @JsonValue

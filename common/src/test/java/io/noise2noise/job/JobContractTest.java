@@ -18,7 +18,8 @@ class JobContractTest {
         assertThat(JobStatus.QUEUED.canMoveTo(JobStatus.RUNNING)).isTrue();
         assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.SUCCEEDED)).isTrue();
         assertThat(JobStatus.QUEUED.canMoveTo(JobStatus.FAILED)).isTrue();
-        assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.RUNNING)).isFalse();
+        assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.RUNNING)).isTrue();
+        assertThat(JobStatus.QUEUED.canMoveTo(JobStatus.QUEUED)).isFalse();
         assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.QUEUED)).isFalse();
         assertThat(JobStatus.SUCCEEDED.canMoveTo(JobStatus.FAILED)).isFalse();
         assertThat(JobStatus.FAILED.canMoveTo(JobStatus.SUCCEEDED)).isFalse();

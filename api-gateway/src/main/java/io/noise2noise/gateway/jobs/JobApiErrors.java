@@ -1,0 +1,37 @@
+package io.noise2noise.gateway.jobs;
+
+import io.noise2noise.storage.StorageUnavailableException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
+
+/** Errors of the {@code /v1} API as RFC 9457 problem details. */
+@RestControllerAdvice(assignableTypes = JobController.class)
+public class JobApiErrors {
+
+    @ExceptionHandler(SubmissionException.class)
+    ProblemDetail refused(SubmissionException e) {
+        return ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler({HttpMessageNotReadableException.class, MissingServletRequestPartException.class,
+            MethodArgumentTypeMismatchException.class})
+    ProblemDetail malformed(Exception e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "malformed request: " + e.getMessage());
+    }
+
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ProblemDetail tooLarge(MaxUploadSizeExceededException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, e.getMessage());
+    }
+
+    @ExceptionHandler(StorageUnavailableException.class)
+    ProblemDetail storageDown(StorageUnavailableException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later");
+    }
+}

@@ -1,0 +1,151 @@
+package io.noise2noise.gateway.jobs;
+
+import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.image.ImageCodec;
+import io.noise2noise.image.ImageInfo;
+import io.noise2noise.image.InvalidImageException;
+import io.noise2noise.job.Job;
+import io.noise2noise.job.JobIds;
+import io.noise2noise.job.JobKeys;
+import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobStore;
+import io.noise2noise.job.JobTopics;
+import io.noise2noise.storage.ObjectStore;
+import io.noise2noise.storage.StorageUnavailableException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Accepting a job: validate (image header, parameters) → store the input → create the job record →
+ * publish the job. Nothing is published unless input and record are stored, and a job whose
+ * publication fails is removed again, so a client never holds an id that no worker will see.
+ */
+@Service
+public class JobSubmissions {
+
+    private static final Logger log = LoggerFactory.getLogger(JobSubmissions.class);
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern DATA_URL_PREFIX = Pattern.compile("^data:[^,]*;base64,");
+
+    private final ImageCodec codec;
+    private final ObjectStore objects;
+    private final JobStore jobs;
+    private final KafkaTemplate<String, Object> kafka;
+    private final JobTopics topics;
+    private final GatewayProperties properties;
+    private final Clock clock = Clock.systemUTC();
+
+    public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
+                          JobTopics topics, GatewayProperties properties) {
+        this.codec = codec;
+        this.objects = objects;
+        this.jobs = jobs;
+        this.kafka = kafka;
+        this.topics = topics;
+        this.properties = properties;
+    }
+
+    public record Submission(byte[] image, String model, Double strength, String webhook) {
+    }
+
+    /** Decodes a base64 image as old and new clients send it: plain, MIME-wrapped, or as a data URL. */
+    public static byte[] decodeBase64(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new SubmissionException(HttpStatus.BAD_REQUEST, field + " is required");
+        }
+        String payload = DATA_URL_PREFIX.matcher(value.strip()).replaceFirst("").replaceAll("\\s", "");
+        try {
+            return Base64.getDecoder().decode(payload);
+        } catch (IllegalArgumentException e) {
+            throw new SubmissionException(HttpStatus.BAD_REQUEST, field + " is not valid base64: " + e.getMessage());
+        }
+    }
+
+    public Job submit(Submission submission) {
+        double strength = submission.strength() == null ? 1.0 : submission.strength();
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "strength must be between 0 and 1");
+        }
+        if (submission.model() != null && !MODEL_NAME.matcher(submission.model()).matches()) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "model name is not valid");
+        }
+        String webhook = validWebhook(submission.webhook());
+        ImageInfo info = probe(submission.image());
+
+        String id = JobIds.newId();
+        Job job = Job.queued(id, submission.model(), strength, info.format(), info.width(), info.height(),
+                webhook, clock.instant());
+        try {
+            objects.put(JobKeys.input(id), submission.image(), info.contentType());
+            jobs.create(job);
+        } catch (StorageUnavailableException e) {
+            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
+        }
+        publish(job);
+        return job;
+    }
+
+    private ImageInfo probe(byte[] image) {
+        try {
+            return codec.probe(image);
+        } catch (InvalidImageException e) {
+            HttpStatus status = switch (e.reason()) {
+                case TOO_MANY_BYTES, TOO_MANY_PIXELS -> HttpStatus.PAYLOAD_TOO_LARGE;
+                case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+                case EMPTY, CORRUPT -> HttpStatus.BAD_REQUEST;
+            };
+            throw new SubmissionException(status, e.getMessage(), e);
+        }
+    }
+
+    private void publish(Job job) {
+        JobRequested request = new JobRequested(job.id(), JobKeys.input(job.id()), job.model(), job.strength(),
+                job.createdAt());
+        try {
+            kafka.send(topics.jobs(), job.id(), request)
+                    .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unpublished(job, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw unpublished(job, e);
+        }
+    }
+
+    private SubmissionException unpublished(Job job, Exception cause) {
+        log.warn("job {} could not be published, removing it: {}", job.id(), cause.toString());
+        try {
+            objects.delete(JobKeys.record(job.id()));
+            objects.delete(JobKeys.input(job.id()));
+        } catch (StorageUnavailableException e) {
+            log.warn("job {}: could not remove unpublished job: {}", job.id(), e.getMessage());
+        }
+        return new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later",
+                cause);
+    }
+
+    private static String validWebhook(String webhook) {
+        if (webhook == null || webhook.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(webhook);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an absolute http(s) URL");
+            }
+            return uri.toString();
+        } catch (IllegalArgumentException e) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "webhook must be an absolute http(s) URL");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.noise2noise.gateway.legacy;
+
+import io.noise2noise.gateway.jobs.SubmissionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Every error of {@code POST /} in the legacy shape {@code {"code":-1,"msg":...,"data":null}}. The
+ * old service answered errors with HTTP 200 and its clients read {@code code}; we keep that, and put
+ * the precise status in {@code X-N2N-Status} for newer tooling.
+ */
+@RestControllerAdvice(assignableTypes = LegacyController.class)
+public class LegacyErrors {
+
+    @ExceptionHandler(SubmissionException.class)
+    ResponseEntity<LegacyResponse> refused(SubmissionException e) {
+        return error(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler(LegacyController.LegacyException.class)
+    ResponseEntity<LegacyResponse> failed(LegacyController.LegacyException e) {
+        return error(HttpStatus.OK, e.getMessage());
+    }
+
+    @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})
+    ResponseEntity<LegacyResponse> malformed(Exception e) {
+        return error(HttpStatus.BAD_REQUEST, "request body must be JSON {\"base64Image\": \"...\"}");
+    }
+
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<LegacyResponse> unexpected(RuntimeException e) {
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getMessage());
+    }
+
+    private static ResponseEntity<LegacyResponse> error(HttpStatus status, String message) {
+        return ResponseEntity.ok().header("X-N2N-Status", String.valueOf(status.value()))
+                .body(LegacyResponse.error(message));
+    }
+}

@@ -1,0 +1,140 @@
+package io.noise2noise.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The real infrastructure for the tests, one per test JVM: an Apache Kafka broker (KRaft) and
+ * S3Proxy, each started as its own process by the same scripts {@code make run} uses, on free
+ * loopback ports, with data in a temporary folder. Stopped when the JVM exits.
+ */
+public final class LocalServers {
+
+    public static final String ACCESS_KEY = "n2n-test";
+    public static final String SECRET_KEY = "n2n-test-secret";
+
+    private static LocalServers instance;
+
+    private final Path dataDir;
+    private final int kafkaPort;
+    private final int s3Port;
+    private final Process kafka;
+    private final Process s3;
+
+    private LocalServers() throws IOException {
+        Path repo = repoRoot();
+        dataDir = Files.createTempDirectory("n2n-it-");
+        kafkaPort = freePort();
+        s3Port = freePort();
+        kafka = start(repo.resolve("scripts/kafka-broker.sh"), "kafka",
+                String.valueOf(kafkaPort), String.valueOf(freePort()), dataDir.resolve("kafka").toString());
+        s3 = start(repo.resolve("scripts/s3-server.sh"), "s3",
+                String.valueOf(s3Port), dataDir.resolve("s3").toString(), ACCESS_KEY, SECRET_KEY);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+        awaitPort(s3Port, s3);
+        awaitKafka();
+    }
+
+    public static synchronized LocalServers get() {
+        if (instance == null) {
+            try {
+                instance = new LocalServers();
+            } catch (IOException e) {
+                throw new IllegalStateException("could not start Kafka and S3", e);
+            }
+        }
+        return instance;
+    }
+
+    public static Path repoRoot() {
+        String root = System.getProperty("n2n.repo-root");
+        return root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
+    }
+
+    public String kafkaBootstrap() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    public String s3Endpoint() {
+        return "http://127.0.0.1:" + s3Port;
+    }
+
+    /** Spring properties pointing a gateway or worker at these servers. */
+    public Map<String, Object> springProperties(String bucket) {
+        return Map.of(
+                "spring.kafka.bootstrap-servers", kafkaBootstrap(),
+                "n2n.storage.endpoint", s3Endpoint(),
+                "n2n.storage.access-key", ACCESS_KEY,
+                "n2n.storage.secret-key", SECRET_KEY,
+                "n2n.storage.bucket", bucket,
+                "n2n.storage.create-bucket", "true");
+    }
+
+    private Process start(Path script, String name, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve(name + ".log").toFile())
+                .start();
+    }
+
+    private void awaitPort(int port, Process process) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited early; see " + dataDir);
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                sleep();
+            }
+        }
+        throw new IllegalStateException("server on port " + port + " did not start; see " + dataDir);
+    }
+
+    private void awaitKafka() {
+        awaitPort(kafkaPort, kafka);
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap());
+        try (Admin admin = Admin.create(config)) {
+            admin.describeCluster().nodes().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not become ready; see " + dataDir, e);
+        }
+    }
+
+    private void stop() {
+        for (Process process : List.of(kafka, s3)) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

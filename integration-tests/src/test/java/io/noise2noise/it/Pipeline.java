@@ -1,0 +1,43 @@
+package io.noise2noise.it;
+
+import io.noise2noise.gateway.GatewayApplication;
+import io.noise2noise.worker.WorkerApplication;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Starts gateways and workers, each a Spring Boot application context of its own, against {@link LocalServers}. */
+public final class Pipeline {
+
+    public static final String BUCKET = "n2n-it";
+
+    private Pipeline() {
+    }
+
+    public static ConfigurableApplicationContext gateway(Map<String, Object> extra) {
+        Map<String, Object> properties = common();
+        properties.putAll(extra);
+        return GatewayApplication.application().properties(properties).run();
+    }
+
+    public static ConfigurableApplicationContext worker(Map<String, Object> extra) {
+        Map<String, Object> properties = common();
+        properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
+        properties.put("n2n.worker.retry-max-elapsed", "5s");
+        properties.putAll(extra);
+        return WorkerApplication.application().properties(properties).run();
+    }
+
+    public static String baseUrl(ConfigurableApplicationContext gateway) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    }
+
+    private static Map<String, Object> common() {
+        Map<String, Object> properties = new HashMap<>(LocalServers.get().springProperties(BUCKET));
+        properties.put("server.port", "0");
+        properties.put("server.address", "127.0.0.1");
+        properties.put("n2n.topics.job-partitions", "6");
+        return properties;
+    }
+}

@@ -1,0 +1,75 @@
+package io.noise2noise.worker.inference;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * One loaded model with a fixed pool of predictors (DJL predictors are not thread-safe). Runs
+ * batches of equally sized RGB tiles; every call gets its own NDManager, closed before returning,
+ * so native tensors never outlive the call.
+ */
+public class DenoisingModel implements AutoCloseable {
+
+    private final ModelCard card;
+    private final ZooModel<NDList, NDList> model;
+    private final BlockingQueue<Predictor<NDList, NDList>> predictors;
+    private final List<Predictor<NDList, NDList>> allPredictors = new ArrayList<>();
+
+    DenoisingModel(ModelCard card, ZooModel<NDList, NDList> model, int predictorCount) {
+        this.card = card;
+        this.model = model;
+        this.predictors = new ArrayBlockingQueue<>(predictorCount);
+        for (int i = 0; i < predictorCount; i++) {
+            Predictor<NDList, NDList> predictor = model.newPredictor();
+            allPredictors.add(predictor);
+            predictors.add(predictor);
+        }
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    /**
+     * Denoises {@code count} tiles of {@code height}×{@code width} RGB pixels stored back to back
+     * (NHWC, [0, 1]) and returns the model's output in the same layout, unclipped.
+     */
+    public float[] run(float[] tiles, int count, int height, int width) {
+        Predictor<NDList, NDList> predictor = borrow();
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray input = manager.create(FloatBuffer.wrap(tiles), new Shape(count, height, width, 3));
+            input.setName("input");
+            NDList output = predictor.predict(new NDList(input));
+            return output.singletonOrThrow().toFloatArray();
+        } catch (TranslateException e) {
+            throw new IllegalStateException("model " + card.name() + " failed: " + e.getMessage(), e);
+        } finally {
+            predictors.add(predictor);
+        }
+    }
+
+    private Predictor<NDList, NDList> borrow() {
+        try {
+            return predictors.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a predictor", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        allPredictors.forEach(Predictor::close);
+        model.close();
+    }
+}

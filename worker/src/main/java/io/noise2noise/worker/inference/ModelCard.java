@@ -1,0 +1,16 @@
+package io.noise2noise.worker.inference;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The part of a model's {@code model.json} the worker needs; the rest is documentation for people. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelCard(
+        String name,
+        String architecture,
+        int channels,
+        @JsonProperty("size_multiple") int sizeMultiple,
+        String noise,
+        String training,
+        boolean interim) {
+}

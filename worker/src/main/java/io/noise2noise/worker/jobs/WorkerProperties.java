@@ -1,0 +1,19 @@
+package io.noise2noise.worker.jobs;
+
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How a worker retries a job whose processing threw (storage or broker trouble, not bad input):
+ * exponential back-off from {@code retryInitialInterval}, capped at {@code retryMaxInterval},
+ * until {@code retryMaxElapsed}; then the job fails and its message goes to the dead-letter topic.
+ */
+@Validated
+@ConfigurationProperties("n2n.worker")
+public record WorkerProperties(
+        @NotNull Duration retryInitialInterval,
+        @NotNull Duration retryMaxInterval,
+        @NotNull Duration retryMaxElapsed) {
+}
