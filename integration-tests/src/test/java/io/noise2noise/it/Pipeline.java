@@ -18,7 +18,7 @@ public final class Pipeline {
     public static ConfigurableApplicationContext gateway(Map<String, Object> extra) {
         Map<String, Object> properties = common();
         properties.putAll(extra);
-        return GatewayApplication.application().properties(properties).run();
+        return GatewayApplication.application().run(arguments(properties));
     }
 
     public static ConfigurableApplicationContext worker(Map<String, Object> extra) {
@@ -26,11 +26,16 @@ public final class Pipeline {
         properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
         properties.put("n2n.worker.retry-max-elapsed", "5s");
         properties.putAll(extra);
-        return WorkerApplication.application().properties(properties).run();
+        return WorkerApplication.application().run(arguments(properties));
     }
 
     public static String baseUrl(ConfigurableApplicationContext gateway) {
         return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    }
+
+    /** As command-line arguments, so they win over the applications' own yml files. */
+    private static String[] arguments(Map<String, Object> properties) {
+        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     }
 
     private static Map<String, Object> common() {
