@@ -1,48 +1,89 @@
 package io.noise2noise.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The job record: stored as JSON at {@link JobKeys#record(String)} and published on the results
- * topic when the job ends. It carries references to objects, never image bytes.
+ * The job record: stored as JSON at {@link JobKeys#record(String)}, published on the results topic
+ * when a job starts and when it ends. It carries references to objects, never image bytes.
+ *
+ * @param inputFormat   the input's format name (png, jpeg, ...), its width and height in pixels
+ * @param progress      tiles done of tiles total while running, null before
+ * @param modelUsed     the model that ran (the default's name when the client named none)
+ * @param noiseSigma    the input's estimated noise standard deviation on the 0–255 scale
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Job(
         String id,
         JobStatus status,
-        String model,
-        double strength,
+        JobSpec spec,
         String inputFormat,
         int width,
         int height,
-        String webhook,
         Instant createdAt,
         Instant startedAt,
         Instant completedAt,
+        Progress progress,
+        String modelUsed,
         String resultKey,
         String resultContentType,
         Double noiseSigma,
         JobError error) {
 
-    public static Job queued(String id, String model, double strength, String inputFormat, int width, int height,
-                             String webhook, Instant now) {
-        return new Job(id, JobStatus.QUEUED, model, strength, inputFormat, width, height, webhook, now,
-                null, null, null, null, null, null);
+    public record Progress(int done, int total) {
+    }
+
+    public static Job queued(String id, JobSpec spec, String inputFormat, int width, int height, Instant now) {
+        return new Job(id, JobStatus.QUEUED, spec, inputFormat, width, height, now, null, null, null, null, null,
+                null, null, null);
     }
 
     public Job running(Instant now) {
-        return new Job(id, JobStatus.RUNNING, model, strength, inputFormat, width, height, webhook, createdAt,
-                now, null, null, null, null, null);
+        return new Job(id, JobStatus.RUNNING, spec, inputFormat, width, height, createdAt, now, null, null, null,
+                null, null, null, null);
+    }
+
+    public Job withProgress(String model, int done, int total) {
+        return new Job(id, status, spec, inputFormat, width, height, createdAt, startedAt, completedAt,
+                new Progress(done, total), model, resultKey, resultContentType, noiseSigma, error);
     }
 
     public Job succeeded(String resultKey, String resultContentType, double noiseSigma, Instant now) {
-        return new Job(id, JobStatus.SUCCEEDED, model, strength, inputFormat, width, height, webhook, createdAt,
-                startedAt, now, resultKey, resultContentType, noiseSigma, null);
+        return new Job(id, JobStatus.SUCCEEDED, spec, inputFormat, width, height, createdAt, startedAt, now,
+                progress, modelUsed, resultKey, resultContentType, noiseSigma, null);
     }
 
     public Job failed(JobError error, Instant now) {
-        return new Job(id, JobStatus.FAILED, model, strength, inputFormat, width, height, webhook, createdAt,
-                startedAt, now, null, null, null, error);
+        return ended(JobStatus.FAILED, error, now);
+    }
+
+    public Job canceled(String reason, Instant now) {
+        return ended(JobStatus.CANCELED, new JobError(JobError.CANCELED, reason), now);
+    }
+
+    public Job expired(Instant now) {
+        return ended(JobStatus.EXPIRED, new JobError(JobError.EXPIRED,
+                "not started before its deadline " + spec.cancelAfter()), now);
+    }
+
+    /** True once the client's deadline has passed. */
+    public boolean pastDeadline(Instant now) {
+        return spec.cancelAfter() != null && now.isAfter(spec.cancelAfter());
+    }
+
+    /** Time from submission to a worker starting it; null until started. */
+    public Duration queueDelay() {
+        return startedAt == null ? null : Duration.between(createdAt, startedAt);
+    }
+
+    /** Time a worker spent on it; null until it ended after starting. */
+    public Duration executionTime() {
+        return startedAt == null || completedAt == null ? null : Duration.between(startedAt, completedAt);
+    }
+
+    private Job ended(JobStatus terminal, JobError why, Instant now) {
+        return new Job(id, terminal, spec, inputFormat, width, height, createdAt, startedAt, now, progress,
+                modelUsed, null, null, noiseSigma, why);
     }
 }

@@ -7,8 +7,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
 
-/** Declares the contract's topics (created on start-up by whichever service starts first) and the job store. */
+/** Declares the contract's topics (created on start-up by whichever service starts first), the job store and event publisher. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(JobTopics.class)
 public class JobContractConfiguration {
@@ -19,6 +20,11 @@ public class JobContractConfiguration {
                 TopicBuilder.name(topics.jobs()).partitions(topics.jobPartitions()).build(),
                 TopicBuilder.name(topics.deadLetters()).partitions(topics.jobPartitions()).build(),
                 TopicBuilder.name(topics.results()).partitions(topics.resultPartitions()).build());
+    }
+
+    @Bean
+    JobEventPublisher jobEventPublisher(KafkaTemplate<String, Object> kafka, JobTopics topics) {
+        return new JobEventPublisher(kafka, topics);
     }
 
     @Bean

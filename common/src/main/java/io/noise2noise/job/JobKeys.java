@@ -18,6 +18,16 @@ public final class JobKeys {
         return prefix(jobId) + "job.json";
     }
 
+    /** Present once a client asked to cancel; the worker running the job looks for it between tiles. */
+    public static String cancelRequest(String jobId) {
+        return prefix(jobId) + "cancel";
+    }
+
+    /** The record of webhook deliveries of one event of a job. */
+    public static String webhookDeliveries(String jobId, WebhookEvent event) {
+        return prefix(jobId) + "webhooks/" + event.wireName() + ".json";
+    }
+
     private static String prefix(String jobId) {
         if (!JobIds.isWellFormed(jobId)) {
             throw new IllegalArgumentException("not a job id: " + jobId);

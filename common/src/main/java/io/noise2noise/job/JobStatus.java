@@ -5,11 +5,12 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * Where a job is in its life. States only move forward: queued → running → a terminal state. A
- * running job may be marked running again: its message was redelivered because its worker died.
+ * Where a job is in its life. States only move forward: queued → running → one terminal state
+ * (succeeded, failed, canceled, expired). A running job may be marked running again: progress
+ * updates, or its message redelivered because its worker died.
  */
 public enum JobStatus {
-    QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2);
+    QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2), CANCELED(2), EXPIRED(2);
 
     private final int rank;
 

@@ -50,6 +50,18 @@ public class JobStore {
         });
     }
 
+    /**
+     * Records a client's wish to cancel. A separate object rather than a state change, so a worker
+     * writing progress can never overwrite it; the worker turns it into the canceled state.
+     */
+    public void requestCancel(String jobId) {
+        objects.put(JobKeys.cancelRequest(jobId), new byte[0], "application/octet-stream");
+    }
+
+    public boolean isCancelRequested(String jobId) {
+        return objects.exists(JobKeys.cancelRequest(jobId));
+    }
+
     private void write(Job job) {
         try {
             objects.put(JobKeys.record(job.id()), mapper.writeValueAsBytes(job), JSON);

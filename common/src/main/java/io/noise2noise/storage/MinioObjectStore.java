@@ -7,6 +7,7 @@ import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.util.Optional;
@@ -66,6 +67,21 @@ public class MinioObjectStore implements ObjectStore {
                 throw e;
             }
         }, "get " + key);
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return call(() -> {
+            try {
+                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return true;
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code()) || "NotFound".equals(e.errorResponse().code())) {
+                    return false;
+                }
+                throw e;
+            }
+        }, "stat " + key);
     }
 
     @Override

@@ -9,6 +9,8 @@ public interface ObjectStore {
 
     Optional<StoredObject> get(String key);
 
+    boolean exists(String key);
+
     void delete(String key);
 
     record StoredObject(byte[] data, String contentType) {

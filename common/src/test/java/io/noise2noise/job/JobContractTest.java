@@ -23,6 +23,9 @@ class JobContractTest {
         assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.QUEUED)).isFalse();
         assertThat(JobStatus.SUCCEEDED.canMoveTo(JobStatus.FAILED)).isFalse();
         assertThat(JobStatus.FAILED.canMoveTo(JobStatus.SUCCEEDED)).isFalse();
+        assertThat(JobStatus.QUEUED.canMoveTo(JobStatus.CANCELED)).isTrue();
+        assertThat(JobStatus.RUNNING.canMoveTo(JobStatus.EXPIRED)).isTrue();
+        assertThat(JobStatus.CANCELED.canMoveTo(JobStatus.RUNNING)).isFalse();
     }
 
     @Test
@@ -44,12 +47,35 @@ class JobContractTest {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        Job job = Job.queued(JobIds.newId(), "gaussian", 1.0, "png", 10, 20, null, now)
-                .running(now).failed(new JobError(JobError.INVALID_IMAGE, "truncated"), now);
+        JobSpec spec = new JobSpec("gaussian", 1.0, null, "https://example.org/hook",
+                Set.of(WebhookEvent.START, WebhookEvent.COMPLETED), now.plusSeconds(60), null, null);
+        Job job = Job.queued(JobIds.newId(), spec, "png", 10, 20, now)
+                .running(now.plusSeconds(2)).withProgress("gaussian", 1, 4)
+                .failed(new JobError(JobError.INVALID_IMAGE, "truncated"), now.plusSeconds(3));
 
         String json = mapper.writeValueAsString(job);
 
-        assertThat(json).contains("\"status\":\"failed\"").doesNotContain("webhook");
+        assertThat(json).contains("\"status\":\"failed\"", "\"webhookEvents\":[\"start\",\"completed\"]");
         assertThat(mapper.readValue(json, Job.class)).isEqualTo(job);
+        assertThat(job.queueDelay()).hasSeconds(2);
+        assertThat(job.executionTime()).hasSeconds(1);
+    }
+
+    @Test
+    void deadlinesAndWebhookEvents() {
+        Instant now = Instant.parse("2026-11-28T01:00:00Z");
+        JobSpec noWebhook = new JobSpec(null, 1.0, null, null, null, now, null, null);
+        JobSpec completedOnly = new JobSpec(null, 1.0, null, "https://example.org", null, null, null, null);
+        Job job = Job.queued(JobIds.newId(), noWebhook, "png", 1, 1, now.minusSeconds(5));
+
+        assertThat(job.pastDeadline(now)).isFalse();
+        assertThat(job.pastDeadline(now.plusMillis(1))).isTrue();
+        assertThat(job.expired(now).status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(job.canceled("by request", now).error().code()).isEqualTo(JobError.CANCELED);
+        assertThat(noWebhook.notifies(WebhookEvent.COMPLETED)).isFalse();
+        assertThat(completedOnly.notifies(WebhookEvent.COMPLETED)).isTrue();
+        assertThat(completedOnly.notifies(WebhookEvent.START)).isFalse();
+        assertThat(WebhookEvent.of(JobStatus.CANCELED)).isEqualTo(WebhookEvent.COMPLETED);
+        assertThatThrownBy(() -> WebhookEvent.fromWireName("finished")).hasMessageContaining("start, completed");
     }
 }

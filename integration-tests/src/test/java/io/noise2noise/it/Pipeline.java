@@ -43,6 +43,8 @@ public final class Pipeline {
         properties.put("server.port", "0");
         properties.put("server.address", "127.0.0.1");
         properties.put("n2n.topics.job-partitions", "6");
+        properties.put("n2n.gateway.webhooks.allow-private-networks", "true");
+        properties.put("n2n.gateway.webhooks.first-retry-delay-ms", "200");
         return properties;
     }
 }

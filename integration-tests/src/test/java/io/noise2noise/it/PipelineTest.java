@@ -6,17 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.noise2noise.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +32,7 @@ class PipelineTest {
 
     @BeforeAll
     static void start() {
-        gateway = Pipeline.gateway(Map.of("n2n.gateway.webhook-first-retry-delay-ms", "200"));
+        gateway = Pipeline.gateway(Map.of("n2n.gateway.webhooks.secrets[0]", WebhookReceiver.SECRET));
         worker = Pipeline.worker(Map.of());
         baseUrl = Pipeline.baseUrl(gateway);
     }
@@ -87,26 +83,13 @@ class PipelineTest {
     }
 
     @Test
-    void asyncJobCanBePolledAndNotifiesItsWebhook() throws Exception {
-        List<JsonNode> deliveries = new CopyOnWriteArrayList<>();
-        AtomicInteger calls = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            // the first delivery fails, so the retry path is exercised too
-            int status = calls.incrementAndGet() == 1 ? 503 : 204;
-            if (status == 204) {
-                deliveries.add(MAPPER.readTree(exchange.getRequestBody()));
-            }
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
-        });
-        receiver.start();
-        try {
-            String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    void asyncJobCanBePolledAndNotifiesItsSignedWebhook() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.failingFirst(1)) {
             byte[] jpeg = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(200, 150, 3), 20, 4), "jpeg");
 
-            HttpJson.Response submitted = HttpJson.post(baseUrl + "/v1/jobs",
-                    Map.of("image", Base64.getEncoder().encodeToString(jpeg), "webhook", webhook));
+            HttpJson.Response submitted = HttpJson.post(baseUrl + "/v1/jobs", Map.of(
+                    "image", Base64.getEncoder().encodeToString(jpeg), "webhook", receiver.url(),
+                    "webhook_events_filter", List.of("start", "completed")));
 
             assertThat(submitted.status()).isEqualTo(202);
             String id = submitted.body().get("id").asText();
@@ -119,6 +102,10 @@ class PipelineTest {
             assertThat(finished.get("created_at").asText()).isNotBlank();
             assertThat(finished.get("started_at").asText()).isNotBlank();
             assertThat(finished.get("completed_at").asText()).isNotBlank();
+            assertThat(finished.get("queue_delay_ms").asLong()).isNotNegative();
+            assertThat(finished.get("execution_time_ms").asLong()).isPositive();
+            assertThat(finished.get("model_used").asText()).isEqualTo("gaussian-interim");
+            assertThat(finished.get("progress").get("done").asInt()).isEqualTo(finished.get("progress").get("total").asInt());
             assertThat(finished.get("noise_sigma").asDouble()).isBetween(10.0, 30.0);
 
             HttpJson.Response result = HttpJson.get(baseUrl + finished.get("result_url").asText());
@@ -127,13 +114,16 @@ class PipelineTest {
             BufferedImage denoised = TestImages.decode(result.raw().body());
             assertThat(new int[] {denoised.getWidth(), denoised.getHeight()}).containsExactly(200, 150);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> !deliveries.isEmpty());
-            assertThat(calls.get()).isGreaterThanOrEqualTo(2);
-            assertThat(deliveries).hasSize(1);
-            assertThat(deliveries.get(0).get("id").asText()).isEqualTo(id);
-            assertThat(deliveries.get(0).get("status").asText()).isEqualTo("succeeded");
-        } finally {
-            receiver.stop(0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 2);
+            assertThat(receiver.verified()).extracting(delivery -> delivery.body().get("status").asText())
+                    .containsExactlyInAnyOrder("running", "succeeded");
+            assertThat(receiver.verified()).allMatch(delivery -> delivery.body().get("id").asText().equals(id));
+            assertThat(receiver.attemptIds()).as("the failed first attempt and its retry share a webhook-id")
+                    .hasSize(3).containsOnly("msg_" + id + "_start", "msg_" + id + "_completed");
+            JsonNode deliveries = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
+                    node -> node != null && node.size() == 2 && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
+            assertThat(deliveries.findValuesAsText("attempts")).containsExactlyInAnyOrder("2", "1");
         }
     }
 
@@ -180,6 +170,8 @@ class PipelineTest {
         assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "strength", 2)).status()).isEqualTo(422);
         assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook", "ftp://x")).status())
                 .isEqualTo(422);
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook_events_filter", List.of("done")))
+                .status()).isEqualTo(400);
         HttpJson.Response missing = HttpJson.get(baseUrl + "/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.raw().headers().firstValue("Content-Type")).contains("application/problem+json");

@@ -1,12 +1,27 @@
 package io.noise2noise.gateway.jobs;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
+import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobKeys;
+import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobStore;
+import io.noise2noise.job.WebhookEvent;
 import io.noise2noise.storage.ObjectStore;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -14,47 +29,93 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
-/** The asynchronous job API: submit, poll, fetch the result. */
+/**
+ * The asynchronous job API: submit (JSON, multipart or a raw image body), poll, fetch the result,
+ * cancel, retry. Submissions accept {@code Idempotency-Key}, {@code Cancel-After} (a deadline) and
+ * {@code Prefer: wait=N} (answer with the finished job if it ends within N seconds).
+ */
 @RestController
 public class JobController {
 
+    private static final Pattern WAIT_PREFERENCE = Pattern.compile("(?:^|[,;\\s])wait=(\\d+)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(h|m|s|ms)?");
+
     private final JobSubmissions submissions;
+    private final JobCompletions completions;
     private final JobStore jobs;
     private final ObjectStore objects;
+    private final JobEventPublisher events;
+    private final WebhookDeliveries deliveries;
+    private final GatewayProperties properties;
 
-    public JobController(JobSubmissions submissions, JobStore jobs, ObjectStore objects) {
+    public JobController(JobSubmissions submissions, JobCompletions completions, JobStore jobs, ObjectStore objects,
+                         JobEventPublisher events, WebhookDeliveries deliveries, GatewayProperties properties) {
         this.submissions = submissions;
+        this.completions = completions;
         this.jobs = jobs;
         this.objects = objects;
+        this.events = events;
+        this.deliveries = deliveries;
+        this.properties = properties;
     }
 
-    public record JobRequest(String image, String model, Double strength, String webhook) {
+    public record JobRequest(String image, String model, Double strength, String webhook,
+                             @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request) {
+    public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request,
+                                              @RequestHeader(name = "Idempotency-Key", required = false) String key,
+                                              @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
+                                              @RequestHeader(name = "Prefer", required = false) String prefer) {
         byte[] image = JobSubmissions.decodeBase64("image", request.image());
-        return accepted(submissions.submit(
-                new JobSubmissions.Submission(image, request.model(), request.strength(), request.webhook())));
+        JobSpec spec = spec(request.model(), request.strength(), request.webhook(), request.webhookEventsFilter(),
+                cancelAfter);
+        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public ResponseEntity<JobView> submitUpload(@RequestPart("file") MultipartFile file,
                                                 @RequestParam(required = false) String model,
                                                 @RequestParam(required = false) Double strength,
-                                                @RequestParam(required = false) String webhook) throws IOException {
-        return accepted(submissions.submit(
-                new JobSubmissions.Submission(file.getBytes(), model, strength, webhook)));
+                                                @RequestParam(required = false) String webhook,
+                                                @RequestParam(name = "webhook_events_filter", required = false)
+                                                List<String> events,
+                                                @RequestHeader(name = "Idempotency-Key", required = false) String key,
+                                                @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
+                                                @RequestHeader(name = "Prefer", required = false) String prefer)
+            throws IOException {
+        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter);
+        return answer(submissions.submit(new JobSubmissions.Submission(file.getBytes(), spec, key)), prefer);
+    }
+
+    @PostMapping(path = "/v1/jobs", consumes = "image/*")
+    public ResponseEntity<JobView> submitRaw(@RequestBody byte[] image,
+                                             @RequestParam(required = false) String model,
+                                             @RequestParam(required = false) Double strength,
+                                             @RequestParam(required = false) String webhook,
+                                             @RequestParam(name = "webhook_events_filter", required = false)
+                                             List<String> events,
+                                             @RequestHeader(name = "Idempotency-Key", required = false) String key,
+                                             @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
+                                             @RequestHeader(name = "Prefer", required = false) String prefer) {
+        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter);
+        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
     @GetMapping("/v1/jobs/{id}")
     public JobView status(@PathVariable String id) {
-        return JobView.of(find(id));
+        Job job = find(id);
+        List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
+                : job.spec().webhookEvents().stream()
+                .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
+        return JobView.of(job, delivered);
     }
 
     @GetMapping("/v1/jobs/{id}/result")
@@ -69,11 +130,97 @@ public class JobController {
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(job.resultContentType())).body(result.data());
     }
 
+    /**
+     * A queued job is canceled at once; a running one is asked to stop, which its worker does at
+     * the next tile (202, still running). Canceling a finished job changes nothing.
+     */
+    @PostMapping("/v1/jobs/{id}/cancel")
+    public ResponseEntity<JobView> cancel(@PathVariable String id) {
+        Job job = find(id);
+        if (job.status().isTerminal()) {
+            return ResponseEntity.ok(JobView.of(job));
+        }
+        jobs.requestCancel(id);
+        if (job.status() == JobStatus.QUEUED) {
+            Optional<Job> canceled = jobs.advance(id, current -> current.status() == JobStatus.QUEUED
+                    ? current.canceled("canceled by request before it started", Instant.now()) : current);
+            if (canceled.isPresent()) {
+                events.publish(canceled.get());
+                return ResponseEntity.ok(JobView.of(canceled.get()));
+            }
+        }
+        return ResponseEntity.accepted().body(JobView.of(find(id)));
+    }
+
+    @PostMapping("/v1/jobs/{id}/retry")
+    public ResponseEntity<JobView> retry(@PathVariable String id) {
+        Job retried = submissions.retry(find(id));
+        return ResponseEntity.accepted().location(URI.create(JobView.location(retried.id()))).body(JobView.of(retried));
+    }
+
     private Job find(String id) {
         return jobs.find(id).orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
     }
 
-    private static ResponseEntity<JobView> accepted(Job job) {
-        return ResponseEntity.accepted().location(URI.create(JobView.location(job.id()))).body(JobView.of(job));
+    private JobSpec spec(String model, Double strength, String webhook, Set<WebhookEvent> events, String cancelAfter) {
+        Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
+        return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, null, blankToNull(webhook), events,
+                deadline, null, null);
+    }
+
+    /** {@code Cancel-After}: seconds, or a number with a unit (ms, s, m, h), e.g. {@code 90}, {@code 5m}. */
+    private Duration parseCancelAfter(String value) {
+        Matcher matcher = DURATION.matcher(value.strip());
+        if (!matcher.matches()) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Cancel-After must be a duration like 90, 30s, 5m or 1h");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        Duration duration = switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+        if (duration.isZero() || duration.compareTo(properties.maxCancelAfter()) > 0) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Cancel-After must be above zero and at most " + properties.maxCancelAfter());
+        }
+        return duration;
+    }
+
+    private static Set<WebhookEvent> eventsFilter(List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        try {
+            return values.stream().flatMap(value -> Arrays.stream(value.split(",")))
+                    .map(String::strip).filter(name -> !name.isEmpty())
+                    .map(WebhookEvent::fromWireName).collect(Collectors.toSet());
+        } catch (IllegalArgumentException e) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage());
+        }
+    }
+
+    /** 202 with the queued job, or — with {@code Prefer: wait=N} — the finished job if it ends in time. */
+    private ResponseEntity<JobView> answer(Job job, String prefer) {
+        URI location = URI.create(JobView.location(job.id()));
+        Optional<Duration> wait = Optional.ofNullable(prefer).map(WAIT_PREFERENCE::matcher).filter(Matcher::find)
+                .map(m -> Duration.ofSeconds(Math.min(Long.parseLong(m.group(1)), properties.maxWait().toSeconds())));
+        if (wait.isPresent() && !job.status().isTerminal()) {
+            Optional<Job> finished = completions.await(job.id(), wait.get());
+            if (finished.isPresent()) {
+                return ResponseEntity.ok().location(location)
+                        .header("Preference-Applied", "wait=" + wait.get().toSeconds())
+                        .body(JobView.of(finished.get()));
+            }
+        }
+        return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .location(location).body(JobView.of(job));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -3,18 +3,21 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageInfo;
+import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobSpec;
+import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageUnavailableException;
-import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,20 +45,26 @@ public class JobSubmissions {
     private final JobStore jobs;
     private final KafkaTemplate<String, Object> kafka;
     private final JobTopics topics;
+    private final WebhookTargets webhookTargets;
+    private final IdempotencyKeys idempotencyKeys;
     private final GatewayProperties properties;
     private final Clock clock = Clock.systemUTC();
 
     public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
-                          JobTopics topics, GatewayProperties properties) {
+                          JobTopics topics, WebhookTargets webhookTargets, IdempotencyKeys idempotencyKeys,
+                          GatewayProperties properties) {
         this.codec = codec;
         this.objects = objects;
         this.jobs = jobs;
         this.kafka = kafka;
         this.topics = topics;
+        this.webhookTargets = webhookTargets;
+        this.idempotencyKeys = idempotencyKeys;
         this.properties = properties;
     }
 
-    public record Submission(byte[] image, String model, Double strength, String webhook) {
+    /** A client's request: the image and what it asked for ({@code spec}'s webhook not yet checked). */
+    public record Submission(byte[] image, JobSpec spec, String idempotencyKey) {
     }
 
     /** Decodes a base64 image as old and new clients send it: plain, MIME-wrapped, or as a data URL. */
@@ -72,25 +81,40 @@ public class JobSubmissions {
     }
 
     public Job submit(Submission submission) {
-        double strength = submission.strength() == null ? 1.0 : submission.strength();
-        if (!(strength >= 0 && strength <= 1)) {
+        JobSpec spec = submission.spec();
+        if (!(spec.strength() >= 0 && spec.strength() <= 1)) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "strength must be between 0 and 1");
         }
-        if (submission.model() != null && !MODEL_NAME.matcher(submission.model()).matches()) {
+        if (spec.model() != null && !MODEL_NAME.matcher(spec.model()).matches()) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "model name is not valid");
         }
-        String webhook = validWebhook(submission.webhook());
-        ImageInfo info = probe(submission.image());
-
-        String id = JobIds.newId();
-        Job job = Job.queued(id, submission.model(), strength, info.format(), info.width(), info.height(),
-                webhook, clock.instant());
-        try {
-            objects.put(JobKeys.input(id), submission.image(), info.contentType());
-            jobs.create(job);
-        } catch (StorageUnavailableException e) {
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
+        if (spec.webhook() != null) {
+            webhookTargets.check(spec.webhook());
         }
+        ImageInfo info = probe(submission.image());
+        Optional<String> earlier = idempotencyKeys.find(submission);
+        if (earlier.isPresent()) {
+            return jobs.find(earlier.get()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
+                    "the job created with this Idempotency-Key no longer exists"));
+        }
+        Job job = Job.queued(JobIds.newId(), spec, info.format(), info.width(), info.height(), clock.instant());
+        store(job, submission.image(), info.contentType());
+        publish(job);
+        idempotencyKeys.remember(submission, job.id());
+        return job;
+    }
+
+    /** A new job with the input and parameters of a failed, canceled or expired one. */
+    public Job retry(Job original) {
+        if (!original.status().isTerminal() || original.status() == JobStatus.SUCCEEDED) {
+            throw new SubmissionException(HttpStatus.CONFLICT, "job " + original.id() + " is "
+                    + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");
+        }
+        ObjectStore.StoredObject input = objects.get(JobKeys.input(original.id())).orElseThrow(
+                () -> new SubmissionException(HttpStatus.GONE, "the input of job " + original.id() + " has expired"));
+        Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),
+                original.width(), original.height(), clock.instant());
+        store(job, input.data(), input.contentType());
         publish(job);
         return job;
     }
@@ -108,9 +132,18 @@ public class JobSubmissions {
         }
     }
 
+    private void store(Job job, byte[] image, String contentType) {
+        try {
+            objects.put(JobKeys.input(job.id()), image, contentType);
+            jobs.create(job);
+        } catch (StorageUnavailableException e) {
+            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
+        }
+    }
+
     private void publish(Job job) {
-        JobRequested request = new JobRequested(job.id(), JobKeys.input(job.id()), job.model(), job.strength(),
-                job.createdAt());
+        JobRequested request = new JobRequested(job.id(), JobKeys.input(job.id()), job.spec().model(),
+                job.spec().strength(), job.createdAt());
         try {
             kafka.send(topics.jobs(), job.id(), request)
                     .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -132,20 +165,5 @@ public class JobSubmissions {
         }
         return new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later",
                 cause);
-    }
-
-    private static String validWebhook(String webhook) {
-        if (webhook == null || webhook.isBlank()) {
-            return null;
-        }
-        try {
-            URI uri = URI.create(webhook);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException("not an absolute http(s) URL");
-            }
-            return uri.toString();
-        } catch (IllegalArgumentException e) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "webhook must be an absolute http(s) URL");
-        }
     }
 }

@@ -3,18 +3,27 @@ package io.noise2noise.gateway.jobs;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobStatus;
+import io.noise2noise.job.WebhookEvent;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 
-/** A job as the API shows it (and as webhooks deliver it): no storage keys, a link to the result. */
+/**
+ * A job as the API shows it (and as webhooks deliver it): no storage keys, a link to the result.
+ * A queued job past its deadline shows as expired: no worker will run it.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JobView(
         String id,
         JobStatus status,
         String model,
+        String modelUsed,
         double strength,
         String inputFormat,
         int width,
@@ -22,8 +31,16 @@ public record JobView(
         Instant createdAt,
         Instant startedAt,
         Instant completedAt,
+        Instant cancelAfter,
+        Long queueDelayMs,
+        Long executionTimeMs,
+        Job.Progress progress,
         Double noiseSigma,
         JobError error,
+        String webhook,
+        Set<WebhookEvent> webhookEventsFilter,
+        List<WebhookDeliveries.Delivery> webhookDeliveries,
+        String retryOf,
         String resultUrl) {
 
     public static String location(String jobId) {
@@ -31,8 +48,21 @@ public record JobView(
     }
 
     public static JobView of(Job job) {
-        return new JobView(job.id(), job.status(), job.model(), job.strength(), job.inputFormat(), job.width(),
-                job.height(), job.createdAt(), job.startedAt(), job.completedAt(), job.noiseSigma(), job.error(),
+        return of(job, null);
+    }
+
+    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries) {
+        boolean expired = job.status() == JobStatus.QUEUED && job.pastDeadline(Instant.now());
+        return new JobView(job.id(), expired ? JobStatus.EXPIRED : job.status(), job.spec().model(), job.modelUsed(),
+                job.spec().strength(), job.inputFormat(), job.width(), job.height(), job.createdAt(), job.startedAt(),
+                job.completedAt(), job.spec().cancelAfter(), millis(job.queueDelay()), millis(job.executionTime()),
+                job.progress(), job.noiseSigma(), job.error(), job.spec().webhook(),
+                job.spec().webhook() == null ? null : job.spec().webhookEvents(),
+                deliveries == null || deliveries.isEmpty() ? null : deliveries, job.spec().retryOf(),
                 job.status() == JobStatus.SUCCEEDED ? location(job.id()) + "/result" : null);
+    }
+
+    private static Long millis(Duration duration) {
+        return duration == null ? null : duration.toMillis();
     }
 }

@@ -2,9 +2,10 @@ package io.noise2noise.gateway.legacy;
 
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.jobs.JobSubmissions;
-import io.noise2noise.gateway.notify.JobCompletions;
+import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobKeys;
+import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.storage.ObjectStore;
 import java.util.Base64;
@@ -40,7 +41,9 @@ public class LegacyController {
     @PostMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
     public LegacyResponse denoise(@RequestBody LegacyRequest request) {
         byte[] image = JobSubmissions.decodeBase64("base64Image", request.base64Image());
-        Job job = submissions.submit(new JobSubmissions.Submission(image, request.model(), request.strength(), null));
+        JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null,
+                null, null, null, null);
+        Job job = submissions.submit(new JobSubmissions.Submission(image, spec, null));
         Job finished = completions.await(job.id(), properties.legacyWait()).orElseThrow(() -> new LegacyException(
                 "timed out after " + properties.legacyWait().toSeconds() + " s waiting for job " + job.id()
                         + "; its result will be at /v1/jobs/" + job.id()));

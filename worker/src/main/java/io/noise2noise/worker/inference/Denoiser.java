@@ -18,8 +18,20 @@ public class Denoiser {
         this.tileOverlap = tileOverlap;
     }
 
-    /** Returns {@code input + strength · (model(input) − input)}; strength 0 gives back the input. */
+    /** Told after every tile; may throw to stop the work (a canceled job). */
+    @FunctionalInterface
+    public interface TileListener {
+        TileListener NONE = (done, total) -> { };
+
+        void tileDone(int done, int total);
+    }
+
     public PixelImage denoise(PixelImage image, DenoisingModel model, double strength) {
+        return denoise(image, model, strength, TileListener.NONE);
+    }
+
+    /** Returns {@code input + strength · (model(input) − input)}; strength 0 gives back the input. */
+    public PixelImage denoise(PixelImage image, DenoisingModel model, double strength, TileListener listener) {
         if (strength < 0 || strength > 1) {
             throw new IllegalArgumentException("strength must be in [0, 1], was " + strength);
         }
@@ -27,7 +39,7 @@ public class Denoiser {
         if (strength == 0) {
             return image.withRgb(input.clone());
         }
-        float[] denoised = runTiled(image, model);
+        float[] denoised = runTiled(image, model, listener);
         float s = (float) strength;
         for (int i = 0; i < denoised.length; i++) {
             denoised[i] = input[i] + s * (denoised[i] - input[i]);
@@ -35,15 +47,30 @@ public class Denoiser {
         return image.withRgb(denoised);
     }
 
-    private float[] runTiled(PixelImage image, DenoisingModel model) {
+    /** How many model runs {@code image} takes with {@code model}: one per tile. */
+    public int tileCount(PixelImage image, DenoisingModel model) {
+        int tile = tileSide(model);
+        return starts(image.height(), tile).length * starts(image.width(), tile).length;
+    }
+
+    private int tileSide(DenoisingModel model) {
         int multiple = Math.max(1, model.card().sizeMultiple());
-        int tile = Math.max(multiple, tileSize / multiple * multiple);
+        return Math.max(multiple, tileSize / multiple * multiple);
+    }
+
+    private float[] runTiled(PixelImage image, DenoisingModel model, TileListener listener) {
+        int multiple = Math.max(1, model.card().sizeMultiple());
+        int tile = tileSide(model);
         int width = image.width();
         int height = image.height();
         float[] sum = new float[width * height * 3];
         float[] weightSum = new float[width * height];
-        for (int y0 : starts(height, tile)) {
-            for (int x0 : starts(width, tile)) {
+        int[] rows = starts(height, tile);
+        int[] columns = starts(width, tile);
+        int total = rows.length * columns.length;
+        int done = 0;
+        for (int y0 : rows) {
+            for (int x0 : columns) {
                 int th = Math.min(tile, height);
                 int tw = Math.min(tile, width);
                 int ph = roundUp(th, multiple);
@@ -62,6 +89,7 @@ public class Denoiser {
                         sum[3 * dst + 2] += w * out[src + 2];
                     }
                 }
+                listener.tileDone(++done, total);
             }
         }
         for (int i = 0; i < weightSum.length; i++) {

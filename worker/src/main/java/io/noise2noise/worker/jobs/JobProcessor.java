@@ -1,5 +1,6 @@
 package io.noise2noise.worker.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.image.NoiseLevel;
@@ -8,23 +9,27 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobStatus;
+import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.worker.inference.DenoisingModel;
 import io.noise2noise.worker.inference.Denoiser;
 import io.noise2noise.worker.inference.ModelRegistry;
 import io.noise2noise.worker.inference.UnknownModelException;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One job, start to end: mark running → read input → decode → denoise → encode → store result →
- * mark succeeded, then publish the finished record. A bad image or unknown model ends the job as
- * failed; storage trouble propagates so the listener's error handler retries the message. A job
- * that is already finished (a redelivery) is not run again; its record is re-published instead,
+ * One job, start to end: mark running → read input → decode → denoise (checking for cancellation
+ * and the deadline between tiles, recording progress) → encode → store result → mark succeeded,
+ * publishing the record when the job starts and when it ends. A bad image or unknown model ends the
+ * job as failed; storage trouble propagates so the listener's error handler retries the message. A
+ * job that is already finished (a redelivery) is not run again; its record is re-published instead,
  * in case the first run died between storing and publishing it.
  */
 public class JobProcessor {
@@ -36,12 +41,14 @@ public class JobProcessor {
     private final ImageCodec codec;
     private final ModelRegistry models;
     private final Denoiser denoiser;
-    private final JobResultPublisher results;
+    private final JobEventPublisher results;
     private final MeterRegistry meters;
+    private final Duration checkpointInterval;
     private final Clock clock;
 
     public JobProcessor(JobStore jobs, ObjectStore objects, ImageCodec codec, ModelRegistry models,
-                        Denoiser denoiser, JobResultPublisher results, MeterRegistry meters, Clock clock) {
+                        Denoiser denoiser, JobEventPublisher results, MeterRegistry meters,
+                        Duration checkpointInterval, Clock clock) {
         this.jobs = jobs;
         this.objects = objects;
         this.codec = codec;
@@ -49,32 +56,49 @@ public class JobProcessor {
         this.denoiser = denoiser;
         this.results = results;
         this.meters = meters;
+        this.checkpointInterval = checkpointInterval;
         this.clock = clock;
     }
 
     public void process(JobRequested request) {
         String id = request.jobId();
-        Optional<Job> current = jobs.find(id);
-        if (current.isEmpty()) {
+        Optional<Job> stored = jobs.find(id);
+        if (stored.isEmpty()) {
             log.warn("job {}: no record, dropping the request", id);
             return;
         }
-        if (current.get().status().isTerminal()) {
-            log.info("job {}: already {}, re-publishing its record", id, current.get().status().wireName());
-            results.publish(current.get());
+        Job job = stored.get();
+        if (job.status().isTerminal()) {
+            log.info("job {}: already {}, re-publishing its record", id, job.status().wireName());
+            results.publish(job);
             return;
         }
-        Optional<Job> running = jobs.advance(id, job -> job.running(clock.instant()));
+        Instant now = clock.instant();
+        if (job.status() == JobStatus.QUEUED && job.pastDeadline(now)) {
+            finish(job.expired(now));
+            return;
+        }
+        if (jobs.isCancelRequested(id)) {
+            finish(job.canceled("canceled before it started", now));
+            return;
+        }
+        Optional<Job> running = jobs.advance(id, current -> current.running(now));
         if (running.isEmpty()) {
             return;
         }
-        Job finished = run(running.get(), request);
-        jobs.advance(id, job -> finished).ifPresent(this::publish);
+        results.publish(running.get());
+        finish(run(running.get(), request));
     }
 
-    private void publish(Job finished) {
-        results.publish(finished);
-        meters.counter("n2n.worker.jobs", "status", finished.status().wireName()).increment();
+    private void finish(Job end) {
+        jobs.advance(end.id(), current -> end).ifPresent(finished -> {
+            results.publish(finished);
+            meters.counter("n2n.worker.jobs", "status", finished.status().wireName()).increment();
+            if (finished.executionTime() != null) {
+                meters.timer("n2n.worker.job.execution", "status", finished.status().wireName())
+                        .record(finished.executionTime());
+            }
+        });
     }
 
     private Job run(Job job, JobRequested request) {
@@ -83,27 +107,74 @@ public class JobProcessor {
                     () -> new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is gone"));
             PixelImage image = codec.decode(input);
             DenoisingModel model = models.get(request.model());
+            String modelName = model.card().name();
+            int tiles = denoiser.tileCount(image, model);
+            jobs.advance(job.id(), current -> current.withProgress(modelName, 0, tiles));
             long started = System.nanoTime();
-            PixelImage denoised = denoiser.denoise(image, model, request.strength());
-            log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(),
-                    model.card().name(), (System.nanoTime() - started) / 1_000_000);
+            PixelImage denoised = denoiser.denoise(image, model, request.strength(), new Checkpoints(job, modelName));
+            log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(), modelName,
+                    (System.nanoTime() - started) / 1_000_000);
+            meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
             byte[] encoded = codec.encode(denoised, job.inputFormat());
             String resultKey = JobKeys.result(job.id());
             String contentType = ImageCodec.contentType(job.inputFormat());
             objects.put(resultKey, encoded, contentType);
-            return job.succeeded(resultKey, contentType, NoiseLevel.estimateSigma(image), clock.instant());
+            return job.withProgress(modelName, tiles, tiles)
+                    .succeeded(resultKey, contentType, NoiseLevel.estimateSigma(image), clock.instant());
         } catch (InvalidImageException e) {
             log.info("job {}: invalid image: {}", job.id(), e.getMessage());
             return job.failed(new JobError(JobError.INVALID_IMAGE, e.getMessage()), clock.instant());
         } catch (UnknownModelException e) {
             return job.failed(new JobError(JobError.UNKNOWN_MODEL, e.getMessage()), clock.instant());
+        } catch (JobCanceledException e) {
+            log.info("job {}: {}", job.id(), e.getMessage());
+            return job.canceled(e.getMessage(), clock.instant());
         }
     }
 
     /** Ends a job the error handler gave up on (retries exhausted or a poison message) as failed. */
     public void failAfterRetries(String jobId, Exception cause) {
         String message = "processing failed after retries: " + cause.getMessage();
-        jobs.advance(jobId, job -> job.failed(new JobError(JobError.PROCESSING_FAILED, message), clock.instant()))
-                .ifPresent(this::publish);
+        jobs.find(jobId).ifPresent(job ->
+                finish(job.failed(new JobError(JobError.PROCESSING_FAILED, message), clock.instant())));
+    }
+
+    /**
+     * Between tiles, at most once per checkpoint interval: stop if the client canceled or the
+     * deadline passed, otherwise record progress.
+     */
+    private final class Checkpoints implements Denoiser.TileListener {
+
+        private final Job job;
+        private final String modelName;
+        private Instant lastCheck;
+
+        Checkpoints(Job job, String modelName) {
+            this.job = job;
+            this.modelName = modelName;
+            this.lastCheck = clock.instant();
+        }
+
+        @Override
+        public void tileDone(int done, int total) {
+            Instant now = clock.instant();
+            if (done == total || Duration.between(lastCheck, now).compareTo(checkpointInterval) < 0) {
+                return;
+            }
+            lastCheck = now;
+            if (jobs.isCancelRequested(job.id())) {
+                throw new JobCanceledException("canceled by request after " + done + " of " + total + " tiles");
+            }
+            if (job.pastDeadline(now)) {
+                throw new JobCanceledException("deadline " + job.spec().cancelAfter() + " passed while running");
+            }
+            jobs.advance(job.id(), current -> current.withProgress(modelName, done, total));
+        }
+    }
+
+    static class JobCanceledException extends RuntimeException {
+        JobCanceledException(String message) {
+            super(message);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.noise2noise.worker.jobs;
 import io.noise2noise.image.ImageCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
@@ -70,14 +71,12 @@ public class JobsConfiguration {
 
     @Bean
     JobProcessor jobProcessor(JobStore jobs, ObjectStore objects, ImageCodec codec, ModelRegistry models,
-                              Denoiser denoiser, JobResultPublisher results, MeterRegistry meters) {
-        return new JobProcessor(jobs, objects, codec, models, denoiser, results, meters, Clock.systemUTC());
+                              Denoiser denoiser, JobEventPublisher results, MeterRegistry meters,
+                              WorkerProperties worker) {
+        return new JobProcessor(jobs, objects, codec, models, denoiser, results, meters, worker.checkpointInterval(),
+                Clock.systemUTC());
     }
 
-    @Bean
-    JobResultPublisher jobResultPublisher(KafkaTemplate<String, Object> kafka, JobTopics topics) {
-        return new JobResultPublisher(kafka, topics);
-    }
 
     @Bean
     JobListener jobListener(JobProcessor processor, JobTopics topics) {

@@ -9,11 +9,14 @@ import org.springframework.validation.annotation.Validated;
  * How a worker retries a job whose processing threw (storage or broker trouble, not bad input):
  * exponential back-off from {@code retryInitialInterval}, capped at {@code retryMaxInterval},
  * until {@code retryMaxElapsed}; then the job fails and its message goes to the dead-letter topic.
+ * Between tiles, at most every {@code checkpointInterval}, a running job checks whether it was
+ * canceled or passed its deadline, and records its progress.
  */
 @Validated
 @ConfigurationProperties("n2n.worker")
 public record WorkerProperties(
         @NotNull Duration retryInitialInterval,
         @NotNull Duration retryMaxInterval,
-        @NotNull Duration retryMaxElapsed) {
+        @NotNull Duration retryMaxElapsed,
+        @NotNull Duration checkpointInterval) {
 }

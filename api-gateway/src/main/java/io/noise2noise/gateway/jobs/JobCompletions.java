@@ -1,4 +1,4 @@
-package io.noise2noise.gateway.notify;
+package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobStore;
@@ -47,7 +47,10 @@ public class JobCompletions {
 
     @KafkaListener(topics = "#{__listener.topic()}", groupId = "#{__listener.groupId()}",
             properties = "auto.offset.reset=latest")
-    public void onFinished(Job job) {
+    public void onJobEvent(Job job) {
+        if (!job.status().isTerminal()) {
+            return;
+        }
         CompletableFuture<Job> future = waiting.get(job.id());
         if (future != null) {
             future.complete(job);

@@ -1,17 +1,18 @@
-package io.noise2noise.worker.jobs;
+package io.noise2noise.job;
 
-import io.noise2noise.job.Job;
-import io.noise2noise.job.JobTopics;
 import java.util.concurrent.ExecutionException;
 import org.springframework.kafka.core.KafkaTemplate;
 
-/** Publishes finished job records, keyed by job id, and waits for the broker's acknowledgement. */
-public class JobResultPublisher {
+/**
+ * Publishes job records on the results topic when a job starts or ends, keyed by job id, and waits
+ * for the broker's acknowledgement so a record is out before the message that caused it is committed.
+ */
+public class JobEventPublisher {
 
     private final KafkaTemplate<String, Object> kafka;
     private final JobTopics topics;
 
-    public JobResultPublisher(KafkaTemplate<String, Object> kafka, JobTopics topics) {
+    public JobEventPublisher(KafkaTemplate<String, Object> kafka, JobTopics topics) {
         this.kafka = kafka;
         this.topics = topics;
     }

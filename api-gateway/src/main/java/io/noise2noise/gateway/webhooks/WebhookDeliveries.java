@@ -1,0 +1,51 @@
+package io.noise2noise.gateway.webhooks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.job.JobKeys;
+import io.noise2noise.job.WebhookEvent;
+import io.noise2noise.storage.ObjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * What happened to the webhook of each event of a job, kept next to the job in the bucket: shown
+ * to clients, and what stops a redelivered event from being sent a second time once delivered.
+ */
+@Component
+public class WebhookDeliveries {
+
+    private final ObjectStore objects;
+    private final ObjectMapper mapper;
+
+    public WebhookDeliveries(ObjectStore objects, ObjectMapper mapper) {
+        this.objects = objects;
+        this.mapper = mapper;
+    }
+
+    public record Delivery(WebhookEvent event, boolean delivered, int attempts, Integer lastStatus, String lastError,
+                           Instant lastAttemptAt) {
+    }
+
+    public Optional<Delivery> find(String jobId, WebhookEvent event) {
+        return objects.get(JobKeys.webhookDeliveries(jobId, event)).map(object -> {
+            try {
+                return mapper.readValue(object.data(), Delivery.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public void recordAttempt(String jobId, WebhookEvent event, boolean delivered, Integer status, String error) {
+        int attempts = find(jobId, event).map(Delivery::attempts).orElse(0) + 1;
+        Delivery delivery = new Delivery(event, delivered, attempts, status, error, Instant.now());
+        try {
+            objects.put(JobKeys.webhookDeliveries(jobId, event), mapper.writeValueAsBytes(delivery), "application/json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.noise2noise.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.testing.TestImages;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A job's life beyond the happy path: cancel, deadlines, idempotency, retry, waiting inline. The
+ * first tests run with no worker at all, so jobs stay queued; the worker joins later.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JobLifecycleTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static ConfigurableApplicationContext gateway;
+    private static ConfigurableApplicationContext worker;
+    private static String baseUrl;
+    private static String expiredId;
+    private static String canceledId;
+    private static String idempotentId;
+
+    @BeforeAll
+    static void startGatewayOnly() {
+        gateway = Pipeline.gateway(Map.of());
+        baseUrl = Pipeline.baseUrl(gateway);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+        gateway.close();
+    }
+
+    @Test
+    @Order(1)
+    void queuedJobsCanBeCanceledAndExpireAtTheirDeadline() {
+        expiredId = submit(image(64, 48, 1), Map.of("Cancel-After", "1s")).body().get("id").asText();
+        canceledId = submit(image(64, 48, 2), Map.of()).body().get("id").asText();
+
+        HttpJson.Response canceled = post("/v1/jobs/" + canceledId + "/cancel");
+
+        assertThat(canceled.status()).isEqualTo(200);
+        assertThat(canceled.body().get("status").asText()).isEqualTo("canceled");
+        assertThat(canceled.body().get("error").get("code").asText()).isEqualTo("canceled");
+        assertThat(post("/v1/jobs/" + canceledId + "/cancel").body().get("status").asText()).isEqualTo("canceled");
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(expiredId).equals("expired"));
+    }
+
+    @Test
+    @Order(2)
+    void anIdempotencyKeyReturnsTheSameJobAndRefusesAnotherRequest() {
+        String image = image(40, 40, 3);
+
+        JsonNode first = submit(image, Map.of("Idempotency-Key", "order-42")).body();
+        JsonNode again = submit(image, Map.of("Idempotency-Key", "order-42")).body();
+        HttpJson.Response other = submit(image(40, 40, 4), Map.of("Idempotency-Key", "order-42"));
+
+        assertThat(again.get("id").asText()).isEqualTo(first.get("id").asText());
+        assertThat(other.status()).isEqualTo(422);
+        assertThat(other.body().get("detail").asText()).contains("Idempotency-Key");
+        idempotentId = first.get("id").asText();
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerSkipsCanceledAndExpiredJobsAndRunsTheRest() {
+        worker = Pipeline.worker(Map.of("n2n.inference.tile-size", "128", "n2n.worker.checkpoint-interval", "50ms"));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(idempotentId).equals("succeeded"));
+        assertThat(status(canceledId)).isEqualTo("canceled");
+        JsonNode expired = HttpJson.get(baseUrl + "/v1/jobs/" + expiredId).body();
+        assertThat(expired.get("status").asText()).isEqualTo("expired");
+        assertThat(expired.get("error").get("code").asText()).isEqualTo("expired");
+        assertThat(expired.has("started_at")).isFalse();
+    }
+
+    @Test
+    @Order(4)
+    void failedCanceledOrExpiredJobsCanBeRetriedAsNewJobs() {
+        HttpJson.Response retried = post("/v1/jobs/" + expiredId + "/retry");
+        HttpJson.Response notAgain = post("/v1/jobs/" + idempotentId + "/retry");
+
+        assertThat(retried.status()).isEqualTo(202);
+        String retryId = retried.body().get("id").asText();
+        assertThat(retryId).isNotEqualTo(expiredId);
+        assertThat(retried.body().get("retry_of").asText()).isEqualTo(expiredId);
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(retryId).equals("succeeded"));
+        assertThat(notAgain.status()).isEqualTo(409);
+    }
+
+    @Test
+    @Order(5)
+    void aRunningJobStopsBetweenTilesWhenCanceled() {
+        // 1600x1200 in 128-pixel tiles: a couple of hundred model runs, seconds of work
+        String id = submit(image(1600, 1200, 5), Map.of()).body().get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode job = HttpJson.get(baseUrl + "/v1/jobs/" + id).body();
+            return job.has("progress") && job.get("progress").get("done").asInt() > 0;
+        });
+
+        HttpJson.Response cancel = post("/v1/jobs/" + id + "/cancel");
+
+        assertThat(cancel.status()).isEqualTo(202);
+        JsonNode canceled = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body(),
+                        job -> job.get("status").asText().equals("canceled"));
+        assertThat(canceled.get("error").get("message").asText()).contains("canceled by request after");
+        assertThat(canceled.get("progress").get("done").asInt())
+                .isLessThan(canceled.get("progress").get("total").asInt());
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(409);
+    }
+
+    @Test
+    @Order(6)
+    void preferWaitAnswersWithTheFinishedJob() {
+        HttpJson.Response response = submit(image(64, 64, 6), Map.of("Prefer", "wait=30"));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.raw().headers().firstValue("Preference-Applied")).contains("wait=30");
+        assertThat(response.body().get("status").asText()).isEqualTo("succeeded");
+        assertThat(response.body().get("result_url").asText()).endsWith("/result");
+    }
+
+    @Test
+    @Order(7)
+    void aRawImageBodyIsAJobToo() {
+        byte[] png = TestImages.encode(TestImages.scene(50, 30, 7), "png");
+
+        HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs?strength=0.5"))
+                .header("Content-Type", "image/png").header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build());
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("strength").asDouble()).isEqualTo(0.5);
+        assertThat(response.body().get("status").asText()).isEqualTo("succeeded");
+    }
+
+    private static String image(int width, int height, long seed) {
+        return Base64.getEncoder().encodeToString(
+                TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 20, seed), "png"));
+    }
+
+    private static HttpJson.Response submit(String image, Map<String, String> headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(Map.of("image", image))));
+            headers.forEach(request::header);
+            return HttpJson.send(request.build());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static HttpJson.Response post(String path) {
+        return HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private static String status(String id) {
+        return HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText();
+    }
+}
