@@ -128,7 +128,7 @@ public class JobProcessor {
             return job.failed(new JobError(JobError.UNKNOWN_MODEL, e.getMessage()), clock.instant());
         } catch (JobCanceledException e) {
             log.info("job {}: {}", job.id(), e.getMessage());
-            return job.canceled(e.getMessage(), clock.instant());
+            return e.progress.canceled(e.getMessage(), clock.instant());
         }
     }
 
@@ -162,19 +162,24 @@ public class JobProcessor {
                 return;
             }
             lastCheck = now;
+            Job progress = job.withProgress(modelName, done, total);
             if (jobs.isCancelRequested(job.id())) {
-                throw new JobCanceledException("canceled by request after " + done + " of " + total + " tiles");
+                throw new JobCanceledException(progress, "canceled by request after " + done + " of " + total + " tiles");
             }
             if (job.pastDeadline(now)) {
-                throw new JobCanceledException("deadline " + job.spec().cancelAfter() + " passed while running");
+                throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
-            jobs.advance(job.id(), current -> current.withProgress(modelName, done, total));
+            jobs.advance(job.id(), current -> progress);
         }
     }
 
+    /** Stops the denoiser between tiles; carries the job as far as it got. */
     static class JobCanceledException extends RuntimeException {
-        JobCanceledException(String message) {
+        private final transient Job progress;
+
+        JobCanceledException(Job progress, String message) {
             super(message);
+            this.progress = progress;
         }
     }
 }
