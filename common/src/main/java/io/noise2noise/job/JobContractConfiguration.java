@@ -28,6 +28,11 @@ public class JobContractConfiguration {
     }
 
     @Bean
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin, JobTopics topics) {
+        return new KafkaHealthIndicator(kafkaAdmin, topics);
+    }
+
+    @Bean
     JobStore jobStore(ObjectStore objectStore, ObjectMapper objectMapper) {
         return new JobStore(objectStore, objectMapper);
     }

@@ -12,4 +12,9 @@ public class StorageConfiguration {
     ObjectStore objectStore(StorageProperties properties) {
         return MinioObjectStore.connect(properties);
     }
+
+    @Bean
+    StorageHealthIndicator storageHealthIndicator(ObjectStore objectStore) {
+        return new StorageHealthIndicator(objectStore);
+    }
 }

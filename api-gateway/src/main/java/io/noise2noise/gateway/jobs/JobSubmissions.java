@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
@@ -98,9 +99,12 @@ public class JobSubmissions {
                     "the job created with this Idempotency-Key no longer exists"));
         }
         Job job = Job.queued(JobIds.newId(), spec, info.format(), info.width(), info.height(), clock.instant());
-        store(job, submission.image(), info.contentType());
-        publish(job);
-        idempotencyKeys.remember(submission, job.id());
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
+            store(job, submission.image(), info.contentType());
+            publish(job);
+            idempotencyKeys.remember(submission, job.id());
+            log.info("job accepted: {} {}x{}", info.format(), info.width(), info.height());
+        }
         return job;
     }
 

@@ -2,6 +2,7 @@ package io.noise2noise.gateway.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.jobs.JobView;
 import io.noise2noise.gateway.jobs.SubmissionException;
@@ -28,10 +29,12 @@ public class WebhookSender {
     private final WebhookTargets targets;
     private final WebhookSigner signer;
     private final WebhookDeliveries deliveries;
+    private final MeterRegistry meters;
     private final GatewayProperties.Webhooks properties;
 
     public WebhookSender(ObjectMapper mapper, WebhookTargets targets, WebhookSigner signer,
-                         WebhookDeliveries deliveries, GatewayProperties properties) {
+                         WebhookDeliveries deliveries, MeterRegistry meters, GatewayProperties properties) {
+        this.meters = meters;
         this.mapper = mapper;
         this.targets = targets;
         this.signer = signer;
@@ -57,6 +60,7 @@ public class WebhookSender {
             target = targets.check(job.spec().webhook());
         } catch (SubmissionException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
+            count("refused");
             throw new WebhookRefusedException(e.getMessage());
         }
         byte[] body = body(job);
@@ -78,6 +82,7 @@ public class WebhookSender {
             status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.toString());
+            count("unreachable");
             throw new WebhookDeliveryException("webhook of job " + job.id() + " unreachable: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -85,12 +90,17 @@ public class WebhookSender {
         }
         boolean delivered = status / 100 == 2;
         deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status);
+        count(delivered ? "delivered" : status == 410 ? "gone" : "failed");
         if (status == 410) {
             throw new WebhookRefusedException("webhook of job " + job.id() + " answered 410 Gone");
         }
         if (!delivered) {
             throw new WebhookDeliveryException("webhook of job " + job.id() + " answered " + status);
         }
+    }
+
+    private void count(String outcome) {
+        meters.counter("n2n.gateway.webhook.attempts", "outcome", outcome).increment();
     }
 
     private byte[] body(Job job) {

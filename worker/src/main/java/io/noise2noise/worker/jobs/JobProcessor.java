@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One job, start to end: mark running → read input → decode → denoise (checking for cancellation
@@ -61,6 +62,12 @@ public class JobProcessor {
     }
 
     public void process(JobRequested request) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", request.jobId())) {
+            processJob(request);
+        }
+    }
+
+    private void processJob(JobRequested request) {
         String id = request.jobId();
         Optional<Job> stored = jobs.find(id);
         if (stored.isEmpty()) {
@@ -87,6 +94,7 @@ public class JobProcessor {
             return;
         }
         results.publish(running.get());
+        meters.timer("n2n.worker.job.queue-delay").record(running.get().queueDelay());
         finish(run(running.get(), request));
     }
 

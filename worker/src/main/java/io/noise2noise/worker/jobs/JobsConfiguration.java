@@ -43,7 +43,9 @@ public class JobsConfiguration {
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(
                 properties.buildProducerProperties(null), new StringSerializer(),
                 new DelegatingByTypeSerializer(byType, true));
-        return new KafkaTemplate<>(factory);
+        KafkaTemplate<String, Object> template = new KafkaTemplate<>(factory);
+        template.setObservationEnabled(true);
+        return template;
     }
 
     /**
@@ -53,7 +55,7 @@ public class JobsConfiguration {
      */
     @Bean
     DefaultErrorHandler jobErrorHandler(KafkaTemplate<String, Object> kafka, JobProcessor processor,
-                                        WorkerProperties worker) {
+                                        WorkerProperties worker, MeterRegistry meters) {
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(kafka);
         ExponentialBackOff backOff = new ExponentialBackOff(worker.retryInitialInterval().toMillis(), 2.0);
         backOff.setMaxInterval(worker.retryMaxInterval().toMillis());
@@ -64,6 +66,7 @@ public class JobsConfiguration {
                 processor.failAfterRetries(request.jobId(), exception);
             }
             deadLetters.accept(record, exception);
+            meters.counter("n2n.worker.dead-letters").increment();
         }, backOff);
         handler.addNotRetryableExceptions(DeserializationException.class);
         return handler;

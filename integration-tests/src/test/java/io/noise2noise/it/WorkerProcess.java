@@ -1,0 +1,105 @@
+package io.noise2noise.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A worker as its own operating-system process, from the worker's executable jar, so tests can kill it. */
+public final class WorkerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private WorkerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static WorkerProcess start(Map<String, String> settings) throws IOException {
+        Path repo = LocalServers.repoRoot();
+        Path jar;
+        try (Stream<Path> jars = Files.list(repo.resolve("worker/target"))) {
+            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("worker exec jar not built"));
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path work = Files.createTempDirectory("n2n-worker-");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
+                "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
+        LocalServers.get().springProperties(Pipeline.BUCKET).forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.add("--server.port=" + port);
+        command.add("--server.address=127.0.0.1");
+        command.add("--n2n.inference.models-dir=" + repo.resolve("models/zoo"));
+        settings.forEach((k, v) -> command.add("--" + k + "=" + v));
+        Path log = work.resolve("worker.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        WorkerProcess worker = new WorkerProcess(process, port, log);
+        worker.awaitReady(Duration.ofSeconds(120));
+        return worker;
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("worker exited early; see " + log);
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("worker not ready in " + timeout + "; see " + log);
+    }
+
+    /** SIGKILL: no shutdown hooks, no offset commits, no goodbye to the consumer group. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}
