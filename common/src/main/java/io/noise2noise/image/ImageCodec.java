@@ -1,96 +1,160 @@
 package io.noise2noise.image;
 
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.noise2noise.image.InvalidImageException.Reason;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
+import javax.imageio.plugins.tiff.TIFFDirectory;
+import javax.imageio.plugins.tiff.TIFFField;
+import javax.imageio.plugins.tiff.TIFFTag;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
  * The one place images are read and written: header probing against {@link ImageLimits}, decoding
- * to {@link PixelImage}, and encoding back to the client's format.
+ * to {@link PixelImage} (upright, at the source's bit depth, with its ICC profile and EXIF), and
+ * encoding back to the client's format.
+ *
+ * <p>Every failure to read an image is an {@link InvalidImageException}; the limits are checked
+ * from the header, so an over-large image is refused before its pixels are allocated.
  */
 public class ImageCodec {
 
     private static final Map<String, String> CONTENT_TYPES = Map.of(
-            "png", "image/png", "jpeg", "image/jpeg", "bmp", "image/bmp", "gif", "image/gif");
-    private static final float JPEG_QUALITY = 0.95f;
+            "png", "image/png", "jpeg", "image/jpeg", "bmp", "image/bmp", "gif", "image/gif",
+            "tiff", "image/tiff", "webp", "image/webp");
+    private static final Set<String> SIXTEEN_BIT_FORMATS = Set.of("png", "tiff");
+    private static final Set<String> ALPHA_FORMATS = Set.of("png", "tiff", "gif");
+    /** Written instead of a format ImageIO cannot write (WebP). */
+    private static final String FALLBACK_FORMAT = "png";
+    /** The most channels any accepted layout has: CMYK plus alpha. */
+    private static final int MAX_CHANNELS = 5;
+    private static final Pattern TRUNCATION_WARNING = Pattern.compile("(?i)truncat|premature end");
+
+    static {
+        // the TwelveMonkeys plugins must be found through the application's class loader, also in a Boot jar
+        ImageIO.scanForPlugins();
+        ImageIO.setUseCache(false);
+    }
 
     private final ImageLimits limits;
 
     public ImageCodec(ImageLimits limits) {
         this.limits = limits;
-        ImageIO.setUseCache(false);
     }
 
     public static String contentType(String format) {
         return CONTENT_TYPES.getOrDefault(format, "application/octet-stream");
     }
 
-    /** Reads only the header: format and size, checked against the limits. */
+    /** Reads only the header: format and upright size, checked against the limits. */
     public ImageInfo probe(byte[] bytes) {
-        checkByteCount(bytes);
-        ImageReader reader = openReader(bytes);
-        try {
-            return checkedInfo(reader);
-        } finally {
-            reader.dispose();
-        }
+        return read(bytes, (reader, header) -> header.info());
     }
 
-    /** Checks the header against the limits first, then decodes the first frame. */
+    /** Checks the header against the limits first, then decodes the first frame, upright. */
     public PixelImage decode(byte[] bytes) {
-        checkByteCount(bytes);
-        ImageReader reader = openReader(bytes);
-        try {
-            checkedInfo(reader);
-            return toPixels(reader.read(0));
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof InvalidImageException invalid) {
-                throw invalid;
-            }
-            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: " + e.getMessage(), e);
-        } finally {
-            reader.dispose();
-        }
+        return read(bytes, this::decodePixels);
     }
 
-    /** Writes {@code image} in {@code format}; grey images are written grey, alpha is kept where the format has it. */
+    /**
+     * Writes {@code image} in {@code format}; see {@link #encode(PixelImage, OutputOptions)}. For a
+     * format without a writer (WebP) the bytes are PNG: use the other overload to learn that.
+     */
     public byte[] encode(PixelImage image, String format) {
-        String target = format.toLowerCase(Locale.ROOT);
-        boolean keepAlpha = image.alpha() != null && !target.equals("jpeg") && !target.equals("bmp");
-        BufferedImage out = fromPixels(image, keepAlpha);
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(target);
-        if (!writers.hasNext()) {
-            throw new IllegalArgumentException("no writer for format " + format);
+        return encode(image, OutputOptions.format(format)).data();
+    }
+
+    /**
+     * Writes {@code image} in the asked format, or its source format: grey stays grey, 16 bits stay
+     * 16 bits in PNG and TIFF, alpha is kept in PNG, TIFF and GIF, the ICC profile in PNG, JPEG and
+     * TIFF, EXIF in PNG and JPEG. WebP, which ImageIO cannot write, is written as PNG.
+     */
+    public EncodedImage encode(PixelImage image, OutputOptions options) {
+        String asked = options.format() != null ? options.format()
+                : image.metadata().format() != null ? image.metadata().format() : FALLBACK_FORMAT;
+        if (!CONTENT_TYPES.containsKey(asked)) {
+            throw new IllegalArgumentException("no writer for format " + asked);
         }
-        ImageWriter writer = writers.next();
+        String format = writerFor(asked) != null ? asked : FALLBACK_FORMAT;
+        ImageWriter writer = writerFor(format);
+        ImageMetadata metadata = image.metadata();
+        ICC_Profile profile = profile(metadata.iccProfile(), image.grey());
+        boolean alpha = image.alpha() != null && ALPHA_FORMATS.contains(format);
+        int bitDepth = SIXTEEN_BIT_FORMATS.contains(format) ? image.bitDepth() : 8;
+        BufferedImage out = PixelRasters.write(image, image.grey(), alpha, bitDepth);
+
+        byte[] icc = profile == null ? null : metadata.iccProfile();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(buffer)) {
             writer.setOutput(stream);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            if (target.equals("jpeg")) {
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                param.setCompressionQuality(JPEG_QUALITY);
-            }
-            writer.write(null, new IIOImage(out, null, null), param);
+            ImageWriteParam param = writeParam(writer, format, options);
+            IIOMetadata tiffTags = format.equals("tiff") && icc != null ? tiffWithProfile(writer, out, param, icc) : null;
+            writer.write(null, new IIOImage(out, null, tiffTags), param);
         } catch (IOException e) {
             throw new IllegalStateException("could not encode " + format, e);
         } finally {
             writer.dispose();
         }
-        return buffer.toByteArray();
+        byte[] data = buffer.toByteArray();
+        if (format.equals("png") && (icc != null || metadata.exif() != null)) {
+            data = EmbeddedMetadata.writePng(data, icc, metadata.exif());
+        } else if (format.equals("jpeg") && (icc != null || metadata.exif() != null)) {
+            data = EmbeddedMetadata.writeJpeg(data, icc, metadata.exif());
+        }
+        return new EncodedImage(data, format, contentType(format));
+    }
+
+    /** The canonical name of a lower-case format name (jpg is jpeg, tif is tiff). */
+    static String canonicalFormat(String name) {
+        return switch (name) {
+            case "jpg" -> "jpeg";
+            case "tif" -> "tiff";
+            default -> name;
+        };
+    }
+
+    private interface HeaderReader<T> {
+        T read(ImageReader reader, Header header) throws IOException;
+    }
+
+    /** What the header says, checked: the upright size, and the metadata found in the file. */
+    private record Header(ImageInfo info, int storedWidth, int storedHeight, EmbeddedMetadata.Found metadata,
+                          ImageTypeSpecifier rawType) {
+    }
+
+    private <T> T read(byte[] bytes, HeaderReader<T> then) {
+        checkByteCount(bytes);
+        ImageReader reader = openReader(bytes);
+        try {
+            return then.read(reader, checkedHeader(reader, bytes));
+        } catch (InvalidImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: " + e.getMessage(), e);
+        } finally {
+            reader.dispose();
+        }
     }
 
     private void checkByteCount(byte[] bytes) {
@@ -104,86 +168,158 @@ public class ImageCodec {
     }
 
     private static ImageReader openReader(byte[] bytes) {
+        ImageInputStream stream = new ByteArrayImageInputStream(bytes);
+        Iterator<ImageReader> readers;
         try {
-            ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
-            if (!readers.hasNext()) {
-                throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT, "not an image in a supported format");
-            }
-            ImageReader reader = readers.next();
-            reader.setInput(stream, true, true);
-            return reader;
-        } catch (IOException e) {
+            readers = ImageIO.getImageReaders(stream);
+        } catch (RuntimeException e) {
             throw new InvalidImageException(Reason.CORRUPT, "image could not be read: " + e.getMessage(), e);
         }
+        if (!readers.hasNext()) {
+            throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT, "not an image in a supported format");
+        }
+        ImageReader reader = readers.next();
+        reader.setInput(stream, true, true);
+        return reader;
     }
 
-    private ImageInfo checkedInfo(ImageReader reader) {
+    private Header checkedHeader(ImageReader reader, byte[] bytes) throws IOException {
+        String format = canonicalFormat(reader.getFormatName().toLowerCase(Locale.ROOT));
+        if (!limits.formats().contains(format)) {
+            throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT,
+                    "format " + format + " is not accepted; accepted: " + limits.formats());
+        }
+        if (format.equals("bmp")) {
+            checkPixels("image is", HeaderChecks.bmpSize(bytes));
+        }
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if (width <= 0 || height <= 0) {
+            throw new InvalidImageException(Reason.CORRUPT, "image header gives no size");
+        }
+        checkPixels("image is", new long[] {width, height});
+        if (format.equals("tiff")) {
+            // a tile is decoded whole, so a huge declared tile is a bomb even in a small image
+            checkPixels("a TIFF tile is", HeaderChecks.tiffTileSize(bytes));
+        }
+        if (format.equals("webp") && HeaderChecks.isTruncatedWebp(bytes)) {
+            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
+        }
+        ImageTypeSpecifier rawType = reader.getRawImageType(0);
+        if (rawType != null) {
+            checkChannels(rawType.getSampleModel());
+        }
+        EmbeddedMetadata.Found metadata = EmbeddedMetadata.read(format, bytes);
+        boolean swap = ExifOrientation.swapsAxes(metadata.orientation());
+        ImageInfo info = new ImageInfo(format, swap ? height : width, swap ? width : height);
+        return new Header(info, width, height, metadata, rawType);
+    }
+
+    private void checkPixels(String what, long[] size) {
+        if (size != null && size[0] * size[1] > limits.maxPixels()) {
+            throw new InvalidImageException(Reason.TOO_MANY_PIXELS, what + " " + size[0] + "x" + size[1] + " ("
+                    + size[0] * size[1] + " pixels); the limit is " + limits.maxPixels());
+        }
+    }
+
+    private static void checkChannels(SampleModel samples) {
+        int bits = 0;
+        for (int size : samples.getSampleSize()) {
+            bits = Math.max(bits, size);
+        }
+        if (samples.getNumBands() > MAX_CHANNELS || bits > 32) {
+            throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT, "image has " + samples.getNumBands()
+                    + " channels of up to " + bits + " bits; at most " + MAX_CHANNELS + " of up to 32 are supported");
+        }
+    }
+
+    private PixelImage decodePixels(ImageReader reader, Header header) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (isEncodedInOwnProfile(header.rawType())) {
+            // ask for the samples as stored: the JPEG reader would otherwise convert them to sRGB
+            param.setDestinationType(header.rawType());
+        }
+        List<String> truncations = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> {
+            if (TRUNCATION_WARNING.matcher(warning).find()) {
+                truncations.add(warning);
+            }
+        });
+        BufferedImage image = reader.read(0, param);
+        if (!truncations.isEmpty()) {
+            // the JPEG readers fill in what is missing and only warn; a half-grey result is not an image we accept
+            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: " + truncations.get(0));
+        }
+        PixelRasters.Samples samples = PixelRasters.read(image);
+        int orientation = header.metadata().orientation();
+        float[] rgb = ExifOrientation.upright(samples.rgb(), 3, samples.width(), samples.height(), orientation);
+        float[] alpha = samples.alpha() == null ? null
+                : ExifOrientation.upright(samples.alpha(), 1, samples.width(), samples.height(), orientation);
+        boolean swap = ExifOrientation.swapsAxes(orientation);
+        byte[] icc = header.metadata().iccProfile();
+        // a profile describes the stored samples: it goes when they were converted, or when it does not fit them
+        boolean keepProfile = !samples.convertedToSrgb() && profile(icc, samples.grey()) != null;
+        ImageMetadata metadata = new ImageMetadata(header.info().format(), keepProfile ? icc : null,
+                header.metadata().exif());
+        return new PixelImage(swap ? samples.height() : samples.width(), swap ? samples.width() : samples.height(),
+                rgb, alpha, samples.grey(), samples.bitDepth(), metadata);
+    }
+
+    private static boolean isEncodedInOwnProfile(ImageTypeSpecifier rawType) {
+        if (rawType == null) {
+            return false;
+        }
+        ColorSpace space = rawType.getColorModel().getColorSpace();
+        return !space.isCS_sRGB() && (space.getType() == ColorSpace.TYPE_RGB || space.getType() == ColorSpace.TYPE_GRAY);
+    }
+
+    /** The profile if Java can parse it and it describes grey or RGB samples as the image has; otherwise null. */
+    private static ICC_Profile profile(byte[] icc, boolean grey) {
+        if (icc == null) {
+            return null;
+        }
         try {
-            String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-            if (!limits.formats().contains(format)) {
-                throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT,
-                        "format " + format + " is not accepted; accepted: " + limits.formats());
-            }
-            ImageInfo info = new ImageInfo(format, reader.getWidth(0), reader.getHeight(0));
-            if (info.width() <= 0 || info.height() <= 0) {
-                throw new InvalidImageException(Reason.CORRUPT, "image header gives no size");
-            }
-            if (info.pixels() > limits.maxPixels()) {
-                throw new InvalidImageException(Reason.TOO_MANY_PIXELS, "image is " + info.width() + "x"
-                        + info.height() + " (" + info.pixels() + " pixels); the limit is " + limits.maxPixels());
-            }
-            return info;
-        } catch (IOException | IndexOutOfBoundsException e) {
-            throw new InvalidImageException(Reason.CORRUPT, "image header is corrupt: " + e.getMessage(), e);
+            ICC_Profile profile = ICC_Profile.getInstance(icc);
+            int expected = grey ? ColorSpace.TYPE_GRAY : ColorSpace.TYPE_RGB;
+            return profile.getColorSpaceType() == expected ? profile : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
-    private static PixelImage toPixels(BufferedImage image) {
-        int width = image.getWidth();
-        int height = image.getHeight();
-        boolean hasAlpha = image.getColorModel().hasAlpha();
-        boolean grey = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
-        float[] rgb = new float[width * height * 3];
-        float[] alpha = hasAlpha ? new float[width * height] : null;
-        for (int i = 0; i < argb.length; i++) {
-            int p = argb[i];
-            rgb[3 * i] = ((p >> 16) & 0xff) / 255f;
-            rgb[3 * i + 1] = ((p >> 8) & 0xff) / 255f;
-            rgb[3 * i + 2] = (p & 0xff) / 255f;
-            if (alpha != null) {
-                alpha[i] = ((p >>> 24) & 0xff) / 255f;
+    private static ImageWriter writerFor(String format) {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format);
+        ImageWriter first = null;
+        while (writers.hasNext()) {
+            ImageWriter writer = writers.next();
+            // the JDK's TIFF writer, unlike TwelveMonkeys', writes 16-bit samples
+            if (!format.equals("tiff") || writer.getClass().getName().startsWith("com.sun.")) {
+                return writer;
             }
+            first = first == null ? writer : first;
         }
-        return new PixelImage(width, height, rgb, alpha, grey);
+        return first;
     }
 
-    private static BufferedImage fromPixels(PixelImage image, boolean keepAlpha) {
-        int width = image.width();
-        int height = image.height();
-        float[] rgb = image.rgb();
-        if (image.grey() && !keepAlpha) {
-            BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-            int[] samples = new int[width * height];
-            for (int i = 0; i < samples.length; i++) {
-                samples[i] = toByte((rgb[3 * i] + rgb[3 * i + 1] + rgb[3 * i + 2]) / 3f);
-            }
-            out.getRaster().setSamples(0, 0, width, height, 0, samples);
-            return out;
-        }
-        BufferedImage out = new BufferedImage(width, height,
-                keepAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        int[] argb = new int[width * height];
-        for (int i = 0; i < argb.length; i++) {
-            int a = keepAlpha ? toByte(image.alpha()[i]) : 0xff;
-            argb[i] = a << 24 | toByte(rgb[3 * i]) << 16 | toByte(rgb[3 * i + 1]) << 8 | toByte(rgb[3 * i + 2]);
-        }
-        out.setRGB(0, 0, width, height, argb, 0, width);
-        return out;
+    /** The JDK TIFF writer's own metadata plus the ICC profile tag (it does not write one from a colour space). */
+    private static IIOMetadata tiffWithProfile(ImageWriter writer, BufferedImage image, ImageWriteParam param, byte[] icc)
+            throws IOException {
+        IIOMetadata defaults = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+        TIFFDirectory directory = TIFFDirectory.createFromMetadata(defaults);
+        TIFFTag tag = BaselineTIFFTagSet.getInstance().getTag(BaselineTIFFTagSet.TAG_ICC_PROFILE);
+        directory.addTIFFField(new TIFFField(tag, TIFFTag.TIFF_UNDEFINED, icc.length, icc));
+        return directory.getAsMetadata();
     }
 
-    private static int toByte(float value) {
-        return Math.round(Math.min(1f, Math.max(0f, value)) * 255f);
+    private static ImageWriteParam writeParam(ImageWriter writer, String format, OutputOptions options) {
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        if (format.equals("jpeg")) {
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(options.jpegQuality());
+        } else if (format.equals("tiff")) {
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionType("LZW");
+        }
+        return param;
     }
 }

@@ -7,7 +7,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-/** What images the system accepts; checked from the header, before any pixel is decoded. */
+/**
+ * What images the system accepts, checked from the header before any pixel is decoded: at most
+ * {@code maxBytes} (64 MB) and {@code maxPixels} (50 MP), in one of {@code formats} (png, jpeg,
+ * bmp, gif, tiff, webp).
+ */
 @Validated
 @ConfigurationProperties("n2n.images")
 public record ImageLimits(DataSize maxBytes, @Min(1) long maxPixels, @NotEmpty Set<String> formats) {
@@ -15,7 +19,7 @@ public record ImageLimits(DataSize maxBytes, @Min(1) long maxPixels, @NotEmpty S
     public ImageLimits {
         maxBytes = maxBytes == null ? DataSize.ofMegabytes(64) : maxBytes;
         maxPixels = maxPixels == 0 ? 50_000_000L : maxPixels;
-        formats = formats == null || formats.isEmpty() ? Set.of("png", "jpeg", "bmp", "gif") : formats;
+        formats = formats == null || formats.isEmpty() ? Set.of("png", "jpeg", "bmp", "gif", "tiff", "webp") : formats;
     }
 
     public static ImageLimits defaults() {
