@@ -58,3 +58,23 @@ def test_evaluate_cli(data_root, tmp_path, capsys):
     assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val")]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["count"] == 2 and result["psnr_noisy"] > 15
+
+
+def test_export_loads_in_a_v1_session_like_the_c_api(data_root, tmp_path):
+    """DJL loads SavedModels through TF's C API (session + signature tensors); do the same here."""
+    run = tmp_path / "run"
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
+    out = tmp_path / "zoo" / "v1"
+    main(["export", "--run-dir", str(run), "--out", str(out)])
+    from n2n_models.train import load_trained
+
+    _, model, _ = load_trained(run, "best")
+    x = np.random.default_rng(3).random((1, 30, 46, 3), dtype=np.float32)
+    expected = model(x, training=False).numpy()
+    graph = tf.Graph()
+    with tf.compat.v1.Session(graph=graph) as session:
+        meta = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(out / "saved_model"))
+        sig = meta.signature_def["serving_default"]
+        assert list(sig.inputs) == ["input"] and list(sig.outputs) == ["output"]
+        got = session.run(sig.outputs["output"].name, feed_dict={sig.inputs["input"].name: x})
+    np.testing.assert_allclose(got, expected, atol=1e-5)
