@@ -76,3 +76,22 @@ def test_refuses_to_overwrite_without_resume(data_root, tmp_path):
     Trainer(tiny_config(data_root, steps=2, ckpt_every=1), tmp_path / "run").fit()
     with pytest.raises(FileExistsError):
         Trainer(tiny_config(data_root, steps=4), tmp_path / "run").fit(resume=False)
+
+
+def test_lr_schedule_by_steps_and_time_budget(data_root):
+    from n2n_models.train import lr_at, progress
+
+    cfg = tiny_config(data_root, steps=100, rampdown=0.5, lr=0.01)
+    assert lr_at(cfg, 0) == 0.01 and lr_at(cfg, 49) == 0.01
+    assert lr_at(cfg, 75) < 0.01 and lr_at(cfg, 100) < 1e-4
+    timed = tiny_config(data_root, steps=100, rampdown=0.5, lr=0.01, time_budget_minutes=1.0)
+    assert progress(timed, 10, 30.0) == 0.5
+    assert lr_at(timed, 10, 10.0) == 0.01
+    assert lr_at(timed, 10, 60.0) < 1e-4
+
+
+def test_time_budget_ends_run(data_root, tmp_path):
+    cfg = tiny_config(data_root, steps=10_000, time_budget_minutes=0.001)  # 60 ms
+    result = Trainer(cfg, tmp_path / "run").fit()
+    assert 1 <= result["step"] < 10_000
+    assert (tmp_path / "run" / "checkpoints" / "last.json").exists()

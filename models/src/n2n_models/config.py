@@ -83,6 +83,9 @@ class TrainConfig:
     steps: int = 10000
     # Stop (after saving) once this wall time is spent in this invocation; 0 = no limit.
     max_minutes: float = 0.0
+    # Total training-time budget across resumes; when > 0 the run ends (with a full LR ramp-down)
+    # at whichever of ``steps`` and this budget comes first. 0 = steps only.
+    time_budget_minutes: float = 0.0
     val_every: int = 500
     ckpt_every: int = 250
     log_every: int = 50
@@ -105,8 +108,9 @@ class TrainConfig:
         for name in ("steps", "val_every", "ckpt_every", "log_every", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"train.{name} must be >= 1, got {getattr(self, name)}")
-        if self.max_minutes < 0:
-            raise ValueError(f"train.max_minutes must be >= 0, got {self.max_minutes}")
+        for name in ("max_minutes", "time_budget_minutes"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"train.{name} must be >= 0, got {getattr(self, name)}")
 
 
 @dataclass

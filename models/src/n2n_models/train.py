@@ -76,13 +76,26 @@ def evaluate_set(predict, val: ValidationSet, multiple: int) -> float:
     return float(np.mean([psnr(c, denoise(predict, n, multiple)) for c, n in zip(val.clean, val.noisy)]))
 
 
-def lr_at(cfg: Config, step: int) -> float:
-    """Constant learning rate, then a cosine ramp-down over the last ``rampdown`` fraction of steps."""
+def progress(cfg: Config, step: int, seconds: float = 0.0) -> float:
+    """Fraction of the run done: by steps, or by total training time if that is further along."""
+    p = step / cfg.train.steps
+    if cfg.train.time_budget_minutes > 0:
+        p = max(p, seconds / (60.0 * cfg.train.time_budget_minutes))
+    return p
+
+
+def lr_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
+    """Constant learning rate, then a cosine ramp-down over the last ``rampdown`` fraction of the run.
+
+    The fraction is measured in steps or, with ``time_budget_minutes``, in training time, whichever
+    is further along, so a run on a busy CPU still ends with a full ramp-down.
+    """
     t = cfg.train
-    start = t.steps * (1.0 - t.rampdown)
-    if step < start or t.rampdown == 0:
+    p = progress(cfg, step, seconds)
+    start = 1.0 - t.rampdown
+    if p < start or t.rampdown == 0:
         return t.lr
-    frac = min(1.0, (step - start) / max(1.0, t.steps - start))
+    frac = min(1.0, (p - start) / t.rampdown)
     return t.lr * (0.5 + 0.5 * math.cos(math.pi * frac)) + t.lr * 1e-3
 
 
@@ -219,8 +232,9 @@ class Trainer:
             }
 
         try:
-            while step < cfg.train.steps:
-                lr = lr_at(cfg, step)
+            done = progress(cfg, step, elapsed_before) >= 1.0
+            while not done:
+                lr = lr_at(cfg, step, elapsed_before + time.monotonic() - t0)
                 self.optimizer.learning_rate.assign(lr)
                 src, tgt = self.make_pair(next(stream), rng)
                 loss = float(self._train_step(tf.constant(src, tf.float32), tf.constant(tgt, tf.float32)))
@@ -229,8 +243,9 @@ class Trainer:
                 losses.append(loss)
                 step += 1
                 self.step.assign(step)
+                done = progress(cfg, step, elapsed_before + time.monotonic() - t0) >= 1.0
                 row: dict[str, Any] = {}
-                is_val = val is not None and (step % cfg.train.val_every == 0 or step == cfg.train.steps)
+                is_val = val is not None and (step % cfg.train.val_every == 0 or done)
                 if is_val:
                     last_val = evaluate_set(self.predict, val, self.multiple)
                     row.update(val_psnr_noisy=f"{val.psnr_noisy:.3f}", val_psnr_model=f"{last_val:.3f}")
@@ -238,7 +253,7 @@ class Trainer:
                     if last_val > best_psnr:
                         best_psnr = last_val
                         self.store.save("best", step, info())
-                if step % cfg.train.log_every == 0 or is_val or step == cfg.train.steps:
+                if step % cfg.train.log_every == 0 or is_val or done:
                     row.update(step=step, elapsed_s=f"{elapsed_before + time.monotonic() - t0:.1f}",
                                loss=f"{np.mean(losses):.6g}", lr=f"{lr:.3g}")
                     writer.writerow(row)
@@ -246,7 +261,7 @@ class Trainer:
                     log.info("step %d loss %.5g lr %.3g", step, np.mean(losses), lr)
                     losses = []
                 out_of_time = cfg.train.max_minutes and (time.monotonic() - t0) > 60 * cfg.train.max_minutes
-                if step % cfg.train.ckpt_every == 0 or step == cfg.train.steps or out_of_time:
+                if step % cfg.train.ckpt_every == 0 or done or out_of_time:
                     self.store.save("last", step, info())
                 if out_of_time:
                     log.info("time budget of %.1f min spent at step %d; stopping (resume to continue)", cfg.train.max_minutes, step)
