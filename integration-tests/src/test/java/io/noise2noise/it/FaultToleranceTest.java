@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** Bounded fault tests on loopback: what is accepted is done, once, whatever happens to a worker. */
 class FaultToleranceTest {
 
-    private static final int JOBS = 10;
+    private static final int JOBS = 8;
     private static final Map<String, String> WORKER_SETTINGS = Map.of(
             "n2n.inference.tile-size", "128",
             "n2n.inference.engine-threads", "1",
@@ -47,13 +47,13 @@ class FaultToleranceTest {
             WorkerProcess worker = WorkerProcess.start(WORKER_SETTINGS);
             for (int i = 0; i < JOBS; i++) {
                 String image = Base64.getEncoder().encodeToString(TestImages.encode(
-                        TestImages.withGaussianNoise(TestImages.scene(640, 480, 100 + i), 20, i), "png"));
+                        TestImages.withGaussianNoise(TestImages.scene(512, 384, 100 + i), 20, i), "png"));
                 ids.add(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook", receiver.url()))
                         .body().get("id").asText());
             }
 
             for (int kill = 1; kill <= 2; kill++) {
-                int target = 3 * kill;
+                int target = 2 * kill;
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                         .until(() -> succeeded(ids) >= target && running(ids) > 0);
                 worker.kill();

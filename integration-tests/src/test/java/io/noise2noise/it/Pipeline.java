@@ -17,6 +17,7 @@ public final class Pipeline {
 
     public static ConfigurableApplicationContext gateway(Map<String, Object> extra) {
         Map<String, Object> properties = common();
+        properties.put("n2n.gateway.webhooks.secrets[0]", WebhookReceiver.SECRET);
         properties.putAll(extra);
         return GatewayApplication.application().run(arguments(properties));
     }
@@ -31,6 +32,14 @@ public final class Pipeline {
 
     public static String baseUrl(ConfigurableApplicationContext gateway) {
         return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    }
+
+    /** The settings every worker gets, as command-line arguments (for workers in their own process). */
+    public static String[] workerArguments() {
+        Map<String, Object> properties = common();
+        properties.remove("server.port");
+        properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
+        return arguments(properties);
     }
 
     /** As command-line arguments, so they win over the applications' own yml files. */

@@ -43,10 +43,8 @@ public final class WorkerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
-        LocalServers.get().springProperties(Pipeline.BUCKET).forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.addAll(List.of(Pipeline.workerArguments()));
         command.add("--server.port=" + port);
-        command.add("--server.address=127.0.0.1");
-        command.add("--n2n.inference.models-dir=" + repo.resolve("models/zoo"));
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         Path log = work.resolve("worker.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
