@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -89,6 +91,73 @@ final class EmbeddedMetadata {
         }
         out.write(jpeg, insertAt, jpeg.length - insertAt);
         return out.toByteArray();
+    }
+
+    /**
+     * The file with an ICC profile whose header declares more bytes than the file holds made
+     * invisible to the readers: TwelveMonkeys' JPEG and WebP readers allocate the declared size (up
+     * to 2 GB) up front. JPEG APP2 segments become comments, a WebP ICCP chunk an unknown chunk.
+     */
+    static byte[] withoutOversizedProfile(byte[] file) {
+        if (file.length > 2 && (file[0] & 0xff) == 0xff && (file[1] & 0xff) == 0xd8) {
+            return jpegWithoutOversizedProfile(file);
+        }
+        if (file.length > 12 && new String(file, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP")) {
+            return webpWithoutOversizedProfile(file);
+        }
+        return file;
+    }
+
+    private static byte[] webpWithoutOversizedProfile(byte[] webp) {
+        ByteBuffer data = ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN);
+        for (long at = 12; at + 8 <= webp.length; ) {
+            long length = Integer.toUnsignedLong(data.getInt((int) at + 4));
+            int start = (int) at + 8;
+            if (new String(webp, (int) at, 4, StandardCharsets.ISO_8859_1).equals("ICCP")) {
+                long declared = start + 4 <= webp.length ? Integer.toUnsignedLong(ByteBuffer.wrap(webp).getInt(start)) : 0;
+                if (declared > Math.min(length, webp.length - start)) {
+                    byte[] safe = webp.clone();
+                    safe[(int) at + 3] = 'X';
+                    return safe;
+                }
+                return webp;
+            }
+            at = start + length + (length & 1);
+        }
+        return webp;
+    }
+
+    private static byte[] jpegWithoutOversizedProfile(byte[] jpeg) {
+        List<Integer> segments = new ArrayList<>();
+        long held = 0;
+        long declared = 0;
+        int lowestSequence = Integer.MAX_VALUE;
+        for (int at = 2; at + 4 <= jpeg.length && (jpeg[at] & 0xff) == 0xff; ) {
+            int marker = jpeg[at + 1] & 0xff;
+            int end = at + 2 + ((jpeg[at + 2] & 0xff) << 8 | (jpeg[at + 3] & 0xff));
+            if (marker == 0xda || marker == 0xd9 || end > jpeg.length || end < at + 4) {
+                break;
+            }
+            int payload = at + 4 + ICC_HEADER.length + 2;
+            if (marker == 0xe2 && startsWith(jpeg, at + 4, end, ICC_HEADER) && payload <= end) {
+                segments.add(at);
+                held += end - payload;
+                int sequence = jpeg[payload - 2] & 0xff;
+                if ((segments.size() == 1 || sequence < lowestSequence) && payload + 4 <= end) {
+                    declared = Math.max(declared, Integer.toUnsignedLong(ByteBuffer.wrap(jpeg).getInt(payload)));
+                }
+                lowestSequence = Math.min(lowestSequence, sequence);
+            }
+            at = end;
+        }
+        if (segments.isEmpty() || declared <= held) {
+            return jpeg;
+        }
+        byte[] safe = jpeg.clone();
+        for (int at : segments) {
+            safe[at + 1] = (byte) 0xfe;
+        }
+        return safe;
     }
 
     private static Found readPng(byte[] png) {

@@ -2,6 +2,7 @@ package io.noise2noise.image;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /** Checks on the raw bytes that ImageIO's readers make too late, or not at all. */
 final class HeaderChecks {
@@ -43,5 +44,28 @@ final class HeaderChecks {
         }
         long declared = Integer.toUnsignedLong(ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
         return webp.length < declared + 8;
+    }
+
+    /** The size the first VP8L or VP8 (key frame) bitstream of a still WebP declares, or null. */
+    static long[] webpFrameSize(byte[] webp) {
+        ByteBuffer data = ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN);
+        long at = 12;
+        while (at + 8 <= webp.length) {
+            String type = new String(webp, (int) at, 4, StandardCharsets.ISO_8859_1);
+            long length = Integer.toUnsignedLong(data.getInt((int) at + 4));
+            int start = (int) at + 8;
+            if (type.equals("ANIM")) {
+                return null;
+            }
+            if (type.equals("VP8L") && length >= 5 && start + 5 <= webp.length) {
+                int fields = data.getInt(start + 1);
+                return new long[] {(fields & 0x3fff) + 1, ((fields >>> 14) & 0x3fff) + 1};
+            }
+            if (type.equals("VP8 ") && length >= 10 && start + 10 <= webp.length) {
+                return new long[] {data.getShort(start + 6) & 0x3fff, data.getShort(start + 8) & 0x3fff};
+            }
+            at = start + length + (length & 1);
+        }
+        return null;
     }
 }

@@ -1,6 +1,5 @@
 package io.noise2noise.image;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.noise2noise.image.InvalidImageException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
@@ -49,7 +48,7 @@ public class ImageCodec {
     private static final String FALLBACK_FORMAT = "png";
     /** The most channels any accepted layout has: CMYK plus alpha. */
     private static final int MAX_CHANNELS = 5;
-    private static final Pattern TRUNCATION_WARNING = Pattern.compile("(?i)truncat|premature end");
+    private static final Pattern TRUNCATION_WARNING = Pattern.compile("(?i)truncated file|premature end");
 
     static {
         // the TwelveMonkeys plugins must be found through the application's class loader, also in a Boot jar
@@ -143,8 +142,9 @@ public class ImageCodec {
                           ImageTypeSpecifier rawType) {
     }
 
-    private <T> T read(byte[] bytes, HeaderReader<T> then) {
-        checkByteCount(bytes);
+    private <T> T read(byte[] file, HeaderReader<T> then) {
+        checkByteCount(file);
+        byte[] bytes = EmbeddedMetadata.withoutOversizedProfile(file);
         ImageReader reader = openReader(bytes);
         try {
             return then.read(reader, checkedHeader(reader, bytes));
@@ -168,7 +168,7 @@ public class ImageCodec {
     }
 
     private static ImageReader openReader(byte[] bytes) {
-        ImageInputStream stream = new ByteArrayImageInputStream(bytes);
+        ImageInputStream stream = new InMemoryImageInputStream(bytes);
         Iterator<ImageReader> readers;
         try {
             readers = ImageIO.getImageReaders(stream);
@@ -202,8 +202,8 @@ public class ImageCodec {
             // a tile is decoded whole, so a huge declared tile is a bomb even in a small image
             checkPixels("a TIFF tile is", HeaderChecks.tiffTileSize(bytes));
         }
-        if (format.equals("webp") && HeaderChecks.isTruncatedWebp(bytes)) {
-            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
+        if (format.equals("webp")) {
+            checkWebp(bytes, width, height);
         }
         ImageTypeSpecifier rawType = reader.getRawImageType(0);
         if (rawType != null) {
@@ -219,6 +219,19 @@ public class ImageCodec {
         if (size != null && size[0] * size[1] > limits.maxPixels()) {
             throw new InvalidImageException(Reason.TOO_MANY_PIXELS, what + " " + size[0] + "x" + size[1] + " ("
                     + size[0] * size[1] + " pixels); the limit is " + limits.maxPixels());
+        }
+    }
+
+    /** The size getWidth/getHeight give is the VP8X canvas; the bitstream inside declares its own. */
+    private void checkWebp(byte[] bytes, int width, int height) {
+        if (HeaderChecks.isTruncatedWebp(bytes)) {
+            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
+        }
+        long[] frame = HeaderChecks.webpFrameSize(bytes);
+        checkPixels("the WebP frame is", frame);
+        if (frame != null && (frame[0] != width || frame[1] != height)) {
+            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt: the WebP canvas is " + width + "x"
+                    + height + " but its image " + frame[0] + "x" + frame[1]);
         }
     }
 

@@ -351,6 +351,35 @@ class ImageCodecTest {
         assertThat(bomb.length).isLessThan(20_000);
     }
 
+    /** TwelveMonkeys' JPEG and WebP readers would allocate the size an ICC header declares: 2 GB here. */
+    @Test
+    void iccProfileDeclaringGigabytesIsIgnoredNotAllocated() {
+        byte[] oversized = LINEAR_RGB_PROFILE.clone();
+        java.nio.ByteBuffer.wrap(oversized).putInt(0, 0x7fff0000);
+        byte[] jpeg = ImageFiles.withJpegSegment(write(gradient(24, 16, BufferedImage.TYPE_INT_RGB), "jpeg"), 0xe2,
+                ICC_HEADER, oversized);
+        byte[] webp = ImageFiles.losslessWebp(24, 16, false, 1, oversized, null).bytes();
+
+        for (byte[] file : new byte[][] {jpeg, webp}) {
+            long started = System.nanoTime();
+            PixelImage pixels = codec.decode(file);
+
+            assertThat(pixels.metadata().iccProfile()).isNull();
+            assertThat((System.nanoTime() - started) / 1e9).isLessThan(1.0);
+        }
+    }
+
+    @Test
+    void webpCanvasMustMatchItsImage() {
+        byte[] webp = ImageFiles.losslessWebp(24, 16, false, 1, LINEAR_RGB_PROFILE, null).bytes();
+        byte[] wide = webp.clone();
+        wide[24] = 0x01; // VP8X canvas width - 1, low byte: 24 becomes 2
+        wide[26] = 0x01; // high byte: now 65538 wide, still under the limit
+
+        assertThatThrownBy(() -> codec.decode(wide)).isInstanceOfSatisfying(InvalidImageException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT)).hasMessageContaining("canvas is 65538x16");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpeg", "bmp", "gif", "tiff", "webp"})
     void truncatedImageIsCorrupt(String format) {

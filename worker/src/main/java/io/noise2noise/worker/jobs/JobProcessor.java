@@ -1,9 +1,11 @@
 package io.noise2noise.worker.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.noise2noise.image.EncodedImage;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.image.NoiseLevel;
+import io.noise2noise.image.OutputOptions;
 import io.noise2noise.image.PixelImage;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
@@ -123,10 +125,11 @@ public class JobProcessor {
             log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(), modelName,
                     (System.nanoTime() - started) / 1_000_000);
             meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
-            byte[] encoded = codec.encode(denoised, job.inputFormat());
+            // in the input's format, except where ImageIO has no writer (WebP): then PNG, and labelled so
+            EncodedImage encoded = codec.encode(denoised, OutputOptions.format(job.inputFormat()));
             String resultKey = JobKeys.result(job.id());
-            String contentType = ImageCodec.contentType(job.inputFormat());
-            objects.put(resultKey, encoded, contentType);
+            String contentType = encoded.contentType();
+            objects.put(resultKey, encoded.data(), contentType);
             return job.withProgress(modelName, tiles, tiles)
                     .succeeded(resultKey, contentType, NoiseLevel.estimateSigma(image), clock.instant());
         } catch (InvalidImageException e) {
