@@ -6,7 +6,7 @@ MVN ?= mvn -B -ntp
 .PHONY: build run test test-java test-models clean
 
 build:
-	$(MVN) -q install -DskipTests
+	$(MVN) -q package -DskipTests
 
 run: build
 	scripts/run-local.sh
@@ -14,7 +14,7 @@ run: build
 test: test-models test-java
 
 test-java:
-	$(MVN) install
+	$(MVN) verify
 
 test-models:
 	$(MAKE) -C models venv
