@@ -95,8 +95,12 @@ public class ImageCodec {
         if (!CONTENT_TYPES.containsKey(asked)) {
             throw new IllegalArgumentException("no writer for format " + asked);
         }
-        String format = writerFor(asked) != null ? asked : FALLBACK_FORMAT;
-        ImageWriter writer = writerFor(format);
+        String format = asked;
+        ImageWriter writer = writerFor(asked);
+        if (writer == null) {
+            format = FALLBACK_FORMAT;
+            writer = writerFor(FALLBACK_FORMAT);
+        }
         ImageMetadata metadata = image.metadata();
         ICC_Profile profile = profile(metadata.iccProfile(), image.grey());
         boolean alpha = image.alpha() != null && ALPHA_FORMATS.contains(format);

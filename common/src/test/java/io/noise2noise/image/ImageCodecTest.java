@@ -380,6 +380,17 @@ class ImageCodecTest {
                 e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT)).hasMessageContaining("canvas is 65538x16");
     }
 
+    /** The WebP decoder would decode a million pixels of zeros past the end, one EOFException per byte. */
+    @Test
+    void webpDeclaringMorePixelsThanItHoldsFailsFast() {
+        byte[] webp = ImageFiles.withWebpSize(ImageFiles.losslessWebp(24, 16, false, 1, null, null).bytes(), 1000, 1000);
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> codec.decode(webp)).isInstanceOfSatisfying(InvalidImageException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT)).hasMessageContaining("past the end");
+        assertThat((System.nanoTime() - started) / 1e9).isLessThan(1.0);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpeg", "bmp", "gif", "tiff", "webp"})
     void truncatedImageIsCorrupt(String format) {
