@@ -142,8 +142,7 @@ public class ImageCodec {
     }
 
     /** What the header says, checked: the upright size, and the metadata found in the file. */
-    private record Header(ImageInfo info, int storedWidth, int storedHeight, EmbeddedMetadata.Found metadata,
-                          ImageTypeSpecifier rawType) {
+    private record Header(ImageInfo info, EmbeddedMetadata.Found metadata, ImageTypeSpecifier rawType) {
     }
 
     private <T> T read(byte[] file, HeaderReader<T> then) {
@@ -216,7 +215,7 @@ public class ImageCodec {
         EmbeddedMetadata.Found metadata = EmbeddedMetadata.read(format, bytes);
         boolean swap = ExifOrientation.swapsAxes(metadata.orientation());
         ImageInfo info = new ImageInfo(format, swap ? height : width, swap ? width : height);
-        return new Header(info, width, height, metadata, rawType);
+        return new Header(info, metadata, rawType);
     }
 
     private void checkPixels(String what, long[] size) {
