@@ -259,8 +259,8 @@ stack_apps() {
   done
 }
 
-requests() { # N_JOBS: the legacy POST / once, then N_JOBS jobs through /v1/jobs
-  python3 - "$1" <<'EOF'
+requests() { # LEGACY(0|1) N_JOBS: the legacy POST / once if asked, then N_JOBS jobs through /v1/jobs
+  python3 - "$1" "$2" <<'EOF'
 import base64, json, random, struct, sys, time, urllib.request, zlib
 
 BASE = "http://127.0.0.1:8080"
@@ -281,18 +281,20 @@ def call(method, path, body=None, headers=None, timeout=150):
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.status, r.read()
 
+legacy, jobs = sys.argv[1] == "1", int(sys.argv[2])
 t = time.time()
 image = png(96, 64, 1)
-status, body = call("POST", "/", json.dumps({"base64Image": base64.b64encode(image).decode()}).encode(), {"Content-Type": "application/json"})
-reply = json.loads(body)
-assert status == 200 and reply["code"] == 0, reply
-out = base64.b64decode(reply["data"]["base64Image"])
-assert size(out) == (96, 64), size(out)
-print(f"legacy POST /: code 0, {size(out)[0]}x{size(out)[1]} PNG back in {time.time() - t:.1f} s", flush=True)
+if legacy:
+    status, body = call("POST", "/", json.dumps({"base64Image": base64.b64encode(image).decode()}).encode(), {"Content-Type": "application/json"})
+    reply = json.loads(body)
+    assert status == 200 and reply["code"] == 0, reply
+    out = base64.b64decode(reply["data"]["base64Image"])
+    assert size(out) == (96, 64), size(out)
+    print(f"legacy POST /: code 0, {size(out)[0]}x{size(out)[1]} PNG back in {time.time() - t:.1f} s", flush=True)
 
 t = time.time()
 ids = []
-for i in range(int(sys.argv[1])):
+for i in range(jobs):
     status, body = call("POST", "/v1/jobs", json.dumps({"image": base64.b64encode(png(128, 96, 10 + i)).decode()}).encode(), {"Content-Type": "application/json"})
     job = json.loads(body)
     assert status == 202 and job["id"], (status, job)
@@ -329,6 +331,17 @@ scale_workers() {
   log "2 workers running and healthy: $(tr '\n' ' ' <<<"$names")"
 }
 
+workers_share() { # every worker owns partitions of n2n.jobs (the group split them)
+  local name assigned parts done_jobs
+  for name in $(podman ps --format '{{.Names}}' | grep "^${project}_worker_"); do
+    assigned=$(podman logs "$name" 2>&1 | grep -o 'partitions assigned: \[[^]]*\]' | grep 'n2n\.jobs-' | tail -1 || true)
+    [ -n "$assigned" ] || { log "$name owns no partition of n2n.jobs"; return 1; }
+    parts=$(grep -o 'n2n\.jobs-[0-9]*' <<<"$assigned" | wc -l)
+    done_jobs=$(podman logs "$name" 2>&1 | grep -c 'denoised by' || true)
+    log "$name: $parts partition(s) of n2n.jobs; $done_jobs job(s) in its log"
+  done
+}
+
 teardown() {
   compose down -v -t 60 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; return 1; }
   podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
@@ -360,7 +373,8 @@ health_ticker & health_pid=$!
 phase "compose up: kafka, minio (healthy)" 300 stack_infra
 phase "compose up: minio-setup (bucket)" 150 stack_bucket
 phase "compose up: gateway, worker (healthy)" 600 stack_apps
-phase "legacy POST / + 1 job via /v1/jobs" 400 requests 1
+phase "legacy POST / + 1 job via /v1/jobs" 400 requests 1 1
 phase "scale worker=2 (both healthy)" 400 scale_workers
-phase "8 jobs via /v1/jobs with 2 workers" 400 requests 8
+phase "16 jobs via /v1/jobs with 2 workers" 400 requests 0 16
+phase "both workers own partitions of n2n.jobs" 60 workers_share
 phase "compose down -v" 180 teardown
