@@ -2,6 +2,7 @@ package io.noise2noise.gateway;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,37 @@ public record GatewayProperties(
         @NotNull Duration maxWait,
         @NotNull Duration publishTimeout,
         @NotNull Duration maxCancelAfter,
-        @Valid @NotNull Webhooks webhooks) {
+        @Valid @NotNull Webhooks webhooks,
+        @Valid @NotNull Backpressure backpressure,
+        @Valid List<ApiKey> apiKeys) {
+
+    public GatewayProperties {
+        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+    }
+
+    /**
+     * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
+     * @param refreshInterval  how often the backlog is read from the broker
+     * @param retryAfter       what a refused client is told to wait
+     * @param workerGroup      the workers' consumer group, whose lag is the backlog
+     */
+    public record Backpressure(
+            @Min(0) long maxQueuedJobs,
+            @NotNull Duration refreshInterval,
+            @NotNull Duration retryAfter,
+            @NotBlank String workerGroup) {
+    }
+
+    /**
+     * A client's bearer key. With none configured the API is open; with any, every request but
+     * health and the API document needs one, and a key sees only its own jobs.
+     *
+     * @param id                 names the client in job records and metrics; never the secret
+     * @param sha256             hex SHA-256 of the key, so the configuration holds no usable secret
+     * @param requestsPerMinute  the client's rate limit
+     */
+    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute) {
+    }
 
     /**
      * @param timeout               connect and response timeout of one delivery

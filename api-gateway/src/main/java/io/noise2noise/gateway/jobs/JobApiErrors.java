@@ -1,8 +1,10 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.storage.StorageUnavailableException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -15,8 +17,12 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
 public class JobApiErrors {
 
     @ExceptionHandler(SubmissionException.class)
-    ProblemDetail refused(SubmissionException e) {
-        return ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+    ResponseEntity<ProblemDetail> refused(SubmissionException e) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+        if (e.retryAfterSeconds() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
+        }
+        return response.body(ProblemDetail.forStatusAndDetail(e.status(), e.getMessage()));
     }
 
     @ExceptionHandler({HttpMessageNotReadableException.class, MissingServletRequestPartException.class,
@@ -31,7 +37,7 @@ public class JobApiErrors {
     }
 
     @ExceptionHandler(StorageUnavailableException.class)
-    ProblemDetail storageDown(StorageUnavailableException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later");
+    ResponseEntity<ProblemDetail> storageDown(StorageUnavailableException e) {
+        return refused(new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e));
     }
 }

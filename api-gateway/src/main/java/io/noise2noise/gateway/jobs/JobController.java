@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobEventPublisher;
@@ -28,6 +29,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -73,10 +75,11 @@ public class JobController {
     public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request,
                                               @RequestHeader(name = "Idempotency-Key", required = false) String key,
                                               @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                              @RequestHeader(name = "Prefer", required = false) String prefer) {
+                                              @RequestHeader(name = "Prefer", required = false) String prefer,
+                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         byte[] image = JobSubmissions.decodeBase64("image", request.image());
         JobSpec spec = spec(request.model(), request.strength(), request.webhook(), request.webhookEventsFilter(),
-                cancelAfter);
+                cancelAfter, owner);
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
@@ -89,9 +92,10 @@ public class JobController {
                                                 List<String> events,
                                                 @RequestHeader(name = "Idempotency-Key", required = false) String key,
                                                 @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                                @RequestHeader(name = "Prefer", required = false) String prefer)
+                                                @RequestHeader(name = "Prefer", required = false) String prefer,
+                                                @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
             throws IOException {
-        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter);
+        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter, owner);
         return answer(submissions.submit(new JobSubmissions.Submission(file.getBytes(), spec, key)), prefer);
     }
 
@@ -104,14 +108,15 @@ public class JobController {
                                              List<String> events,
                                              @RequestHeader(name = "Idempotency-Key", required = false) String key,
                                              @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                             @RequestHeader(name = "Prefer", required = false) String prefer) {
-        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter);
+                                             @RequestHeader(name = "Prefer", required = false) String prefer,
+                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter, owner);
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
     @GetMapping("/v1/jobs/{id}")
-    public JobView status(@PathVariable String id) {
-        Job job = find(id);
+    public JobView status(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
         List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
                 : job.spec().webhookEvents().stream()
                 .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
@@ -119,8 +124,8 @@ public class JobController {
     }
 
     @GetMapping("/v1/jobs/{id}/result")
-    public ResponseEntity<byte[]> result(@PathVariable String id) {
-        Job job = find(id);
+    public ResponseEntity<byte[]> result(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
         if (job.status() != JobStatus.SUCCEEDED) {
             throw new SubmissionException(HttpStatus.CONFLICT, "job " + id + " is " + job.status().wireName()
                     + ", it has no result");
@@ -135,8 +140,8 @@ public class JobController {
      * the next tile (202, still running). Canceling a finished job changes nothing.
      */
     @PostMapping("/v1/jobs/{id}/cancel")
-    public ResponseEntity<JobView> cancel(@PathVariable String id) {
-        Job job = find(id);
+    public ResponseEntity<JobView> cancel(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
         if (job.status().isTerminal()) {
             return ResponseEntity.ok(JobView.of(job));
         }
@@ -149,23 +154,26 @@ public class JobController {
                 return ResponseEntity.ok(JobView.of(canceled.get()));
             }
         }
-        return ResponseEntity.accepted().body(JobView.of(find(id)));
+        return ResponseEntity.accepted().body(JobView.of(find(id, owner)));
     }
 
     @PostMapping("/v1/jobs/{id}/retry")
-    public ResponseEntity<JobView> retry(@PathVariable String id) {
-        Job retried = submissions.retry(find(id));
+    public ResponseEntity<JobView> retry(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job retried = submissions.retry(find(id, owner));
         return ResponseEntity.accepted().location(URI.create(JobView.location(retried.id()))).body(JobView.of(retried));
     }
 
-    private Job find(String id) {
-        return jobs.find(id).orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
+    /** A job of another API key's is as absent as one that never existed. */
+    private Job find(String id, String owner) {
+        return jobs.find(id).filter(job -> job.spec().owner() == null || job.spec().owner().equals(owner))
+                .orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
     }
 
-    private JobSpec spec(String model, Double strength, String webhook, Set<WebhookEvent> events, String cancelAfter) {
+    private JobSpec spec(String model, Double strength, String webhook, Set<WebhookEvent> events, String cancelAfter,
+                         String owner) {
         Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
         return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, null, blankToNull(webhook), events,
-                deadline, null, null);
+                deadline, null, owner);
     }
 
     /** {@code Cancel-After}: seconds, or a number with a unit (ms, s, m, h), e.g. {@code 90}, {@code 5m}. */

@@ -48,12 +48,14 @@ public class JobSubmissions {
     private final JobTopics topics;
     private final WebhookTargets webhookTargets;
     private final IdempotencyKeys idempotencyKeys;
+    private final QueueBackpressure backpressure;
     private final GatewayProperties properties;
     private final Clock clock = Clock.systemUTC();
 
     public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
                           JobTopics topics, WebhookTargets webhookTargets, IdempotencyKeys idempotencyKeys,
-                          GatewayProperties properties) {
+                          QueueBackpressure backpressure, GatewayProperties properties) {
+        this.backpressure = backpressure;
         this.codec = codec;
         this.objects = objects;
         this.jobs = jobs;
@@ -98,6 +100,7 @@ public class JobSubmissions {
             return jobs.find(earlier.get()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
                     "the job created with this Idempotency-Key no longer exists"));
         }
+        backpressure.check();
         Job job = Job.queued(JobIds.newId(), spec, info.format(), info.width(), info.height(), clock.instant());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
             store(job, submission.image(), info.contentType());
@@ -114,6 +117,7 @@ public class JobSubmissions {
             throw new SubmissionException(HttpStatus.CONFLICT, "job " + original.id() + " is "
                     + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");
         }
+        backpressure.check();
         ObjectStore.StoredObject input = objects.get(JobKeys.input(original.id())).orElseThrow(
                 () -> new SubmissionException(HttpStatus.GONE, "the input of job " + original.id() + " has expired"));
         Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),

@@ -1,6 +1,7 @@
 package io.noise2noise.gateway.legacy;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.jobs.JobSubmissions;
 import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.job.Job;
@@ -11,6 +12,7 @@ import io.noise2noise.storage.ObjectStore;
 import java.util.Base64;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -39,10 +41,11 @@ public class LegacyController {
     }
 
     @PostMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
-    public LegacyResponse denoise(@RequestBody LegacyRequest request) {
+    public LegacyResponse denoise(@RequestBody LegacyRequest request,
+                                  @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         byte[] image = JobSubmissions.decodeBase64("base64Image", request.base64Image());
         JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null,
-                null, null, null, null);
+                null, null, null, owner);
         Job job = submissions.submit(new JobSubmissions.Submission(image, spec, null));
         Job finished = completions.await(job.id(), properties.legacyWait()).orElseThrow(() -> new LegacyException(
                 "timed out after " + properties.legacyWait().toSeconds() + " s waiting for job " + job.id()

@@ -1,6 +1,7 @@
 package io.noise2noise.gateway.legacy;
 
 import io.noise2noise.gateway.jobs.SubmissionException;
+import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -29,6 +30,11 @@ public class LegacyErrors {
     @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<LegacyResponse> malformed(Exception e) {
         return error(HttpStatus.BAD_REQUEST, "request body must be JSON {\"base64Image\": \"...\"}");
+    }
+
+    @ExceptionHandler(StorageUnavailableException.class)
+    ResponseEntity<LegacyResponse> storageDown(StorageUnavailableException e) {
+        return error(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later");
     }
 
     @ExceptionHandler(RuntimeException.class)

@@ -1,0 +1,92 @@
+package io.noise2noise.gateway.jobs;
+
+import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.job.JobTopics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpStatus;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.stereotype.Component;
+
+/**
+ * Refuses new jobs (429 with {@code Retry-After}) while the workers' backlog — the consumer group's
+ * lag on the jobs topic — is above a bound, so a burst cannot queue hours of work nobody waits
+ * for. The lag is read from the broker at most once per refresh interval.
+ */
+@Component
+public class QueueBackpressure implements DisposableBean {
+
+    private final Admin admin;
+    private final JobTopics topics;
+    private final GatewayProperties.Backpressure settings;
+    private Instant checkedAt = Instant.EPOCH;
+    private long lag;
+
+    public QueueBackpressure(KafkaAdmin kafkaAdmin, JobTopics topics, GatewayProperties properties) {
+        this.admin = Admin.create(kafkaAdmin.getConfigurationProperties());
+        this.topics = topics;
+        this.settings = properties.backpressure();
+    }
+
+    /** Throws a 429 when the backlog is over the bound. */
+    public void check() {
+        long backlog = backlog();
+        if (backlog > settings.maxQueuedJobs()) {
+            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, backlog + " jobs are waiting (more than "
+                    + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
+        }
+    }
+
+    /** Jobs published but not yet taken by a worker, as of the last refresh. */
+    public synchronized long backlog() {
+        Instant now = Instant.now();
+        if (Duration.between(checkedAt, now).compareTo(settings.refreshInterval()) >= 0) {
+            lag = readLag();
+            checkedAt = now;
+        }
+        return lag;
+    }
+
+    private long readLag() {
+        try {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topics.jobs())).allTopicNames()
+                    .get(5, TimeUnit.SECONDS).get(topics.jobs()).partitions().stream()
+                    .map(p -> new TopicPartition(topics.jobs(), p.partition())).toList();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
+                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                    .all().get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
+                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
+                    .all().get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.workerGroup())
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+            long total = 0;
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata done = committed.get(partition);
+                long position = done != null ? done.offset() : starts.get(partition).offset();
+                total += Math.max(0, ends.get(partition).offset() - position);
+            }
+            return total;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
+        } catch (Exception e) {
+            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        admin.close();
+    }
+}
