@@ -26,6 +26,7 @@ class AccessAndBackpressureTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String KEY_A = "key-a-0123456789";
     private static final String KEY_B = "key-b-9876543210";
+    private static final String KEY_C = "key-c-5555555555";
 
     private static ConfigurableApplicationContext gateway;
     private static String baseUrl;
@@ -33,15 +34,18 @@ class AccessAndBackpressureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = Pipeline.gateway(Map.of(
-                "n2n.gateway.api-keys[0].id", "team-a",
-                "n2n.gateway.api-keys[0].sha256", sha256(KEY_A),
-                "n2n.gateway.api-keys[0].requests-per-minute", "600",
-                "n2n.gateway.api-keys[1].id", "team-b",
-                "n2n.gateway.api-keys[1].sha256", sha256(KEY_B),
-                "n2n.gateway.api-keys[1].requests-per-minute", "3",
-                "n2n.gateway.backpressure.max-queued-jobs", "2",
-                "n2n.gateway.backpressure.refresh-interval", "0s"));
+        gateway = Pipeline.gateway(Map.ofEntries(
+                Map.entry("n2n.gateway.api-keys[0].id", "team-a"),
+                Map.entry("n2n.gateway.api-keys[0].sha256", sha256(KEY_A)),
+                Map.entry("n2n.gateway.api-keys[0].requests-per-minute", "600"),
+                Map.entry("n2n.gateway.api-keys[1].id", "team-b"),
+                Map.entry("n2n.gateway.api-keys[1].sha256", sha256(KEY_B)),
+                Map.entry("n2n.gateway.api-keys[1].requests-per-minute", "600"),
+                Map.entry("n2n.gateway.api-keys[2].id", "team-c"),
+                Map.entry("n2n.gateway.api-keys[2].sha256", sha256(KEY_C)),
+                Map.entry("n2n.gateway.api-keys[2].requests-per-minute", "3"),
+                Map.entry("n2n.gateway.backpressure.max-queued-jobs", "2"),
+                Map.entry("n2n.gateway.backpressure.refresh-interval", "0s")));
         baseUrl = Pipeline.baseUrl(gateway);
     }
 
@@ -80,7 +84,7 @@ class AccessAndBackpressureTest {
         List<Integer> statuses = new ArrayList<>();
         HttpJson.Response last = null;
         for (int i = 0; i < 4; i++) {
-            last = send("GET", "/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA", null, KEY_B);
+            last = send("GET", "/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA", null, KEY_C);
             statuses.add(last.status());
         }
 
