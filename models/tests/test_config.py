@@ -34,3 +34,14 @@ def test_yaml_round_trip(tmp_path):
 def test_invalid_configs_raise(raw):
     with pytest.raises(ValueError):
         Config.from_dict(raw)
+
+
+def test_cli_help(capsys):
+    import pytest
+
+    from n2n_models.__main__ import main
+
+    for cmd in ([], ["train"], ["export"], ["evaluate"]):
+        with pytest.raises(SystemExit):
+            main([*cmd, "--help"])
+    assert "train" in capsys.readouterr().out

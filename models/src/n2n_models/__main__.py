@@ -77,6 +77,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_onnx(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.onnx_export import export_onnx
+
+    print(json.dumps(export_onnx(args.model_dir, opset=args.opset), indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="n2n-models", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -118,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--float-input", action="store_true", help="do not round/clip the noisy input to 8 bit")
     v.add_argument("--threads", type=int, default=1)
     v.set_defaults(func=cmd_evaluate)
+
+    o = sub.add_parser("export-onnx", help="convert a zoo SavedModel to model.onnx (needs the 'onnx' extra)")
+    o.add_argument("--model-dir", required=True, help="zoo/<name> directory")
+    o.add_argument("--opset", type=int, default=17)
+    o.add_argument("--threads", type=int, default=1)
+    o.set_defaults(func=cmd_export_onnx)
     return p
 
 

@@ -152,6 +152,9 @@ def export_run(
     if only_if_better and (out / "model.json").exists():
         old = json.loads((out / "model.json").read_text())
         old_psnr = (old.get("validation") or {}).get("psnr_model")
+        if (old.get("validation") or {}).get("set") != validation["set"]:
+            shutil.rmtree(tmp)
+            raise ValueError(f"--only-if-better: {out} was validated on a different set; cannot compare")
         if old_psnr is not None and validation["psnr_model"] is not None and validation["psnr_model"] <= old_psnr:
             shutil.rmtree(tmp)
             log.info("kept existing %s: %.3f dB >= new %.3f dB", out, old_psnr, validation["psnr_model"])
