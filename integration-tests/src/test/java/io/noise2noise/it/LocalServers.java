@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -28,22 +29,48 @@ public final class LocalServers {
 
     private final Path dataDir;
     private final int kafkaPort;
+    private final int kafkaControllerPort;
     private final int s3Port;
-    private final Process kafka;
-    private final Process s3;
+    private Process kafka;
+    private Process s3;
 
     private LocalServers() throws IOException {
-        Path repo = repoRoot();
         dataDir = Files.createTempDirectory("n2n-it-");
         kafkaPort = freePort();
+        kafkaControllerPort = freePort();
         s3Port = freePort();
-        kafka = start(repo.resolve("scripts/kafka-broker.sh"), "kafka",
-                String.valueOf(kafkaPort), String.valueOf(freePort()), dataDir.resolve("kafka").toString());
-        s3 = start(repo.resolve("scripts/s3-server.sh"), "s3",
-                String.valueOf(s3Port), dataDir.resolve("s3").toString(), ACCESS_KEY, SECRET_KEY);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
-        awaitPort(s3Port, s3);
+        startKafka();
+        startS3();
+    }
+
+    /** Starts the broker (again), on the same ports and data, and waits until it answers. */
+    public synchronized void startKafka() throws IOException {
+        kafka = start(repoRoot().resolve("scripts/kafka-broker.sh"), "kafka", String.valueOf(kafkaPort),
+                String.valueOf(kafkaControllerPort), dataDir.resolve("kafka").toString());
         awaitKafka();
+    }
+
+    /** Stops the broker the way an operator would (SIGTERM: a clean shutdown) and waits for it to exit. */
+    public synchronized void stopKafka() throws InterruptedException {
+        stopProcess(kafka);
+    }
+
+    public synchronized void startS3() throws IOException {
+        s3 = start(repoRoot().resolve("scripts/s3-server.sh"), "s3", String.valueOf(s3Port),
+                dataDir.resolve("s3").toString(), ACCESS_KEY, SECRET_KEY);
+        awaitPort(s3Port, s3);
+    }
+
+    public synchronized void stopS3() throws InterruptedException {
+        stopProcess(s3);
+    }
+
+    private static void stopProcess(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
     }
 
     public static synchronized LocalServers get() {
@@ -86,7 +113,7 @@ public final class LocalServers {
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve(name + ".log").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(name + ".log").toFile()))
                 .start();
     }
 
@@ -111,16 +138,17 @@ public final class LocalServers {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap());
         try (Admin admin = Admin.create(config)) {
-            admin.describeCluster().nodes().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Kafka did not become ready; see " + dataDir, e);
         }
     }
 
     private void stop() {
-        for (Process process : List.of(kafka, s3)) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
+        for (Process process : new Process[] {kafka, s3}) {
+            if (process != null) {
+                process.destroy();
+            }
         }
     }
 
