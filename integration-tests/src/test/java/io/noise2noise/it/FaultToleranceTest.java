@@ -76,6 +76,20 @@ class FaultToleranceTest {
         }
     }
 
+    @Test
+    void aWorkerAskedToStopFinishesTheJobInHandFirst() throws Exception {
+        WorkerProcess worker = WorkerProcess.start(WORKER_SETTINGS);
+        String image = Base64.getEncoder().encodeToString(TestImages.encode(
+                TestImages.withGaussianNoise(TestImages.scene(1600, 1200, 7), 20, 7), "png"));
+        String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image)).body().get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> running(List.of(id)) == 1);
+
+        worker.close(); // SIGTERM, then waits for the process to exit
+
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText()).isEqualTo("succeeded");
+    }
+
     private static long succeeded(List<String> ids) {
         return statuses(ids).getOrDefault("succeeded", 0L);
     }

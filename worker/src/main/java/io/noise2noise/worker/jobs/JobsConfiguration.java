@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
@@ -70,6 +72,17 @@ public class JobsConfiguration {
         }, backOff);
         handler.addNotRetryableExceptions(DeserializationException.class);
         return handler;
+    }
+
+    /**
+     * On shutdown (SIGTERM), the container stops taking jobs and waits up to the shutdown timeout
+     * for the job in hand to finish and its offset to be committed; a job still running after that
+     * is released uncommitted and redelivered to another worker.
+     */
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> finishJobOnShutdown(
+            WorkerProperties worker) {
+        return container -> container.getContainerProperties().setShutdownTimeout(worker.shutdownTimeout().toMillis());
     }
 
     @Bean

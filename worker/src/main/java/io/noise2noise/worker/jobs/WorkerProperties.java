@@ -10,7 +10,8 @@ import org.springframework.validation.annotation.Validated;
  * exponential back-off from {@code retryInitialInterval}, capped at {@code retryMaxInterval},
  * until {@code retryMaxElapsed}; then the job fails and its message goes to the dead-letter topic.
  * Between tiles, at most every {@code checkpointInterval}, a running job checks whether it was
- * canceled or passed its deadline, and records its progress.
+ * canceled or passed its deadline, and records its progress. On shutdown a worker waits up to
+ * {@code shutdownTimeout} for the job in hand (keep it below the platform's termination grace period).
  */
 @Validated
 @ConfigurationProperties("n2n.worker")
@@ -18,5 +19,6 @@ public record WorkerProperties(
         @NotNull Duration retryInitialInterval,
         @NotNull Duration retryMaxInterval,
         @NotNull Duration retryMaxElapsed,
-        @NotNull Duration checkpointInterval) {
+        @NotNull Duration checkpointInterval,
+        @NotNull Duration shutdownTimeout) {
 }
