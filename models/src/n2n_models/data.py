@@ -26,11 +26,11 @@ def list_images(folder: str | Path) -> list[Path]:
 
 def load_image(path: str | Path, channels: int = 3, downscale: int = 1) -> np.ndarray:
     """Load an image as uint8 ``(H, W, C)``; RGB for C=3, luma for C=1."""
-    with Image.open(path) as im:
-        im = im.convert("RGB" if channels == 3 else "L")
-        if downscale > 1:
-            im = im.resize((im.width // downscale, im.height // downscale), Image.Resampling.BICUBIC)
-        arr = np.asarray(im, dtype=np.uint8)
+    with Image.open(path) as src:
+        im = src.convert("RGB" if channels == 3 else "L")
+    if downscale > 1:
+        im = im.resize((im.width // downscale, im.height // downscale), Image.Resampling.BICUBIC)
+    arr = np.asarray(im, dtype=np.uint8)
     return arr[..., None] if arr.ndim == 2 else arr
 
 

@@ -193,9 +193,9 @@ class Trainer:
         best_psnr = -math.inf
         elapsed_before = 0.0
         if resume and self.store.pointer("last") is not None:
-            info = self.store.restore("last")
-            best_psnr = info.get("best_psnr_model", -math.inf) or -math.inf
-            elapsed_before = float(info.get("train_seconds", 0.0))
+            resumed = self.store.restore("last")
+            best_psnr = resumed.get("best_psnr_model", -math.inf) or -math.inf
+            elapsed_before = float(resumed.get("train_seconds", 0.0))
             log.info("resumed %s at step %d", self.run_dir, int(self.step.numpy()))
         elif self.store.pointer("last") is not None:
             raise FileExistsError(f"{self.run_dir} already has checkpoints; pass --resume or use a new run dir")
@@ -246,7 +246,7 @@ class Trainer:
                 done = progress(cfg, step, elapsed_before + time.monotonic() - t0) >= 1.0
                 row: dict[str, Any] = {}
                 is_val = val is not None and (step % cfg.train.val_every == 0 or done)
-                if is_val:
+                if is_val and val is not None:
                     last_val = evaluate_set(self.predict, val, self.multiple)
                     row.update(val_psnr_noisy=f"{val.psnr_noisy:.3f}", val_psnr_model=f"{last_val:.3f}")
                     log.info("step %d val PSNR noisy %.2f dB -> model %.2f dB", step, val.psnr_noisy, last_val)
