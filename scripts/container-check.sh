@@ -138,7 +138,7 @@ base_image() {
   debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" > "$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; return 1; }
   tar -C "$rootfs" --exclude='./var/lib/apt/lists/*' --exclude='./var/cache/apt/*.bin' -c . \
-    | podman import - docker.io/library/debian:bookworm-slim > /dev/null
+    | podman import --quiet - docker.io/library/debian:bookworm-slim > /dev/null
   rm -rf "$rootfs"
 }
 
