@@ -14,6 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxWait         the longest {@code Prefer: wait=N} honoured on submission
  * @param publishTimeout  how long a submission waits for Kafka to acknowledge the job
  * @param maxCancelAfter  the longest deadline a client may set with {@code Cancel-After}
+ * @param presignedUrlTtl how long presigned upload and download URLs stay valid
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -22,6 +23,7 @@ public record GatewayProperties(
         @NotNull Duration maxWait,
         @NotNull Duration publishTimeout,
         @NotNull Duration maxCancelAfter,
+        @NotNull Duration presignedUrlTtl,
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Backpressure backpressure,
         @Valid List<ApiKey> apiKeys) {

@@ -28,6 +28,14 @@ public final class JobKeys {
         return prefix(jobId) + "webhooks/" + event.wireName() + ".json";
     }
 
+    /** Where a client's presigned upload lands, before a job takes it. */
+    public static String upload(String uploadId) {
+        if (!JobIds.isWellFormed(uploadId)) {
+            throw new IllegalArgumentException("not an upload id: " + uploadId);
+        }
+        return "uploads/" + uploadId;
+    }
+
     private static String prefix(String jobId) {
         if (!JobIds.isWellFormed(jobId)) {
             throw new IllegalArgumentException("not a job id: " + jobId);

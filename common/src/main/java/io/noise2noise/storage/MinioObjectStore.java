@@ -8,33 +8,79 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.SetBucketLifecycleArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.Method;
+import io.minio.messages.Expiration;
+import io.minio.messages.LifecycleConfiguration;
+import io.minio.messages.LifecycleRule;
+import io.minio.messages.RuleFilter;
+import io.minio.messages.Status;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link ObjectStore} on any S3-compatible server (MinIO, S3Proxy, AWS S3) through the MinIO Java client. */
 public class MinioObjectStore implements ObjectStore {
 
+    private static final Logger log = LoggerFactory.getLogger(MinioObjectStore.class);
+
     private final MinioClient client;
+    private final MinioClient publicSigner;
     private final String bucket;
 
-    public MinioObjectStore(MinioClient client, String bucket) {
+    /**
+     * @param client        talks to the server
+     * @param publicSigner  signs URLs for clients, for the host name they reach the server by;
+     *                      it never sends a request (its region is set)
+     */
+    public MinioObjectStore(MinioClient client, MinioClient publicSigner, String bucket) {
         this.client = client;
+        this.publicSigner = publicSigner;
         this.bucket = bucket;
     }
 
     public static MinioObjectStore connect(StorageProperties properties) {
-        MinioClient.Builder builder = MinioClient.builder()
-                .endpoint(properties.endpoint().toString())
-                .credentials(properties.accessKey(), properties.secretKey());
-        if (properties.region() != null && !properties.region().isBlank()) {
-            builder.region(properties.region());
-        }
-        MinioObjectStore store = new MinioObjectStore(builder.build(), properties.bucket());
+        MinioObjectStore store = new MinioObjectStore(client(properties.endpoint(), properties),
+                client(properties.publicEndpoint(), properties), properties.bucket());
         if (properties.createBucket()) {
             store.createBucketIfMissing();
         }
+        if (properties.retentionDays() > 0) {
+            store.expireAfter(properties.retentionDays());
+        }
         return store;
+    }
+
+    private static MinioClient client(URI endpoint, StorageProperties properties) {
+        return MinioClient.builder()
+                .endpoint(endpoint.toString())
+                .credentials(properties.accessKey(), properties.secretKey())
+                .region(properties.region())
+                .build();
+    }
+
+    /**
+     * Sets the bucket's lifecycle rule: every object expires {@code days} after it was written. Not
+     * every S3-compatible server has lifecycle rules (S3Proxy has none): there the data is kept
+     * and a warning says so.
+     */
+    void expireAfter(int days) {
+        LifecycleRule rule = new LifecycleRule(Status.ENABLED, null, new Expiration((ZonedDateTime) null, days, null),
+                new RuleFilter(""), "n2n-retention", null, null, null);
+        try {
+            client.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
+                    .config(new LifecycleConfiguration(List.of(rule))).build());
+        } catch (Exception e) {
+            log.warn("could not set a {}-day lifecycle rule on bucket {} ({}); objects will not expire",
+                    days, bucket, e.getMessage());
+        }
     }
 
     void createBucketIfMissing() {
@@ -70,14 +116,13 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     @Override
-    public boolean exists(String key) {
+    public Optional<Long> size(String key) {
         return call(() -> {
             try {
-                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-                return true;
+                return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
             } catch (ErrorResponseException e) {
                 if ("NoSuchKey".equals(e.errorResponse().code()) || "NotFound".equals(e.errorResponse().code())) {
-                    return false;
+                    return Optional.<Long>empty();
                 }
                 throw e;
             }
@@ -90,6 +135,22 @@ public class MinioObjectStore implements ObjectStore {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
         }, "delete " + key);
+    }
+
+    @Override
+    public URI presignedPut(String key, Duration validFor) {
+        return presign(Method.PUT, key, validFor);
+    }
+
+    @Override
+    public URI presignedGet(String key, Duration validFor) {
+        return presign(Method.GET, key, validFor);
+    }
+
+    private URI presign(Method method, String key, Duration validFor) {
+        return call(() -> URI.create(publicSigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                .method(method).bucket(bucket).object(key).expiry((int) validFor.toSeconds()).build())),
+                "presign " + key);
     }
 
     private interface S3Call<T> {

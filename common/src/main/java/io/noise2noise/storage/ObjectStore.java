@@ -1,5 +1,7 @@
 package io.noise2noise.storage;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /** The S3 bucket as the services see it: a flat key space of small-to-medium objects. */
@@ -9,9 +11,20 @@ public interface ObjectStore {
 
     Optional<StoredObject> get(String key);
 
-    boolean exists(String key);
+    /** The object's size in bytes, without reading it; empty when there is no such object. */
+    Optional<Long> size(String key);
+
+    default boolean exists(String key) {
+        return size(key).isPresent();
+    }
 
     void delete(String key);
+
+    /** A URL that lets its holder PUT {@code key} without credentials until it expires. */
+    URI presignedPut(String key, Duration validFor);
+
+    /** A URL that lets its holder GET {@code key} without credentials until it expires. */
+    URI presignedGet(String key, Duration validFor);
 
     record StoredObject(byte[] data, String contentType) {
     }

@@ -3,17 +3,37 @@ package io.noise2noise.storage;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
-/** Where the S3-compatible server is and which bucket holds the jobs. */
+/**
+ * Where the S3-compatible server is and which bucket holds the jobs.
+ *
+ * @param publicEndpoint  the address clients use for presigned URLs (the signature covers the host),
+ *                        when it differs from {@code endpoint}; defaults to {@code endpoint}
+ * @param region          the bucket's region; set it to sign URLs without asking the server
+ * @param retentionDays   inputs, results and job records expire after this many days (an S3
+ *                        lifecycle rule set at start-up); 0 keeps them forever
+ */
 @Validated
 @ConfigurationProperties("n2n.storage")
 public record StorageProperties(
         @NotNull URI endpoint,
+        URI publicEndpoint,
         @NotBlank String accessKey,
         @NotBlank String secretKey,
         @NotBlank String bucket,
         String region,
-        boolean createBucket) {
+        boolean createBucket,
+        int retentionDays) {
+
+    public StorageProperties {
+        publicEndpoint = publicEndpoint == null ? endpoint : publicEndpoint;
+        region = region == null || region.isBlank() ? "us-east-1" : region;
+    }
+
+    public Duration retention() {
+        return Duration.ofDays(retentionDays);
+    }
 }

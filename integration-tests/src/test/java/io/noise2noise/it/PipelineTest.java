@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -125,6 +127,39 @@ class PipelineTest {
                     node -> node != null && node.size() == 2 && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
             assertThat(deliveries.findValuesAsText("attempts")).containsExactlyInAnyOrder("2", "1");
         }
+    }
+
+    @Test
+    void largeImagesGoStraightToStorageThroughPresignedUrls() {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(300, 200, 8), 20, 8), "png");
+
+        HttpJson.Response slot = HttpJson.post(baseUrl + "/v1/uploads", Map.of());
+        assertThat(slot.status()).isEqualTo(201);
+        HttpJson.Response put = HttpJson.send(HttpRequest.newBuilder(URI.create(slot.body().get("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build());
+        assertThat(put.status()).isEqualTo(200);
+        HttpRequest submit = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                .header("Content-Type", "application/json").header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"upload_id\": \"" + slot.body().get("upload_id").asText() + "\"}")).build();
+        JsonNode job = HttpJson.send(submit).body();
+
+        assertThat(job.get("status").asText()).isEqualTo("succeeded");
+        JsonNode polled = HttpJson.get(baseUrl + "/v1/jobs/" + job.get("id").asText()).body();
+        HttpJson.Response download = HttpJson.get(polled.get("result_download_url").asText());
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(TestImages.decode(download.raw().body()).getWidth()).isEqualTo(300);
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("upload_id", "AAAAAAAAAAAAAAAAAAAAAA")).status())
+                .isEqualTo(422);
+    }
+
+    @Test
+    void theApiIsDescribedByAnOpenApiDocument() {
+        HttpJson.Response document = HttpJson.get(baseUrl + "/v3/api-docs");
+
+        assertThat(document.status()).isEqualTo(200);
+        assertThat(document.body().get("paths").has("/v1/jobs")).isTrue();
+        assertThat(document.body().get("paths").has("/v1/jobs/{id}/cancel")).isTrue();
     }
 
     @Test

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
+import io.noise2noise.image.ImageLimits;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobEventPublisher;
+import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
@@ -54,10 +56,13 @@ public class JobController {
     private final ObjectStore objects;
     private final JobEventPublisher events;
     private final WebhookDeliveries deliveries;
+    private final ImageLimits imageLimits;
     private final GatewayProperties properties;
 
     public JobController(JobSubmissions submissions, JobCompletions completions, JobStore jobs, ObjectStore objects,
-                         JobEventPublisher events, WebhookDeliveries deliveries, GatewayProperties properties) {
+                         JobEventPublisher events, WebhookDeliveries deliveries, ImageLimits imageLimits,
+                         GatewayProperties properties) {
+        this.imageLimits = imageLimits;
         this.submissions = submissions;
         this.completions = completions;
         this.jobs = jobs;
@@ -67,8 +72,26 @@ public class JobController {
         this.properties = properties;
     }
 
-    public record JobRequest(String image, String model, Double strength, String webhook,
+    /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
+    public record JobRequest(String image, @JsonProperty("upload_id") String uploadId, String model, Double strength,
+                             String webhook,
                              @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {
+    }
+
+    public record UploadSlot(@JsonProperty("upload_id") String uploadId, String method, URI url,
+                             @JsonProperty("expires_at") Instant expiresAt) {
+    }
+
+    /**
+     * A presigned URL to PUT a large image straight into storage, bypassing the gateway; then
+     * submit a job with its {@code upload_id}.
+     */
+    @PostMapping("/v1/uploads")
+    public ResponseEntity<UploadSlot> upload() {
+        String uploadId = JobIds.newId();
+        Instant expiresAt = Instant.now().plus(properties.presignedUrlTtl());
+        URI url = objects.presignedPut(JobKeys.upload(uploadId), properties.presignedUrlTtl());
+        return ResponseEntity.status(HttpStatus.CREATED).body(new UploadSlot(uploadId, "PUT", url, expiresAt));
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -77,9 +100,24 @@ public class JobController {
                                               @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
                                               @RequestHeader(name = "Prefer", required = false) String prefer,
                                               @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        byte[] image = JobSubmissions.decodeBase64("image", request.image());
         JobSpec spec = spec(request.model(), request.strength(), request.webhook(), request.webhookEventsFilter(),
                 cancelAfter, owner);
+        if (request.uploadId() != null) {
+            String upload = JobKeys.upload(validUploadId(request.uploadId()));
+            long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    "nothing was uploaded for upload_id " + request.uploadId()));
+            if (size > imageLimits.maxBytes().toBytes()) {
+                objects.delete(upload);
+                throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
+                        + " bytes; the limit is " + imageLimits.maxBytes().toBytes());
+            }
+            byte[] image = objects.get(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    "nothing was uploaded for upload_id " + request.uploadId())).data();
+            Job job = submissions.submit(new JobSubmissions.Submission(image, spec, key));
+            objects.delete(upload);
+            return answer(job, prefer);
+        }
+        byte[] image = JobSubmissions.decodeBase64("image", request.image());
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
@@ -120,7 +158,9 @@ public class JobController {
         List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
                 : job.spec().webhookEvents().stream()
                 .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
-        return JobView.of(job, delivered);
+        URI download = job.status() == JobStatus.SUCCEEDED
+                ? objects.presignedGet(JobKeys.result(id), properties.presignedUrlTtl()) : null;
+        return JobView.of(job, delivered, download);
     }
 
     @GetMapping("/v1/jobs/{id}/result")
@@ -226,6 +266,13 @@ public class JobController {
         }
         return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .location(location).body(JobView.of(job));
+    }
+
+    private static String validUploadId(String uploadId) {
+        if (!JobIds.isWellFormed(uploadId)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
+        }
+        return uploadId;
     }
 
     private static String blankToNull(String value) {

@@ -8,6 +8,7 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.WebhookEvent;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +42,8 @@ public record JobView(
         Set<WebhookEvent> webhookEventsFilter,
         List<WebhookDeliveries.Delivery> webhookDeliveries,
         String retryOf,
-        String resultUrl) {
+        String resultUrl,
+        URI resultDownloadUrl) {
 
     public static String location(String jobId) {
         return "/v1/jobs/" + jobId;
@@ -52,6 +54,14 @@ public record JobView(
     }
 
     public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries) {
+        return of(job, deliveries, null);
+    }
+
+    /**
+     * @param deliveries         webhook delivery records to show, or null
+     * @param resultDownloadUrl  a short-lived presigned URL of the result, or null
+     */
+    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl) {
         boolean expired = job.status() == JobStatus.QUEUED && job.pastDeadline(Instant.now());
         return new JobView(job.id(), expired ? JobStatus.EXPIRED : job.status(), job.spec().model(), job.modelUsed(),
                 job.spec().strength(), job.inputFormat(), job.width(), job.height(), job.createdAt(), job.startedAt(),
@@ -59,7 +69,7 @@ public record JobView(
                 job.progress(), job.noiseSigma(), job.error(), job.spec().webhook(),
                 job.spec().webhook() == null ? null : job.spec().webhookEvents(),
                 deliveries == null || deliveries.isEmpty() ? null : deliveries, job.spec().retryOf(),
-                job.status() == JobStatus.SUCCEEDED ? location(job.id()) + "/result" : null);
+                job.status() == JobStatus.SUCCEEDED ? location(job.id()) + "/result" : null, resultDownloadUrl);
     }
 
     private static Long millis(Duration duration) {
