@@ -7,15 +7,34 @@ import io.noise2noise.image.PixelImage;
  * to the model's size multiple and cropped back); larger ones are cut into overlapping tiles whose
  * outputs are blended with linear ramps across the overlaps, so the model's memory stays bounded by
  * the tile size and no seams show.
+ *
+ * <p>Memory: besides the input image, one call holds the result array (the same size as the input,
+ * which {@link PixelImage} needs anyway) and per-batch buffers of {@code tileBatch} tiles. The blend
+ * weights are separable (tile grid × per-axis ramps), so they are normalised per axis up front and
+ * accumulated straight into the result: no full-size weight or sum arrays, no normalisation pass,
+ * and the strength blend is applied in place.
  */
 public class Denoiser {
 
     private final int tileSize;
     private final int tileOverlap;
+    private final int tileBatch;
 
     public Denoiser(int tileSize, int tileOverlap) {
+        this(tileSize, tileOverlap, 1);
+    }
+
+    /**
+     * @param tileBatch how many equally sized tiles go to the model in one call (NHWC batch); more
+     *                  uses proportionally more native memory per call
+     */
+    public Denoiser(int tileSize, int tileOverlap, int tileBatch) {
+        if (tileBatch < 1) {
+            throw new IllegalArgumentException("tileBatch must be at least 1, was " + tileBatch);
+        }
         this.tileSize = tileSize;
         this.tileOverlap = tileOverlap;
+        this.tileBatch = tileBatch;
     }
 
     /** Told after every tile; may throw to stop the work (a canceled job). */
@@ -30,19 +49,24 @@ public class Denoiser {
         return denoise(image, model, strength, TileListener.NONE);
     }
 
-    /** Returns {@code input + strength · (model(input) − input)}; strength 0 gives back the input. */
+    /**
+     * Returns {@code input + strength · (model(input) − input)}; strength 0 gives back {@code image}
+     * itself (no copy: callers must not modify the pixels of either).
+     */
     public PixelImage denoise(PixelImage image, DenoisingModel model, double strength, TileListener listener) {
         if (strength < 0 || strength > 1) {
             throw new IllegalArgumentException("strength must be in [0, 1], was " + strength);
         }
-        float[] input = image.rgb();
         if (strength == 0) {
-            return image.withRgb(input.clone());
+            return image;
         }
+        float[] input = image.rgb();
         float[] denoised = runTiled(image, model, listener);
-        float s = (float) strength;
-        for (int i = 0; i < denoised.length; i++) {
-            denoised[i] = input[i] + s * (denoised[i] - input[i]);
+        if (strength < 1) {
+            float s = (float) strength;
+            for (int i = 0; i < denoised.length; i++) {
+                denoised[i] = input[i] + s * (denoised[i] - input[i]);
+            }
         }
         return image.withRgb(denoised);
     }
@@ -63,42 +87,80 @@ public class Denoiser {
         int tile = tileSide(model);
         int width = image.width();
         int height = image.height();
-        float[] sum = new float[width * height * 3];
-        float[] weightSum = new float[width * height];
         int[] rows = starts(height, tile);
         int[] columns = starts(width, tile);
+        // every tile has the same size: starts() keeps the last one flush with the image's end
+        int th = Math.min(tile, height);
+        int tw = Math.min(tile, width);
+        int ph = roundUp(th, multiple);
+        int pw = roundUp(tw, multiple);
+        float[][] wy = normalisedRamps(rows, th, height);
+        float[][] wx = normalisedRamps(columns, tw, width);
+
+        float[] result = new float[width * height * 3];
         int total = rows.length * columns.length;
+        int batch = Math.min(tileBatch, total);
+        int tileValues = ph * pw * 3;
+        float[] tiles = new float[batch * tileValues];
         int done = 0;
-        for (int y0 : rows) {
-            for (int x0 : columns) {
-                int th = Math.min(tile, height);
-                int tw = Math.min(tile, width);
-                int ph = roundUp(th, multiple);
-                int pw = roundUp(tw, multiple);
-                float[] out = model.run(extract(image, y0, x0, ph, pw), 1, ph, pw);
-                float[] wy = ramp(th, y0 > 0, y0 + th < height);
-                float[] wx = ramp(tw, x0 > 0, x0 + tw < width);
-                for (int y = 0; y < th; y++) {
-                    for (int x = 0; x < tw; x++) {
-                        float w = wy[y] * wx[x];
-                        int dst = (y0 + y) * width + x0 + x;
-                        int src = (y * pw + x) * 3;
-                        weightSum[dst] += w;
-                        sum[3 * dst] += w * out[src];
-                        sum[3 * dst + 1] += w * out[src + 1];
-                        sum[3 * dst + 2] += w * out[src + 2];
-                    }
-                }
-                listener.tileDone(++done, total);
+        while (done < total) {
+            int count = Math.min(batch, total - done);
+            for (int k = 0; k < count; k++) {
+                int t = done + k;
+                extract(image, rows[t / columns.length], columns[t % columns.length], ph, pw, tiles, k * tileValues);
+            }
+            float[] out = model.run(tiles, count, ph, pw);
+            for (int k = 0; k < count; k++) {
+                int t = done + k;
+                int r = t / columns.length;
+                int c = t % columns.length;
+                accumulate(result, width, out, k * tileValues, pw, rows[r], columns[c], wy[r], wx[c]);
+                listener.tileDone(t + 1, total);
+            }
+            done += count;
+        }
+        return result;
+    }
+
+    /** Adds one tile's output, weighted, into {@code result}; the weights of all tiles sum to 1 per pixel. */
+    private static void accumulate(float[] result, int width, float[] out, int offset, int pw, int y0, int x0,
+                                   float[] wy, float[] wx) {
+        for (int y = 0; y < wy.length; y++) {
+            float ry = wy[y];
+            if (ry == 0f) {
+                continue;
+            }
+            int dst = 3 * ((y0 + y) * width + x0);
+            int src = offset + 3 * y * pw;
+            for (int x = 0; x < wx.length; x++, dst += 3, src += 3) {
+                float w = ry * wx[x];
+                result[dst] += w * out[src];
+                result[dst + 1] += w * out[src + 1];
+                result[dst + 2] += w * out[src + 2];
             }
         }
-        for (int i = 0; i < weightSum.length; i++) {
-            float inverse = 1f / weightSum[i];
-            sum[3 * i] *= inverse;
-            sum[3 * i + 1] *= inverse;
-            sum[3 * i + 2] *= inverse;
+    }
+
+    /**
+     * The blend weights along one axis for every tile starting at {@code starts}, divided by their sum
+     * at each position, so that the product of a row tile's and a column tile's weights sums to 1
+     * over all tiles covering a pixel (the 2-D weights are separable and the tiles form a grid).
+     */
+    private float[][] normalisedRamps(int[] starts, int length, int extent) {
+        float[][] ramps = new float[starts.length][];
+        float[] sum = new float[extent];
+        for (int i = 0; i < starts.length; i++) {
+            ramps[i] = ramp(length, starts[i] > 0, starts[i] + length < extent);
+            for (int j = 0; j < length; j++) {
+                sum[starts[i] + j] += ramps[i][j];
+            }
         }
-        return sum;
+        for (int i = 0; i < starts.length; i++) {
+            for (int j = 0; j < length; j++) {
+                ramps[i][j] /= sum[starts[i] + j];
+            }
+        }
+        return ramps;
     }
 
     /** Tile origins along one axis: a stride of tile − overlap, the last tile flush with the end. */
@@ -140,21 +202,28 @@ public class Denoiser {
         return Math.max(0f, Math.min(1f, (distanceFromEdge + 0.5f - quarter) / (2 * quarter)));
     }
 
-    /** Copies a {@code height}×{@code width} window at (y0, x0), mirroring pixels beyond the image's edges. */
-    private static float[] extract(PixelImage image, int y0, int x0, int height, int width) {
+    /**
+     * Copies a {@code height}×{@code width} window at (y0, x0) into {@code tile} from {@code offset},
+     * mirroring pixels beyond the image's edges.
+     */
+    private static void extract(PixelImage image, int y0, int x0, int height, int width, float[] tile, int offset) {
         float[] rgb = image.rgb();
-        float[] tile = new float[height * width * 3];
+        int imageWidth = image.width();
+        int inside = Math.max(0, Math.min(width, imageWidth - x0));
         for (int y = 0; y < height; y++) {
-            int sy = reflect(y0 + y, image.height());
-            for (int x = 0; x < width; x++) {
-                int src = 3 * (sy * image.width() + reflect(x0 + x, image.width()));
-                int dst = 3 * (y * width + x);
-                tile[dst] = rgb[src];
-                tile[dst + 1] = rgb[src + 1];
-                tile[dst + 2] = rgb[src + 2];
+            int row = 3 * reflect(y0 + y, image.height()) * imageWidth;
+            int dst = offset + 3 * y * width;
+            if (x0 >= 0 && inside > 0) {
+                System.arraycopy(rgb, row + 3 * x0, tile, dst, 3 * inside);
+            }
+            for (int x = inside; x < width; x++) {
+                int src = row + 3 * reflect(x0 + x, imageWidth);
+                int d = dst + 3 * x;
+                tile[d] = rgb[src];
+                tile[d + 1] = rgb[src + 1];
+                tile[d + 2] = rgb[src + 2];
             }
         }
-        return tile;
     }
 
     static int reflect(int index, int length) {

@@ -21,12 +21,14 @@ import java.util.concurrent.BlockingQueue;
 public class DenoisingModel implements AutoCloseable {
 
     private final ModelCard card;
+    private final InferenceEngine engine;
     private final ZooModel<NDList, NDList> model;
     private final BlockingQueue<Predictor<NDList, NDList>> predictors;
     private final List<Predictor<NDList, NDList>> allPredictors = new ArrayList<>();
 
-    DenoisingModel(ModelCard card, ZooModel<NDList, NDList> model, int predictorCount) {
+    DenoisingModel(ModelCard card, InferenceEngine engine, ZooModel<NDList, NDList> model, int predictorCount) {
         this.card = card;
+        this.engine = engine;
         this.model = model;
         this.predictors = new ArrayBlockingQueue<>(predictorCount);
         for (int i = 0; i < predictorCount; i++) {
@@ -40,14 +42,21 @@ public class DenoisingModel implements AutoCloseable {
         return card;
     }
 
+    /** The engine this model was loaded with. */
+    public InferenceEngine engine() {
+        return engine;
+    }
+
     /**
      * Denoises {@code count} tiles of {@code height}×{@code width} RGB pixels stored back to back
-     * (NHWC, [0, 1]) and returns the model's output in the same layout, unclipped.
+     * (NHWC, [0, 1]) at the start of {@code tiles} (which may be longer) and returns the model's
+     * output in the same layout, unclipped.
      */
     public float[] run(float[] tiles, int count, int height, int width) {
         Predictor<NDList, NDList> predictor = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray input = manager.create(FloatBuffer.wrap(tiles), new Shape(count, height, width, 3));
+            NDArray input = manager.create(FloatBuffer.wrap(tiles, 0, count * height * width * 3),
+                    new Shape(count, height, width, 3));
             input.setName("input");
             NDList output = predictor.predict(new NDList(input));
             return output.singletonOrThrow().toFloatArray();

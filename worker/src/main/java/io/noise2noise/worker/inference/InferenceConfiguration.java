@@ -14,6 +14,6 @@ public class InferenceConfiguration {
 
     @Bean
     Denoiser denoiser(InferenceProperties properties) {
-        return new Denoiser(properties.tileSize(), properties.tileOverlap());
+        return new Denoiser(properties.tileSize(), properties.tileOverlap(), properties.tileBatch());
     }
 }

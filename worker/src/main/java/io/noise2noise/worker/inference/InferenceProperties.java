@@ -4,19 +4,28 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * How the worker runs its models.
  *
- * @param modelsDir      folder with one sub-folder per model: {@code model.json} and {@code saved_model/}
+ * @param modelsDir      folder with one sub-folder per model: {@code model.json}, {@code saved_model/}
+ *                       and, for ONNX Runtime, {@code model.onnx}
  * @param defaultModel   model used when a job names none
  * @param predictors     predictors per model; DJL predictors are not thread-safe, so this bounds
  *                       how many jobs can run one model at once
- * @param engineThreads  TensorFlow intra-op threads per predictor (0: one per core)
+ * @param engineThreads  intra-op threads per model (TensorFlow ConfigProto, ONNX Runtime session
+ *                       options; 0: the engine's default, one per core)
  * @param tileSize       largest tile side fed to a model; bigger images are tiled, bounding memory
  * @param tileOverlap    pixels shared by neighbouring tiles, blended to avoid seams
+ * @param engine         engine for every model ({@code tensorflow} or {@code onnxruntime}); a model
+ *                       without a current {@code model.onnx} falls back to TensorFlow
+ * @param modelEngines   per-model engine overriding {@code engine}, by model name
+ * @param tileBatch      equally sized tiles per model call (NHWC batch)
  */
 @Validated
 @ConfigurationProperties("n2n.inference")
@@ -26,11 +35,29 @@ public record InferenceProperties(
         @Min(1) int predictors,
         @Min(0) int engineThreads,
         @Min(64) int tileSize,
-        @Min(0) int tileOverlap) {
+        @Min(0) int tileOverlap,
+        @DefaultValue("tensorflow") InferenceEngine engine,
+        Map<String, InferenceEngine> modelEngines,
+        @DefaultValue("1") @Min(1) int tileBatch) {
 
+    @ConstructorBinding
     public InferenceProperties {
         if (tileOverlap >= tileSize / 2) {
             throw new IllegalArgumentException("n2n.inference.tile-overlap must be below half the tile size");
         }
+        engine = engine == null ? InferenceEngine.TENSORFLOW : engine;
+        modelEngines = modelEngines == null ? Map.of() : Map.copyOf(modelEngines);
+        tileBatch = Math.max(1, tileBatch);
+    }
+
+    /** The default engine for every model, one tile per call. */
+    public InferenceProperties(Path modelsDir, String defaultModel, int predictors, int engineThreads,
+                               int tileSize, int tileOverlap) {
+        this(modelsDir, defaultModel, predictors, engineThreads, tileSize, tileOverlap, null, null, 1);
+    }
+
+    /** The engine {@code model} should run on. */
+    public InferenceEngine engineFor(String model) {
+        return modelEngines.getOrDefault(model, engine);
     }
 }

@@ -4,82 +4,192 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
 import io.noise2noise.image.PixelImage;
 import io.noise2noise.testing.TestImages;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The shipped default model through the real DJL TensorFlow engine. */
+/** The shipped default model through the real DJL engines: TensorFlow (SavedModel) and ONNX Runtime (model.onnx). */
 class DenoiserTest {
 
     private static final ImageCodec CODEC = new ImageCodec(ImageLimits.defaults());
-    private static ModelRegistry registry;
-    private static DenoisingModel model;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Path ZOO = Path.of(System.getProperty("n2n.repo-root", ".."), "models", "zoo");
+    private static final Map<InferenceEngine, ModelRegistry> registries = new EnumMap<>(InferenceEngine.class);
 
     @BeforeAll
     static void loadModels() {
-        String root = System.getProperty("n2n.repo-root", "..");
-        InferenceProperties properties = new InferenceProperties(Path.of(root, "models", "zoo"),
-                "gaussian-interim", 1, 2, 512, 32);
-        registry = new ModelRegistry(properties, new ObjectMapper());
-        model = registry.get(null);
+        for (InferenceEngine engine : InferenceEngine.values()) {
+            registries.put(engine, new ModelRegistry(properties(ZOO, engine), MAPPER));
+        }
     }
 
     @AfterAll
     static void close() {
-        registry.close();
+        registries.values().forEach(ModelRegistry::close);
     }
 
-    @Test
-    void denoisingRaisesPsnrOnGaussianNoise() {
+    private static InferenceProperties properties(Path zoo, InferenceEngine engine) {
+        return new InferenceProperties(zoo, "gaussian-interim", 1, 2, 512, 32, engine, null, 1);
+    }
+
+    private static DenoisingModel model(InferenceEngine engine) {
+        return registries.get(engine).get(null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
+    void theShippedModelRunsOnEachEngine(InferenceEngine engine) {
+        assertThat(model(engine).engine())
+                .as("gaussian-interim's model.onnx must be current (re-run n2n-models export-onnx after a new SavedModel)")
+                .isEqualTo(engine);
+    }
+
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
+    void denoisingRaisesPsnrOnGaussianNoise(InferenceEngine engine) {
         BufferedImage clean = TestImages.scene(192, 128, 11);
         BufferedImage noisy = TestImages.withGaussianNoise(clean, 25, 12);
 
-        BufferedImage denoised = denoise(new Denoiser(512, 32), noisy, 1.0);
+        BufferedImage denoised = denoise(new Denoiser(512, 32), model(engine), noisy, 1.0);
 
         double before = TestImages.psnr(clean, noisy);
         assertThat(TestImages.psnr(clean, denoised)).as("vs %.2f dB noisy", before).isGreaterThan(before + 4);
     }
 
-    @Test
-    void strengthZeroGivesBackTheInputAndOddSizesKeepTheirSize() {
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
+    void strengthZeroGivesBackTheInputAndOddSizesKeepTheirSize(InferenceEngine engine) {
         BufferedImage noisy = TestImages.withGaussianNoise(TestImages.scene(37, 21, 13), 25, 14);
 
-        BufferedImage unchanged = denoise(new Denoiser(512, 32), noisy, 0.0);
-        BufferedImage denoised = denoise(new Denoiser(512, 32), noisy, 1.0);
+        BufferedImage unchanged = denoise(new Denoiser(512, 32), model(engine), noisy, 0.0);
+        BufferedImage denoised = denoise(new Denoiser(512, 32), model(engine), noisy, 1.0);
 
         assertThat(unchanged.getRGB(0, 0, 37, 21, null, 0, 37)).isEqualTo(noisy.getRGB(0, 0, 37, 21, null, 0, 37));
         assertThat(new int[] {denoised.getWidth(), denoised.getHeight()}).containsExactly(37, 21);
     }
 
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
+    void tiledOutputMatchesUntiledOutput(InferenceEngine engine) {
+        PixelImage pixels = noisyPixels(300, 200, 15);
+
+        float[] whole = new Denoiser(512, 32).denoise(pixels, model(engine), 1.0).rgb();
+        float[] tiled = new Denoiser(128, 32).denoise(pixels, model(engine), 1.0).rgb();
+
+        assertThat(worstClipped(whole, tiled) * 255).as("largest difference in 8-bit levels").isLessThanOrEqualTo(1.0f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
+    void batchedTilesGiveTheSameOutputAsOneTileAtATime(InferenceEngine engine) {
+        PixelImage pixels = noisyPixels(301, 203, 17);
+        List<int[]> progress = new ArrayList<>();
+
+        float[] single = new Denoiser(128, 32).denoise(pixels, model(engine), 0.7).rgb();
+        float[] batched = new Denoiser(128, 32, 4).denoise(pixels, model(engine), 0.7,
+                (done, total) -> progress.add(new int[] {done, total})).rgb();
+
+        assertThat(worst(single, batched)).isLessThanOrEqualTo(1e-5f);
+        int tiles = new Denoiser(128, 32).tileCount(pixels, model(engine));
+        assertThat(progress).hasSize(tiles);
+        assertThat(progress.get(tiles - 1)).containsExactly(tiles, tiles);
+    }
+
     @Test
-    void tiledOutputMatchesUntiledOutput() {
-        BufferedImage noisy = TestImages.withGaussianNoise(TestImages.scene(300, 200, 15), 25, 16);
-        PixelImage pixels = CODEC.decode(TestImages.encode(noisy, "png"));
+    void bothEnginesGiveTheSameOutput() {
+        PixelImage pixels = noisyPixels(300, 200, 19);
 
-        float[] whole = new Denoiser(512, 32).denoise(pixels, model, 1.0).rgb();
-        float[] tiled = new Denoiser(128, 32).denoise(pixels, model, 1.0).rgb();
+        float[] tensorflow = new Denoiser(128, 32, 2).denoise(pixels, model(InferenceEngine.TENSORFLOW), 1.0).rgb();
+        float[] onnx = new Denoiser(128, 32, 2).denoise(pixels, model(InferenceEngine.ONNXRUNTIME), 1.0).rgb();
 
-        float worst = 0;
-        for (int i = 0; i < whole.length; i++) {
-            worst = Math.max(worst, Math.abs(Math.min(1, Math.max(0, whole[i])) - Math.min(1, Math.max(0, tiled[i]))));
-        }
-        assertThat(worst * 255).as("largest difference in 8-bit levels").isLessThanOrEqualTo(1.0f);
+        assertThat(worst(tensorflow, onnx)).isLessThanOrEqualTo(1e-4f);
+    }
+
+    @Test
+    void anOnnxFileFromAnotherSavedModelIsNotUsed(@TempDir Path zoo) throws IOException {
+        Path dir = copyModel(zoo);
+        ObjectNode card = (ObjectNode) MAPPER.readTree(dir.resolve("model.onnx.json").toFile());
+        card.put("source_sha256", "0".repeat(64));
+        MAPPER.writeValue(dir.resolve("model.onnx.json").toFile(), card);
+
+        assertThat(ModelRegistry.usableEngine("gaussian-interim", dir, InferenceEngine.ONNXRUNTIME, MAPPER))
+                .isEqualTo(InferenceEngine.TENSORFLOW);
+        Files.delete(dir.resolve("model.onnx"));
+        assertThat(ModelRegistry.usableEngine("gaussian-interim", dir, InferenceEngine.ONNXRUNTIME, MAPPER))
+                .isEqualTo(InferenceEngine.TENSORFLOW);
+    }
+
+    @Test
+    void perModelEnginesOverrideTheGlobalOne() {
+        InferenceProperties properties = new InferenceProperties(ZOO, "gaussian-interim", 1, 2, 512, 32,
+                InferenceEngine.ONNXRUNTIME, Map.of("gaussian-interim", InferenceEngine.TENSORFLOW), 1);
+
+        assertThat(properties.engineFor("gaussian-interim")).isEqualTo(InferenceEngine.TENSORFLOW);
+        assertThat(properties.engineFor("other")).isEqualTo(InferenceEngine.ONNXRUNTIME);
     }
 
     @Test
     void unknownModelNamesTheAvailableOnes() {
-        assertThatThrownBy(() -> registry.get("nope"))
+        assertThatThrownBy(() -> registries.get(InferenceEngine.TENSORFLOW).get("nope"))
                 .isInstanceOf(UnknownModelException.class)
                 .hasMessageContaining("gaussian-interim");
     }
 
-    private static BufferedImage denoise(Denoiser denoiser, BufferedImage image, double strength) {
+    private static Path copyModel(Path zoo) throws IOException {
+        Path source = ZOO.resolve("gaussian-interim");
+        Path target = zoo.resolve("gaussian-interim");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path copy = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy);
+                }
+            }
+        }
+        return target;
+    }
+
+    private static PixelImage noisyPixels(int width, int height, int seed) {
+        BufferedImage noisy = TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 25, seed + 1);
+        return CODEC.decode(TestImages.encode(noisy, "png"));
+    }
+
+    private static float worst(float[] a, float[] b) {
+        float worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
+    }
+
+    private static float worstClipped(float[] a, float[] b) {
+        float worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(Math.min(1, Math.max(0, a[i])) - Math.min(1, Math.max(0, b[i]))));
+        }
+        return worst;
+    }
+
+    private static BufferedImage denoise(Denoiser denoiser, DenoisingModel model, BufferedImage image, double strength) {
         PixelImage pixels = CODEC.decode(TestImages.encode(image, "png"));
         return TestImages.decode(CODEC.encode(denoiser.denoise(pixels, model, strength), "png"));
     }
