@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Load run against a running noise2noise gateway (e.g. `make run`): N clients submit jobs for a
+fixed time with `Prefer: wait`, then the run waits for stragglers. Prints a table and writes JSON
+with accepted/completed/rejected counts, end-to-end latency percentiles and, next to them, the
+queue delay and the worker's execution time reported by each job. Standard library only; loopback.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import random
+import statistics
+import struct
+import threading
+import time
+import urllib.error
+import urllib.request
+import zlib
+from pathlib import Path
+
+
+def png(width: int, height: int, sigma: float, seed: int) -> bytes:
+    """A smooth gradient with Gaussian noise, as an 8-bit RGB PNG."""
+    rng = random.Random(seed)
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            for base in (60 + 120 * x // width, 80 + 100 * y // height, 150 - 60 * (x + y) // (width + height)):
+                row.append(max(0, min(255, round(base + rng.gauss(0, sigma)))))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+
+
+def request(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 90):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base-url", default="http://127.0.0.1:8080")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of submitting")
+    parser.add_argument("--size", default="256x256", help="image WxH")
+    parser.add_argument("--sigma", type=float, default=25)
+    parser.add_argument("--out", default="benchmarks/results")
+    args = parser.parse_args()
+    host = urllib.request.urlparse(args.base_url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("load runs target loopback only")
+    width, height = (int(v) for v in args.size.split("x"))
+    payload = json.dumps({"image": base64.b64encode(png(width, height, args.sigma, 1)).decode()}).encode()
+
+    lock = threading.Lock()
+    outcomes: dict[str, int] = {}
+    finished: list[dict] = []
+    stop_at = time.monotonic() + args.duration
+
+    def client() -> None:
+        while time.monotonic() < stop_at:
+            started = time.monotonic()
+            status, job = request("POST", args.base_url + "/v1/jobs", payload,
+                                  {"Content-Type": "application/json", "Prefer": "wait=60"})
+            with lock:
+                outcomes[str(status)] = outcomes.get(str(status), 0) + 1
+            if status not in (200, 202) or job is None:
+                time.sleep(0.5)
+                continue
+            while job["status"] in ("queued", "running") and time.monotonic() - started < 180:
+                time.sleep(0.25)
+                _, job = request("GET", args.base_url + "/v1/jobs/" + job["id"])
+            with lock:
+                finished.append({"status": job["status"], "latency_s": time.monotonic() - started,
+                                 "queue_delay_ms": job.get("queue_delay_ms"),
+                                 "execution_time_ms": job.get("execution_time_ms")})
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+
+    succeeded = [f for f in finished if f["status"] == "succeeded"]
+    latency = [f["latency_s"] * 1000 for f in succeeded]
+    queue = [f["queue_delay_ms"] for f in succeeded if f["queue_delay_ms"] is not None]
+    execution = [f["execution_time_ms"] for f in succeeded if f["execution_time_ms"] is not None]
+    result = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()},
+        "settings": vars(args),
+        "elapsed_s": round(elapsed, 1),
+        "submissions_by_status": outcomes,
+        "accepted": outcomes.get("200", 0) + outcomes.get("202", 0),
+        "completed": len(succeeded),
+        "not_succeeded": len(finished) - len(succeeded),
+        "rejected": sum(v for k, v in outcomes.items() if k not in ("200", "202")),
+        "jobs_per_s": round(len(succeeded) / elapsed, 2),
+        "megapixels_per_s": round(len(succeeded) * width * height / 1e6 / elapsed, 3),
+    }
+    for name, values in (("end_to_end_ms", latency), ("queue_delay_ms", queue), ("execution_time_ms", execution)):
+        result[name] = {p: percentile(values, q) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
+        result[name]["mean"] = round(statistics.fmean(values), 1) if values else None
+
+    print(f"{args.clients} clients, {args.duration:.0f} s, {args.size} images; load average {os.getloadavg()}")
+    print(f"accepted {result['accepted']}, completed {result['completed']}, rejected {result['rejected']}"
+          f" {outcomes}, {result['jobs_per_s']} jobs/s, {result['megapixels_per_s']} MP/s")
+    print(f"{'ms':<18}{'p50':>10}{'p95':>10}{'p99':>10}")
+    for name in ("end_to_end_ms", "queue_delay_ms", "execution_time_ms"):
+        row = result[name]
+        print(f"{name:<18}" + "".join(f"{(row[p] if row[p] is not None else float('nan')):>10.0f}" for p in ("p50", "p95", "p99")))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print("written", path)
+
+
+if __name__ == "__main__":
+    main()
