@@ -15,6 +15,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,6 +156,32 @@ class PipelineTest {
         assertThat(TestImages.decode(download.raw().body()).getWidth()).isEqualTo(300);
         assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("upload_id", "AAAAAAAAAAAAAAAAAAAAAA")).status())
                 .isEqualTo(422);
+    }
+
+    @Test
+    void jobsCarryTraceContextAndServicesReportHealthAndMetrics() throws Exception {
+        String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 9), "png"));
+        assertThat(HttpJson.post(baseUrl + "/", Map.of("base64Image", png)).body().get("code").asInt()).isZero();
+
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServers.get().kafkaBootstrap());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "trace-check-" + System.nanoTime());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("n2n.jobs"));
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(10));
+            assertThat(records.count()).isPositive();
+            assertThat(records.iterator().next().headers().lastHeader("traceparent")).isNotNull();
+        }
+
+        String workerUrl = Pipeline.baseUrl(worker);
+        JsonNode readiness = HttpJson.get(workerUrl + "/actuator/health/readiness").body();
+        assertThat(readiness.get("status").asText()).isEqualTo("UP");
+        assertThat(HttpJson.get(baseUrl + "/actuator/health/readiness").status()).isEqualTo(200);
+        String metrics = new String(HttpJson.get(workerUrl + "/actuator/prometheus").raw().body());
+        assertThat(metrics).contains("n2n_worker_jobs_total{", "n2n_worker_pixels_total{",
+                "n2n_worker_job_queue_delay_seconds", "kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test
