@@ -56,6 +56,12 @@ WORKER_IMAGE=$(awk '/image: noise2noise\/worker/{print $2; exit}' docker-compose
 
 compose() { timeout 600 "$tools/compose-venv/bin/podman-compose" -p "$project" -f docker-compose.yml "$@"; }
 
+sweep() { # whatever podman-compose leaves behind: scaled replicas, volumes, the network
+  podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+  podman volume ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman volume rm -f > /dev/null 2>&1 || true
+  podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm -f > /dev/null 2>&1 || true
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -66,11 +72,8 @@ cleanup() {
       compose logs > "$work/compose.log" 2>&1 || true
       [ "$rc" -ne 0 ] && { log "last log lines of the stack:"; tail -n 60 "$work/compose.log" >&2 || true; }
       compose down -v -t 30 > /dev/null 2>&1 || true
-      # whatever podman-compose left behind (scaled replicas, volumes, network)
-      podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
-      podman volume ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman volume rm -f > /dev/null 2>&1 || true
-      podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm -f > /dev/null 2>&1 || true
     fi
+    sweep
     if [ "${N2N_CHECK_REMOVE_IMAGES:-0}" = 1 ]; then
       podman rmi -f "$GATEWAY_IMAGE" "$WORKER_IMAGE" "$KAFKA_IMAGE" "$MINIO_IMAGE" "$MC_IMAGE" > /dev/null 2>&1 || true
     fi
@@ -344,8 +347,10 @@ workers_share() { # every worker owns partitions of n2n.jobs (the group split th
 
 teardown() {
   compose down -v -t 60 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; return 1; }
-  podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+  sweep
   ! podman ps -a --format '{{.Names}}' | grep -q "^${project}_" || { log "containers left behind"; return 1; }
+  ! podman volume ls --format '{{.Name}}' | grep -q "^${project}_" || { log "volumes left behind"; return 1; }
+  ! podman network ls --format '{{.Name}}' | grep -q "^${project}_" || { log "network left behind"; return 1; }
 }
 
 # ---------------------------------------------------------------------------------------------
