@@ -3,7 +3,7 @@
 #   make test   build everything and run every test suite (Java and models/)
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test test-java test-models clean
+.PHONY: build run test test-java test-models k8s-lint container-check clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -11,7 +11,7 @@ build:
 run: build
 	scripts/run-local.sh
 
-test: test-models test-java
+test: test-models test-java k8s-lint
 
 test-java:
 	$(MVN) verify
@@ -19,6 +19,14 @@ test-java:
 test-models:
 	$(MAKE) -C models venv
 	$(MAKE) -C models test
+
+# validates deploy/k8s offline (kubeconform + the Kubernetes schemas from PyPI), and that it rejects broken manifests
+k8s-lint:
+	scripts/k8s-lint.sh --self-test
+
+# builds the images with podman and runs docker-compose.yml end to end (root, ~4 min warm, ~20 min cold)
+container-check:
+	scripts/container-check.sh
 
 clean:
 	$(MVN) -q clean
