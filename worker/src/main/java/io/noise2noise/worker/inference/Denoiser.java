@@ -73,8 +73,9 @@ public class Denoiser {
 
     /** How many model runs {@code image} takes with {@code model}: one per tile. */
     public int tileCount(PixelImage image, DenoisingModel model) {
+        int multiple = Math.max(1, model.card().sizeMultiple());
         int tile = tileSide(model);
-        return starts(image.height(), tile).length * starts(image.width(), tile).length;
+        return tileCount(image.height(), tile, multiple) * tileCount(image.width(), tile, multiple);
     }
 
     private int tileSide(DenoisingModel model) {
@@ -82,16 +83,38 @@ public class Denoiser {
         return Math.max(multiple, tileSize / multiple * multiple);
     }
 
+    /** Tiles along an axis of {@code length}: as few of at most {@code tile} as cover it with the overlap. */
+    private int tileCount(int length, int tile, int multiple) {
+        return starts(length, balancedTile(length, tile, multiple)).length;
+    }
+
+    /**
+     * The tile side actually used along an axis: the smallest multiple of {@code multiple}, at most
+     * {@code tile}, with which the same number of tiles still covers {@code length} with the overlap.
+     * Spreading the axis evenly over the tiles instead of cutting full {@code tile}-sized ones that
+     * overlap far more than needed saves work: a 775-pixel side takes two 404-pixel tiles instead of
+     * two 512-pixel ones.
+     */
+    private int balancedTile(int length, int tile, int multiple) {
+        if (length <= tile) {
+            return length;
+        }
+        int stride = tile - tileOverlap;
+        int count = (length - tile + stride - 1) / stride + 1;
+        int side = (length + (count - 1) * tileOverlap + count - 1) / count;
+        return Math.min(tile, roundUp(side, multiple));
+    }
+
     private float[] runTiled(PixelImage image, DenoisingModel model, TileListener listener) {
         int multiple = Math.max(1, model.card().sizeMultiple());
         int tile = tileSide(model);
         int width = image.width();
         int height = image.height();
-        int[] rows = starts(height, tile);
-        int[] columns = starts(width, tile);
         // every tile has the same size: starts() keeps the last one flush with the image's end
-        int th = Math.min(tile, height);
-        int tw = Math.min(tile, width);
+        int th = balancedTile(height, tile, multiple);
+        int tw = balancedTile(width, tile, multiple);
+        int[] rows = starts(height, th);
+        int[] columns = starts(width, tw);
         int ph = roundUp(th, multiple);
         int pw = roundUp(tw, multiple);
         float[][] wy = normalisedRamps(rows, th, height);

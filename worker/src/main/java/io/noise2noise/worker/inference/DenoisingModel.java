@@ -23,13 +23,16 @@ public class DenoisingModel implements AutoCloseable {
     private final ModelCard card;
     private final InferenceEngine engine;
     private final ZooModel<NDList, NDList> model;
+    private final AutoCloseable resources;
     private final BlockingQueue<Predictor<NDList, NDList>> predictors;
     private final List<Predictor<NDList, NDList>> allPredictors = new ArrayList<>();
 
-    DenoisingModel(ModelCard card, InferenceEngine engine, ZooModel<NDList, NDList> model, int predictorCount) {
+    DenoisingModel(ModelCard card, InferenceEngine engine, ZooModel<NDList, NDList> model, AutoCloseable resources,
+                   int predictorCount) {
         this.card = card;
         this.engine = engine;
         this.model = model;
+        this.resources = resources;
         this.predictors = new ArrayBlockingQueue<>(predictorCount);
         for (int i = 0; i < predictorCount; i++) {
             Predictor<NDList, NDList> predictor = model.newPredictor();
@@ -80,5 +83,10 @@ public class DenoisingModel implements AutoCloseable {
     public void close() {
         allPredictors.forEach(Predictor::close);
         model.close();
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot close model " + card.name() + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,10 +1,14 @@
 package io.noise2noise.worker.inference;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -75,10 +79,11 @@ public class ModelRegistry implements AutoCloseable {
                 ModelCard card = mapper.readValue(dir.resolve("model.json").toFile(), ModelCard.class);
                 String name = card.name() == null ? dir.getFileName().toString() : card.name();
                 InferenceEngine engine = usableEngine(name, dir, properties.engineFor(name), mapper);
-                ZooModel<NDList, NDList> model = engine == InferenceEngine.ONNXRUNTIME
+                Loaded model = engine == InferenceEngine.ONNXRUNTIME
                         ? loadOnnx(dir, properties)
-                        : loadSavedModel(dir.resolve("saved_model"), properties);
-                loaded.put(name, new DenoisingModel(card, engine, model, properties.predictors()));
+                        : new Loaded(loadSavedModel(dir.resolve("saved_model"), properties), () -> { });
+                loaded.put(name, new DenoisingModel(card, engine, model.model(), model.resources(),
+                        properties.predictors()));
                 log.info("loaded model {} ({}, {}{}) on {}", name, card.architecture(), card.training(),
                         card.interim() ? ", interim" : "", engine.djlName());
             }
@@ -149,18 +154,34 @@ public class ModelRegistry implements AutoCloseable {
         return load(criteria, savedModel);
     }
 
-    private static ZooModel<NDList, NDList> loadOnnx(Path dir, InferenceProperties properties) throws IOException {
-        // DJL applies intraOpNumThreads only together with interOpNumThreads; 0 is ONNX Runtime's default
-        Criteria<NDList, NDList> criteria = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optEngine(InferenceEngine.ONNXRUNTIME.djlName())
-                .optModelPath(dir)
-                .optModelName("model") // model.onnx
-                .optOption("interOpNumThreads", properties.engineThreads() == 0 ? "0" : "1")
-                .optOption("intraOpNumThreads", Integer.toString(properties.engineThreads()))
-                .optOption("optLevel", "ALL_OPT")
-                .build();
-        return load(criteria, dir.resolve(ONNX_FILE));
+    /**
+     * ONNX Runtime with our own session options, since DJL's string options cannot set config entries:
+     * intra-op threads as configured, one inter-op thread, all graph optimisations, and no spinning
+     * of idle intra-op threads ({@code session.intra_op.allow_spinning=0}): spinning workers burn the
+     * cores that other jobs, the JVM and the host need, and were measured slower on a loaded machine.
+     */
+    private static Loaded loadOnnx(Path dir, InferenceProperties properties) throws IOException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        Model model = Model.newInstance("model", InferenceEngine.ONNXRUNTIME.djlName());
+        try {
+            options.setIntraOpNumThreads(properties.engineThreads());
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.addConfigEntry("session.intra_op.allow_spinning", ONNX_SPINNING ? "1" : "0");
+            model.load(dir, "model", Map.of("sessionOptions", options)); // model.onnx
+            return new Loaded(new ZooModel<>(model, new NoopTranslator()), options);
+        } catch (OrtException | MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            options.close();
+            throw new IOException("cannot load model " + dir.resolve(ONNX_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final boolean ONNX_SPINNING = Boolean.getBoolean("n2n.onnx.spinning");
+
+    /** A loaded model and what must be closed after it. */
+    private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {
     }
 
     private static ZooModel<NDList, NDList> load(Criteria<NDList, NDList> criteria, Path path) throws IOException {
