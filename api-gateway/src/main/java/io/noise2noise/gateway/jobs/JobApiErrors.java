@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.storage.StorageUnavailableException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -13,6 +15,7 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 
 /** Errors of the {@code /v1} API as RFC 9457 problem details. */
+@Order(Ordered.HIGHEST_PRECEDENCE)
 @RestControllerAdvice(assignableTypes = JobController.class)
 public class JobApiErrors {
 

@@ -2,6 +2,8 @@ package io.noise2noise.gateway.legacy;
 
 import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.storage.StorageUnavailableException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -12,8 +14,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 /**
  * Every error of {@code POST /} in the legacy shape {@code {"code":-1,"msg":...,"data":null}}. The
  * old service answered errors with HTTP 200 and its clients read {@code code}; we keep that, and put
- * the precise status in {@code X-N2N-Status} for newer tooling.
+ * the precise status in {@code X-N2N-Status} for newer tooling. Ordered first, so Spring's own
+ * problem-detail handling never answers the legacy route.
  */
+@Order(Ordered.HIGHEST_PRECEDENCE)
 @RestControllerAdvice(assignableTypes = LegacyController.class)
 public class LegacyErrors {
 
@@ -37,8 +41,8 @@ public class LegacyErrors {
         return error(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later");
     }
 
-    @ExceptionHandler(RuntimeException.class)
-    ResponseEntity<LegacyResponse> unexpected(RuntimeException e) {
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<LegacyResponse> unexpected(Exception e) {
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getMessage());
     }
 
