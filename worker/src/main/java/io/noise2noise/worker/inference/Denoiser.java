@@ -1,6 +1,7 @@
 package io.noise2noise.worker.inference;
 
 import io.noise2noise.image.PixelImage;
+import java.util.Arrays;
 
 /**
  * Runs a model over an image of any size: images up to the tile size go through whole (reflect-padded
@@ -8,11 +9,13 @@ import io.noise2noise.image.PixelImage;
  * outputs are blended with linear ramps across the overlaps, so the model's memory stays bounded by
  * the tile size and no seams show.
  *
- * <p>Memory: besides the input image, one call holds the result array (the same size as the input,
- * which {@link PixelImage} needs anyway) and per-batch buffers of {@code tileBatch} tiles. The blend
- * weights are separable (tile grid × per-axis ramps), so they are normalised per axis up front and
- * accumulated straight into the result: no full-size weight or sum arrays, no normalisation pass,
- * and the strength blend is applied in place.
+ * <p>Memory: besides the input image, a call holds the result array ({@link #denoise}; none with
+ * {@link #denoiseInPlace}), one band of tile rows across the image's width and the tiles of one model
+ * call ({@code tileBatch} tiles, never more than a band's). The blend weights are separable (tile grid
+ * × per-axis ramps), so they are normalised per axis up front and accumulated straight into the band:
+ * no full-size weight or sum arrays and no normalisation pass. Tiles are balanced: as few as cover
+ * the image with the overlap, spread evenly, so an image just over the tile size costs little more
+ * than one tile per axis.
  */
 public class Denoiser {
 
@@ -50,25 +53,35 @@ public class Denoiser {
     }
 
     /**
-     * Returns {@code input + strength · (model(input) − input)}; strength 0 gives back {@code image}
-     * itself (no copy: callers must not modify the pixels of either).
+     * Returns {@code input + strength · (model(input) − input)} in a new array; strength 0 gives back
+     * {@code image} itself (no copy: callers must not modify the pixels of either).
      */
     public PixelImage denoise(PixelImage image, DenoisingModel model, double strength, TileListener listener) {
+        return run(image, model, strength, listener, false);
+    }
+
+    /**
+     * Like {@link #denoise(PixelImage, DenoisingModel, double, TileListener)}, but writes the result
+     * over {@code image}'s own pixels (which then hold the result; the returned image shares them), so a
+     * call needs no second full-size array: besides the image, memory is one band of tile rows across
+     * the image's width plus the tiles of one model call. Use it when the input pixels are not needed
+     * afterwards (estimate noise before, not after).
+     */
+    public PixelImage denoiseInPlace(PixelImage image, DenoisingModel model, double strength, TileListener listener) {
+        return run(image, model, strength, listener, true);
+    }
+
+    private PixelImage run(PixelImage image, DenoisingModel model, double strength, TileListener listener,
+                           boolean inPlace) {
         if (strength < 0 || strength > 1) {
             throw new IllegalArgumentException("strength must be in [0, 1], was " + strength);
         }
         if (strength == 0) {
             return image;
         }
-        float[] input = image.rgb();
-        float[] denoised = runTiled(image, model, listener);
-        if (strength < 1) {
-            float s = (float) strength;
-            for (int i = 0; i < denoised.length; i++) {
-                denoised[i] = input[i] + s * (denoised[i] - input[i]);
-            }
-        }
-        return image.withRgb(denoised);
+        float[] target = inPlace ? image.rgb() : new float[image.rgb().length];
+        runTiled(image, model, (float) strength, listener, target);
+        return inPlace ? image : image.withRgb(target);
     }
 
     /** How many model runs {@code image} takes with {@code model}: one per tile. */
@@ -105,7 +118,14 @@ public class Denoiser {
         return Math.min(tile, roundUp(side, multiple));
     }
 
-    private float[] runTiled(PixelImage image, DenoisingModel model, TileListener listener) {
+    /**
+     * Tiles row band by row band (a band: the tiles that share a row origin). Each band's outputs are
+     * accumulated into a buffer of one tile's height across the image; after a band, the rows above
+     * the next band's origin are final (blended with the input by {@code strength}) and are written to
+     * {@code target}; rows that the next band overlaps are carried over. No later band reads input rows
+     * above its origin, so {@code target} may be the input's own array.
+     */
+    private void runTiled(PixelImage image, DenoisingModel model, float strength, TileListener listener, float[] target) {
         int multiple = Math.max(1, model.card().sizeMultiple());
         int tile = tileSide(model);
         int width = image.width();
@@ -120,40 +140,58 @@ public class Denoiser {
         float[][] wy = normalisedRamps(rows, th, height);
         float[][] wx = normalisedRamps(columns, tw, width);
 
-        float[] result = new float[width * height * 3];
+        int rowValues = 3 * width;
+        float[] band = new float[th * rowValues];
         int total = rows.length * columns.length;
-        int batch = Math.min(tileBatch, total);
+        int batch = Math.min(tileBatch, columns.length);
         int tileValues = ph * pw * 3;
         float[] tiles = new float[batch * tileValues];
-        int done = 0;
-        while (done < total) {
-            int count = Math.min(batch, total - done);
-            for (int k = 0; k < count; k++) {
-                int t = done + k;
-                extract(image, rows[t / columns.length], columns[t % columns.length], ph, pw, tiles, k * tileValues);
+        float[] input = image.rgb();
+        for (int r = 0; r < rows.length; r++) {
+            int y0 = rows[r];
+            if (r > 0) {
+                // carry the rows the previous band shares with this one to the top, clear the rest
+                int shift = y0 - rows[r - 1];
+                System.arraycopy(band, shift * rowValues, band, 0, (th - shift) * rowValues);
+                Arrays.fill(band, (th - shift) * rowValues, band.length, 0f);
             }
-            float[] out = model.run(tiles, count, ph, pw);
-            for (int k = 0; k < count; k++) {
-                int t = done + k;
-                int r = t / columns.length;
-                int c = t % columns.length;
-                accumulate(result, width, out, k * tileValues, pw, rows[r], columns[c], wy[r], wx[c]);
-                listener.tileDone(t + 1, total);
+            for (int c0 = 0; c0 < columns.length; c0 += batch) {
+                int count = Math.min(batch, columns.length - c0);
+                for (int k = 0; k < count; k++) {
+                    extract(image, y0, columns[c0 + k], ph, pw, tiles, k * tileValues);
+                }
+                float[] out = model.run(tiles, count, ph, pw);
+                for (int k = 0; k < count; k++) {
+                    accumulate(band, width, out, k * tileValues, pw, columns[c0 + k], wy[r], wx[c0 + k]);
+                    listener.tileDone(r * columns.length + c0 + k + 1, total);
+                }
             }
-            done += count;
+            int finalRows = (r + 1 < rows.length ? rows[r + 1] : height) - y0;
+            int from = y0 * rowValues;
+            int n = finalRows * rowValues;
+            if (strength == 1f) {
+                System.arraycopy(band, 0, target, from, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    float in = input[from + i];
+                    target[from + i] = in + strength * (band[i] - in);
+                }
+            }
         }
-        return result;
     }
 
-    /** Adds one tile's output, weighted, into {@code result}; the weights of all tiles sum to 1 per pixel. */
-    private static void accumulate(float[] result, int width, float[] out, int offset, int pw, int y0, int x0,
+    /**
+     * Adds one tile's output, weighted, into the band buffer {@code result} (whose row 0 is the tile's
+     * top row); the weights of all tiles sum to 1 per pixel.
+     */
+    private static void accumulate(float[] result, int width, float[] out, int offset, int pw, int x0,
                                    float[] wy, float[] wx) {
         for (int y = 0; y < wy.length; y++) {
             float ry = wy[y];
             if (ry == 0f) {
                 continue;
             }
-            int dst = 3 * ((y0 + y) * width + x0);
+            int dst = 3 * (y * width + x0);
             int src = offset + 3 * y * pw;
             for (int x = 0; x < wx.length; x++, dst += 3, src += 3) {
                 float w = ry * wx[x];

@@ -113,6 +113,32 @@ class DenoiserTest {
     }
 
     @Test
+    void inPlaceGivesTheSameOutputInTheInputsOwnArray() {
+        PixelImage pixels = noisyPixels(301, 203, 21);
+        float[] copy = new Denoiser(128, 32, 3).denoise(pixels, model(InferenceEngine.TENSORFLOW), 0.6).rgb();
+        float[] original = pixels.rgb().clone();
+
+        PixelImage result = new Denoiser(128, 32, 3).denoiseInPlace(pixels, model(InferenceEngine.TENSORFLOW), 0.6,
+                Denoiser.TileListener.NONE);
+
+        assertThat(result.rgb()).isSameAs(pixels.rgb());
+        assertThat(result.rgb()).containsExactly(copy);
+        assertThat(original).isNotEqualTo(copy);
+    }
+
+    @Test
+    void balancedTilesKeepTheTileCountAndStayWithinTheTileSize() {
+        PixelImage justOver = noisyPixels(775, 517, 23);
+        List<int[]> progress = new ArrayList<>();
+
+        new Denoiser(512, 32).denoise(justOver, model(InferenceEngine.TENSORFLOW), 1.0,
+                (done, total) -> progress.add(new int[] {done, total}));
+
+        assertThat(new Denoiser(512, 32).tileCount(justOver, model(InferenceEngine.TENSORFLOW))).isEqualTo(4);
+        assertThat(progress).hasSize(4);
+    }
+
+    @Test
     void bothEnginesGiveTheSameOutput() {
         PixelImage pixels = noisyPixels(300, 200, 19);
 
