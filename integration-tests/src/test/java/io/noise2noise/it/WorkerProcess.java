@@ -49,6 +49,8 @@ public final class WorkerProcess implements AutoCloseable {
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         Path log = work.resolve("worker.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // a test JVM that ends early must not leave workers behind
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         WorkerProcess worker = new WorkerProcess(process, port, log);
         worker.awaitReady(Duration.ofSeconds(120));
         return worker;
