@@ -158,7 +158,9 @@ public class ModelRegistry implements AutoCloseable {
      * ONNX Runtime with our own session options, since DJL's string options cannot set config entries:
      * intra-op threads as configured, one inter-op thread, all graph optimisations, and no spinning
      * of idle intra-op threads ({@code session.intra_op.allow_spinning=0}): spinning workers burn the
-     * cores that other jobs, the JVM and the host need, and were measured slower on a loaded machine.
+     * cores that other jobs, the JVM and the host need (on the 2-core development machine beside a
+     * training run: 0.68 MP/s spinning vs TensorFlow's 0.81 in the same interleaved rounds; without
+     * spinning 0.75 vs 0.78). Turning the CPU arena off saved no memory and was slower.
      */
     private static Loaded loadOnnx(Path dir, InferenceProperties properties) throws IOException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -168,7 +170,7 @@ public class ModelRegistry implements AutoCloseable {
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.addConfigEntry("session.intra_op.allow_spinning", ONNX_SPINNING ? "1" : "0");
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             model.load(dir, "model", Map.of("sessionOptions", options)); // model.onnx
             return new Loaded(new ZooModel<>(model, new NoopTranslator()), options);
         } catch (OrtException | MalformedModelException | IOException | RuntimeException e) {
@@ -178,7 +180,6 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private static final boolean ONNX_SPINNING = Boolean.getBoolean("n2n.onnx.spinning");
 
     /** A loaded model and what must be closed after it. */
     private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {
