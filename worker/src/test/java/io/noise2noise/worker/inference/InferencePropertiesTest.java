@@ -1,0 +1,51 @@
+package io.noise2noise.worker.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** n2n.inference.* as Spring binds it from worker.yml, arguments or the environment. */
+class InferencePropertiesTest {
+
+    private static InferenceProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bind("n2n.inference", InferenceProperties.class).get();
+    }
+
+    private static final Map<String, String> BASE = Map.of(
+            "n2n.inference.models-dir", "models/zoo",
+            "n2n.inference.default-model", "gaussian-interim",
+            "n2n.inference.predictors", "1",
+            "n2n.inference.engine-threads", "0",
+            "n2n.inference.tile-size", "512",
+            "n2n.inference.tile-overlap", "32");
+
+    @Test
+    void theNewSettingsHaveDefaults() {
+        InferenceProperties properties = bind(BASE);
+
+        assertThat(properties.modelsDir()).isEqualTo(Path.of("models/zoo"));
+        assertThat(properties.engine()).isEqualTo(InferenceEngine.TENSORFLOW);
+        assertThat(properties.modelEngines()).isEmpty();
+        assertThat(properties.tileBatch()).isEqualTo(1);
+    }
+
+    @Test
+    void engineAndPerModelEnginesBindFromTheirConfigNames() {
+        Map<String, String> values = new HashMap<>(BASE);
+        values.put("n2n.inference.engine", "onnxruntime");
+        values.put("n2n.inference.model-engines.gaussian-interim", "tensorflow");
+        values.put("n2n.inference.tile-batch", "4");
+
+        InferenceProperties properties = bind(values);
+
+        assertThat(properties.engineFor("gaussian-interim")).isEqualTo(InferenceEngine.TENSORFLOW);
+        assertThat(properties.engineFor("another")).isEqualTo(InferenceEngine.ONNXRUNTIME);
+        assertThat(properties.tileBatch()).isEqualTo(4);
+    }
+}
