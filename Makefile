@@ -3,7 +3,7 @@
 #   make test   build everything and run every test suite (Java and models/)
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test test-java test-models k8s-lint container-check clean
+.PHONY: build run test test-java test-models k8s-lint container-check bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -27,6 +27,10 @@ k8s-lint:
 # builds the images with podman and runs docker-compose.yml end to end (root, ~4 min warm, ~20 min cold)
 container-check:
 	scripts/container-check.sh
+
+# engine throughput and memory per image size, Java vs Python vs OpenCV NLM (see benchmarks/README.md)
+bench:
+	benchmarks/run.sh
 
 clean:
 	$(MVN) -q clean

@@ -121,7 +121,10 @@ public class JobProcessor {
             int tiles = denoiser.tileCount(image, model);
             jobs.advance(job.id(), current -> current.withProgress(modelName, 0, tiles));
             long started = System.nanoTime();
-            PixelImage denoised = denoiser.denoise(image, model, request.strength(), new Checkpoints(job, modelName));
+            double sigma = NoiseLevel.estimateSigma(image);
+            // in place: a second full-size copy would double the memory a 40 MP image needs
+            PixelImage denoised = denoiser.denoiseInPlace(image, model, request.strength(),
+                    new Checkpoints(job, modelName));
             log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(), modelName,
                     (System.nanoTime() - started) / 1_000_000);
             meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
@@ -131,7 +134,7 @@ public class JobProcessor {
             String contentType = encoded.contentType();
             objects.put(resultKey, encoded.data(), contentType);
             return job.withProgress(modelName, tiles, tiles)
-                    .succeeded(resultKey, contentType, NoiseLevel.estimateSigma(image), clock.instant());
+                    .succeeded(resultKey, contentType, sigma, clock.instant());
         } catch (InvalidImageException e) {
             log.info("job {}: invalid image: {}", job.id(), e.getMessage());
             return job.failed(new JobError(JobError.INVALID_IMAGE, e.getMessage()), clock.instant());
