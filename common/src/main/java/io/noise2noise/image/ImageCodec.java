@@ -128,6 +128,14 @@ public class ImageCodec {
         return new EncodedImage(data, format, contentType(format));
     }
 
+    /** Formats an image can be written in on request (webp is written as png: there is no WebP writer). */
+    public static final Set<String> OUTPUT_FORMATS = Set.of("png", "jpeg", "bmp", "gif", "tiff", "webp");
+
+    /** Whether {@code name} (any case; jpg and tif too) is one of {@link #OUTPUT_FORMATS}. */
+    public static boolean isOutputFormat(String name) {
+        return OUTPUT_FORMATS.contains(canonicalFormat(name.toLowerCase(Locale.ROOT)));
+    }
+
     /** The canonical name of a lower-case format name (jpg is jpeg, tif is tiff). */
     static String canonicalFormat(String name) {
         return switch (name) {

@@ -12,6 +12,7 @@ import java.util.Set;
  * @param model          model name, or null for the worker's default
  * @param strength       0 returns the input, 1 the model's output
  * @param format         output format, or null for the input's format
+ * @param quality        JPEG quality in (0, 1], or null for the default
  * @param webhook        URL notified of the events in {@code webhookEvents}, or null
  * @param cancelAfter    deadline: a job not started by then expires, one still running is canceled
  * @param retryOf        the job this one retries, or null
@@ -22,6 +23,7 @@ public record JobSpec(
         String model,
         double strength,
         String format,
+        Float quality,
         String webhook,
         Set<WebhookEvent> webhookEvents,
         Instant cancelAfter,
@@ -40,10 +42,10 @@ public record JobSpec(
 
     /** The same request without its deadline, which a client's retry of the same request recomputes. */
     public JobSpec withoutDeadline() {
-        return new JobSpec(model, strength, format, webhook, webhookEvents, null, retryOf, owner);
+        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, retryOf, owner);
     }
 
     public JobSpec retriedAs(String originalId) {
-        return new JobSpec(model, strength, format, webhook, webhookEvents, null, originalId, owner);
+        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, originalId, owner);
     }
 }

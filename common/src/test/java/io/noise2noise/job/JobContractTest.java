@@ -47,7 +47,7 @@ class JobContractTest {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        JobSpec spec = new JobSpec("gaussian", 1.0, null, "https://example.org/hook",
+        JobSpec spec = new JobSpec("gaussian", 1.0, "jpeg", 0.8f, "https://example.org/hook",
                 Set.of(WebhookEvent.START, WebhookEvent.COMPLETED), now.plusSeconds(60), null, null);
         Job job = Job.queued(JobIds.newId(), spec, "png", 10, 20, now)
                 .running(now.plusSeconds(2)).withProgress("gaussian", 1, 4)
@@ -64,8 +64,8 @@ class JobContractTest {
     @Test
     void deadlinesAndWebhookEvents() {
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        JobSpec noWebhook = new JobSpec(null, 1.0, null, null, null, now, null, null);
-        JobSpec completedOnly = new JobSpec(null, 1.0, null, "https://example.org", null, null, null, null);
+        JobSpec noWebhook = new JobSpec(null, 1.0, null, null, null, null, now, null, null);
+        JobSpec completedOnly = new JobSpec(null, 1.0, null, null, "https://example.org", null, null, null, null);
         Job job = Job.queued(JobIds.newId(), noWebhook, "png", 1, 1, now.minusSeconds(5));
 
         assertThat(job.pastDeadline(now)).isFalse();

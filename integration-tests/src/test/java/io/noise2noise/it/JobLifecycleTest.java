@@ -141,6 +141,23 @@ class JobLifecycleTest {
 
     @Test
     @Order(7)
+    void theResultCanBeAskedForInAnotherFormat() {
+        HttpJson.Response jpeg = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                .header("Content-Type", "application/json").header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"image\": \"" + image(64, 48, 8)
+                        + "\", \"format\": \"jpg\", \"quality\": 0.8}")).build());
+        HttpJson.Response unknown = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image(8, 8, 9), "format", "psd"));
+
+        assertThat(jpeg.body().get("status").asText()).isEqualTo("succeeded");
+        HttpJson.Response result = HttpJson.get(baseUrl + jpeg.body().get("result_url").asText());
+        assertThat(result.raw().headers().firstValue("Content-Type")).contains("image/jpeg");
+        assertThat(TestImages.decode(result.raw().body()).getWidth()).isEqualTo(64);
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.body().get("detail").asText()).contains("cannot be written");
+    }
+
+    @Test
+    @Order(8)
     void aRawImageBodyIsAJobToo() {
         byte[] png = TestImages.encode(TestImages.scene(50, 30, 7), "png");
 

@@ -74,7 +74,7 @@ public class JobController {
 
     /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
     public record JobRequest(String image, @JsonProperty("upload_id") String uploadId, String model, Double strength,
-                             String webhook,
+                             String format, Float quality, String webhook,
                              @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {
     }
 
@@ -100,8 +100,8 @@ public class JobController {
                                               @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
                                               @RequestHeader(name = "Prefer", required = false) String prefer,
                                               @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        JobSpec spec = spec(request.model(), request.strength(), request.webhook(), request.webhookEventsFilter(),
-                cancelAfter, owner);
+        JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
+                request.webhookEventsFilter(), cancelAfter, owner);
         if (request.uploadId() != null) {
             String upload = JobKeys.upload(validUploadId(request.uploadId()));
             long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
@@ -125,6 +125,8 @@ public class JobController {
     public ResponseEntity<JobView> submitUpload(@RequestPart("file") MultipartFile file,
                                                 @RequestParam(required = false) String model,
                                                 @RequestParam(required = false) Double strength,
+                                                @RequestParam(required = false) String format,
+                                                @RequestParam(required = false) Float quality,
                                                 @RequestParam(required = false) String webhook,
                                                 @RequestParam(name = "webhook_events_filter", required = false)
                                                 List<String> events,
@@ -133,7 +135,7 @@ public class JobController {
                                                 @RequestHeader(name = "Prefer", required = false) String prefer,
                                                 @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
             throws IOException {
-        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter, owner);
+        JobSpec spec = spec(model, strength, format, quality, webhook, eventsFilter(events), cancelAfter, owner);
         return answer(submissions.submit(new JobSubmissions.Submission(file.getBytes(), spec, key)), prefer);
     }
 
@@ -141,6 +143,8 @@ public class JobController {
     public ResponseEntity<JobView> submitRaw(@RequestBody byte[] image,
                                              @RequestParam(required = false) String model,
                                              @RequestParam(required = false) Double strength,
+                                             @RequestParam(required = false) String format,
+                                             @RequestParam(required = false) Float quality,
                                              @RequestParam(required = false) String webhook,
                                              @RequestParam(name = "webhook_events_filter", required = false)
                                              List<String> events,
@@ -148,7 +152,7 @@ public class JobController {
                                              @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
                                              @RequestHeader(name = "Prefer", required = false) String prefer,
                                               @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        JobSpec spec = spec(model, strength, webhook, eventsFilter(events), cancelAfter, owner);
+        JobSpec spec = spec(model, strength, format, quality, webhook, eventsFilter(events), cancelAfter, owner);
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
     }
 
@@ -209,10 +213,11 @@ public class JobController {
                 .orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
     }
 
-    private JobSpec spec(String model, Double strength, String webhook, Set<WebhookEvent> events, String cancelAfter,
-                         String owner) {
+    private JobSpec spec(String model, Double strength, String format, Float quality, String webhook,
+                         Set<WebhookEvent> events, String cancelAfter, String owner) {
         Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
-        return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, null, blankToNull(webhook), events,
+        return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, blankToNull(format), quality,
+                blankToNull(webhook), events,
                 deadline, null, owner);
     }
 

@@ -18,6 +18,7 @@ import io.noise2noise.storage.StorageUnavailableException;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -90,6 +91,13 @@ public class JobSubmissions {
         }
         if (spec.model() != null && !MODEL_NAME.matcher(spec.model()).matches()) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "model name is not valid");
+        }
+        if (spec.format() != null && !ImageCodec.isOutputFormat(spec.format())) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "format " + spec.format()
+                    + " cannot be written; use one of " + new TreeSet<>(ImageCodec.OUTPUT_FORMATS));
+        }
+        if (spec.quality() != null && !(spec.quality() > 0 && spec.quality() <= 1)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "quality must be in (0, 1]");
         }
         if (spec.webhook() != null) {
             webhookTargets.check(spec.webhook());

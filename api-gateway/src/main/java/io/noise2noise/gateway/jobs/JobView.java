@@ -26,6 +26,8 @@ public record JobView(
         String model,
         String modelUsed,
         double strength,
+        String format,
+        Float quality,
         String inputFormat,
         int width,
         int height,
@@ -64,7 +66,8 @@ public record JobView(
     public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl) {
         boolean expired = job.status() == JobStatus.QUEUED && job.pastDeadline(Instant.now());
         return new JobView(job.id(), expired ? JobStatus.EXPIRED : job.status(), job.spec().model(), job.modelUsed(),
-                job.spec().strength(), job.inputFormat(), job.width(), job.height(), job.createdAt(), job.startedAt(),
+                job.spec().strength(), job.spec().format(), job.spec().quality(), job.inputFormat(), job.width(),
+                job.height(), job.createdAt(), job.startedAt(),
                 job.completedAt(), job.spec().cancelAfter(), millis(job.queueDelay()), millis(job.executionTime()),
                 job.progress(), job.noiseSigma(), job.error(), job.spec().webhook(),
                 job.spec().webhook() == null ? null : job.spec().webhookEvents(),

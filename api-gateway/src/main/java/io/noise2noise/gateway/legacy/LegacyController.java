@@ -44,7 +44,7 @@ public class LegacyController {
     public LegacyResponse denoise(@RequestBody LegacyRequest request,
                                   @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         byte[] image = JobSubmissions.decodeBase64("base64Image", request.base64Image());
-        JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null,
+        JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null, null,
                 null, null, null, owner);
         Job job = submissions.submit(new JobSubmissions.Submission(image, spec, null));
         Job finished = completions.await(job.id(), properties.legacyWait()).orElseThrow(() -> new LegacyException(

@@ -11,6 +11,7 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobStore;
@@ -129,7 +130,10 @@ public class JobProcessor {
                     (System.nanoTime() - started) / 1_000_000);
             meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
             // in the input's format, except where ImageIO has no writer (WebP): then PNG, and labelled so
-            EncodedImage encoded = codec.encode(denoised, OutputOptions.format(job.inputFormat()));
+            JobSpec spec = job.spec();
+            OutputOptions output = new OutputOptions(spec.format() == null ? job.inputFormat() : spec.format(),
+                    spec.quality() == null ? OutputOptions.DEFAULT_JPEG_QUALITY : spec.quality());
+            EncodedImage encoded = codec.encode(denoised, output);
             String resultKey = JobKeys.result(job.id());
             String contentType = encoded.contentType();
             objects.put(resultKey, encoded.data(), contentType);
