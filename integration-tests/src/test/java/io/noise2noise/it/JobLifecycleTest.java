@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.testing.TestImages;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Base64;
@@ -167,6 +168,30 @@ class JobLifecycleTest {
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("strength").asDouble()).isEqualTo(0.5);
+        assertThat(response.body().get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    @Order(9)
+    void aMultipartUploadIsAJobToo() {
+        byte[] png = TestImages.encode(TestImages.scene(40, 30, 10), "png");
+        String boundary = "n2n-test-boundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"strength\"\r\n\r\n0.25\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"webhook_events_filter\"\r\n\r\ncompleted\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"noisy.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + png.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(png, 0, body, head.length, png.length);
+        System.arraycopy(tail, 0, body, head.length + png.length, tail.length);
+
+        HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary).header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("strength").asDouble()).isEqualTo(0.25);
         assertThat(response.body().get("status").asText()).isEqualTo("succeeded");
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
-import io.noise2noise.image.ImageLimits;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobIds;
@@ -25,16 +24,18 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -56,13 +57,10 @@ public class JobController {
     private final ObjectStore objects;
     private final JobEventPublisher events;
     private final WebhookDeliveries deliveries;
-    private final ImageLimits imageLimits;
     private final GatewayProperties properties;
 
     public JobController(JobSubmissions submissions, JobCompletions completions, JobStore jobs, ObjectStore objects,
-                         JobEventPublisher events, WebhookDeliveries deliveries, ImageLimits imageLimits,
-                         GatewayProperties properties) {
-        this.imageLimits = imageLimits;
+                         JobEventPublisher events, WebhookDeliveries deliveries, GatewayProperties properties) {
         this.submissions = submissions;
         this.completions = completions;
         this.jobs = jobs;
@@ -94,66 +92,55 @@ public class JobController {
         return ResponseEntity.status(HttpStatus.CREATED).body(new UploadSlot(uploadId, "PUT", url, expiresAt));
     }
 
-    @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request,
-                                              @RequestHeader(name = "Idempotency-Key", required = false) String key,
-                                              @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                              @RequestHeader(name = "Prefer", required = false) String prefer,
-                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
-                request.webhookEventsFilter(), cancelAfter, owner);
-        if (request.uploadId() != null) {
-            String upload = JobKeys.upload(validUploadId(request.uploadId()));
-            long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
-                    "nothing was uploaded for upload_id " + request.uploadId()));
-            if (size > imageLimits.maxBytes().toBytes()) {
-                objects.delete(upload);
-                throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
-                        + " bytes; the limit is " + imageLimits.maxBytes().toBytes());
-            }
-            byte[] image = objects.get(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
-                    "nothing was uploaded for upload_id " + request.uploadId())).data();
-            Job job = submissions.submit(new JobSubmissions.Submission(image, spec, key));
-            objects.delete(upload);
-            return answer(job, prefer);
+    /** Job parameters sent as form fields (multipart) or as query parameters (raw image body). */
+    public record JobParameters(String model, Double strength, String format, Float quality, String webhook,
+                                @BindParam("webhook_events_filter") List<String> webhookEventsFilter) {
+    }
+
+    /** The submission headers every way of submitting shares. */
+    private record SubmissionHeaders(String idempotencyKey, String cancelAfter, String prefer) {
+        static SubmissionHeaders of(HttpHeaders headers) {
+            return new SubmissionHeaders(headers.getFirst("Idempotency-Key"), headers.getFirst("Cancel-After"),
+                    headers.getFirst("Prefer"));
         }
-        byte[] image = JobSubmissions.decodeBase64("image", request.image());
-        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
+    }
+
+    @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request, @RequestHeader HttpHeaders headers,
+                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        SubmissionHeaders submission = SubmissionHeaders.of(headers);
+        JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
+                request.webhookEventsFilter(), submission.cancelAfter(), owner);
+        Job job = request.uploadId() != null
+                ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
+                : submissions.submit(new JobSubmissions.Submission(JobSubmissions.decodeBase64("image", request.image()),
+                spec, submission.idempotencyKey()));
+        return answer(job, submission.prefer());
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public ResponseEntity<JobView> submitUpload(@RequestPart("file") MultipartFile file,
-                                                @RequestParam(required = false) String model,
-                                                @RequestParam(required = false) Double strength,
-                                                @RequestParam(required = false) String format,
-                                                @RequestParam(required = false) Float quality,
-                                                @RequestParam(required = false) String webhook,
-                                                @RequestParam(name = "webhook_events_filter", required = false)
-                                                List<String> events,
-                                                @RequestHeader(name = "Idempotency-Key", required = false) String key,
-                                                @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                                @RequestHeader(name = "Prefer", required = false) String prefer,
+                                                @ModelAttribute JobParameters parameters,
+                                                @RequestHeader HttpHeaders headers,
                                                 @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
             throws IOException {
-        JobSpec spec = spec(model, strength, format, quality, webhook, eventsFilter(events), cancelAfter, owner);
-        return answer(submissions.submit(new JobSubmissions.Submission(file.getBytes(), spec, key)), prefer);
+        return submitWithParameters(file.getBytes(), parameters, headers, owner);
     }
 
     @PostMapping(path = "/v1/jobs", consumes = "image/*")
-    public ResponseEntity<JobView> submitRaw(@RequestBody byte[] image,
-                                             @RequestParam(required = false) String model,
-                                             @RequestParam(required = false) Double strength,
-                                             @RequestParam(required = false) String format,
-                                             @RequestParam(required = false) Float quality,
-                                             @RequestParam(required = false) String webhook,
-                                             @RequestParam(name = "webhook_events_filter", required = false)
-                                             List<String> events,
-                                             @RequestHeader(name = "Idempotency-Key", required = false) String key,
-                                             @RequestHeader(name = "Cancel-After", required = false) String cancelAfter,
-                                             @RequestHeader(name = "Prefer", required = false) String prefer,
-                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        JobSpec spec = spec(model, strength, format, quality, webhook, eventsFilter(events), cancelAfter, owner);
-        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, key)), prefer);
+    public ResponseEntity<JobView> submitRaw(@RequestBody byte[] image, @ModelAttribute JobParameters parameters,
+                                             @RequestHeader HttpHeaders headers,
+                                             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        return submitWithParameters(image, parameters, headers, owner);
+    }
+
+    private ResponseEntity<JobView> submitWithParameters(byte[] image, JobParameters parameters, HttpHeaders headers,
+                                                         String owner) {
+        SubmissionHeaders submission = SubmissionHeaders.of(headers);
+        JobSpec spec = spec(parameters.model(), parameters.strength(), parameters.format(), parameters.quality(),
+                parameters.webhook(), eventsFilter(parameters.webhookEventsFilter()), submission.cancelAfter(), owner);
+        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, submission.idempotencyKey())),
+                submission.prefer());
     }
 
     @GetMapping("/v1/jobs/{id}")
@@ -271,13 +258,6 @@ public class JobController {
         }
         return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .location(location).body(JobView.of(job));
-    }
-
-    private static String validUploadId(String uploadId) {
-        if (!JobIds.isWellFormed(uploadId)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
-        }
-        return uploadId;
     }
 
     private static String blankToNull(String value) {

@@ -3,6 +3,7 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageInfo;
+import io.noise2noise.image.ImageLimits;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.job.Job;
@@ -50,13 +51,15 @@ public class JobSubmissions {
     private final WebhookTargets webhookTargets;
     private final IdempotencyKeys idempotencyKeys;
     private final QueueBackpressure backpressure;
+    private final ImageLimits imageLimits;
     private final GatewayProperties properties;
     private final Clock clock = Clock.systemUTC();
 
     public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
                           JobTopics topics, WebhookTargets webhookTargets, IdempotencyKeys idempotencyKeys,
-                          QueueBackpressure backpressure, GatewayProperties properties) {
+                          QueueBackpressure backpressure, ImageLimits imageLimits, GatewayProperties properties) {
         this.backpressure = backpressure;
+        this.imageLimits = imageLimits;
         this.codec = codec;
         this.objects = objects;
         this.jobs = jobs;
@@ -116,6 +119,26 @@ public class JobSubmissions {
             idempotencyKeys.remember(submission, job.id());
             log.info("job accepted: {} {}x{}", info.format(), info.width(), info.height());
         }
+        return job;
+    }
+
+    /** A job whose image the client PUT to a presigned upload URL; the upload is removed once the job has it. */
+    public Job submitUpload(String uploadId, JobSpec spec, String idempotencyKey) {
+        if (!JobIds.isWellFormed(uploadId)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
+        }
+        String upload = JobKeys.upload(uploadId);
+        String missing = "nothing was uploaded for upload_id " + uploadId;
+        long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
+        if (size > imageLimits.maxBytes().toBytes()) {
+            objects.delete(upload);
+            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
+                    + " bytes; the limit is " + imageLimits.maxBytes().toBytes());
+        }
+        byte[] image = objects.get(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                missing)).data();
+        Job job = submit(new Submission(image, spec, idempotencyKey));
+        objects.delete(upload);
         return job;
     }
 
