@@ -308,7 +308,7 @@ final class EmbeddedMetadata {
         }
     }
 
-    private static void writePngChunk(ByteArrayOutputStream out, String type, byte[] data) {
+    static void writePngChunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
         CRC32 crc = new CRC32();
         crc.update(typeBytes);

@@ -2,6 +2,7 @@ package io.noise2noise.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.storage.ObjectStore;
+import org.apache.kafka.clients.admin.Admin;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,9 +28,15 @@ public class JobContractConfiguration {
         return new JobEventPublisher(kafka, topics);
     }
 
+    /** One admin client per service, for the health check and (in the gateway) the backlog; closed on shutdown. */
+    @Bean(destroyMethod = "close")
+    Admin kafkaAdminClient(KafkaAdmin kafkaAdmin) {
+        return Admin.create(kafkaAdmin.getConfigurationProperties());
+    }
+
     @Bean
-    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin, JobTopics topics) {
-        return new KafkaHealthIndicator(kafkaAdmin, topics);
+    KafkaHealthIndicator kafkaHealthIndicator(Admin kafkaAdminClient, JobTopics topics) {
+        return new KafkaHealthIndicator(kafkaAdminClient, topics);
     }
 
     @Bean

@@ -5,19 +5,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.kafka.core.KafkaAdmin;
 
 /** Up when the broker describes the jobs topic within a few seconds; part of readiness. */
-public class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
+public class KafkaHealthIndicator implements HealthIndicator {
 
     private final Admin admin;
     private final JobTopics topics;
 
-    public KafkaHealthIndicator(KafkaAdmin kafkaAdmin, JobTopics topics) {
-        this.admin = Admin.create(kafkaAdmin.getConfigurationProperties());
+    public KafkaHealthIndicator(Admin admin, JobTopics topics) {
+        this.admin = admin;
         this.topics = topics;
     }
 
@@ -33,10 +31,5 @@ public class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
         } catch (Exception e) {
             return Health.down().withDetail("error", e.toString()).build();
         }
-    }
-
-    @Override
-    public void destroy() {
-        admin.close();
     }
 }

@@ -302,14 +302,7 @@ final class ImageFiles {
     static byte[] withPngChunk(byte[] png, String type, byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(png, 0, 33);
-        byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
-        CRC32 crc = new CRC32();
-        crc.update(typeBytes);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        EmbeddedMetadata.writePngChunk(out, type, data);
         out.write(png, 33, png.length - 33);
         return out.toByteArray();
     }

@@ -13,9 +13,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +22,7 @@ import org.springframework.stereotype.Component;
  * for. The lag is read from the broker at most once per refresh interval.
  */
 @Component
-public class QueueBackpressure implements DisposableBean {
+public class QueueBackpressure {
 
     private final Admin admin;
     private final JobTopics topics;
@@ -32,8 +30,8 @@ public class QueueBackpressure implements DisposableBean {
     private Instant checkedAt = Instant.EPOCH;
     private long lag;
 
-    public QueueBackpressure(KafkaAdmin kafkaAdmin, JobTopics topics, GatewayProperties properties) {
-        this.admin = Admin.create(kafkaAdmin.getConfigurationProperties());
+    public QueueBackpressure(Admin admin, JobTopics topics, GatewayProperties properties) {
+        this.admin = admin;
         this.topics = topics;
         this.settings = properties.backpressure();
     }
@@ -83,10 +81,5 @@ public class QueueBackpressure implements DisposableBean {
         } catch (Exception e) {
             throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
         }
-    }
-
-    @Override
-    public void destroy() {
-        admin.close();
     }
 }
