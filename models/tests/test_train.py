@@ -95,3 +95,45 @@ def test_time_budget_ends_run(data_root, tmp_path):
     result = Trainer(cfg, tmp_path / "run").fit()
     assert 1 <= result["step"] < 10_000
     assert (tmp_path / "run" / "checkpoints" / "last.json").exists()
+
+
+def test_l0_gamma_anneals_from_start_to_zero(data_root):
+    from n2n_models.train import l0_gamma_at
+
+    cfg = tiny_config(data_root, steps=100, loss="l0", l0_gamma=2.0)
+    assert l0_gamma_at(cfg, 0) == 2.0
+    assert abs(l0_gamma_at(cfg, 50) - 1.0) < 1e-9
+    assert l0_gamma_at(cfg, 100) == 0.0 and l0_gamma_at(cfg, 150) == 0.0
+    timed = tiny_config(data_root, steps=10**6, loss="l0", time_budget_minutes=1.0)
+    assert abs(l0_gamma_at(timed, 10, 45.0) - 0.5) < 1e-9
+
+
+def test_l0_training_fits_the_mode_of_impulse_targets(data_root, tmp_path):
+    """Impulse noise on the targets: L2 learns the mean (biased), annealed L0 the clean mode."""
+    cfg = tiny_config(data_root, steps=40, loss="l0", source_noise="impulse,30,30", target_noise="impulse,30,30")
+    cfg.data.val_noise = "impulse,30,30"
+    trainer = Trainer(cfg, tmp_path / "run")
+    before = trainer.model.get_weights()[0].copy()
+    result = trainer.fit()
+    assert result["step"] == 40 and np.isfinite(result["val_psnr_model"])
+    assert float(trainer.l0_gamma.numpy()) < 0.1, "gamma must have been annealed close to 0 by the end"
+    assert not np.array_equal(before, trainer.model.get_weights()[0])
+
+
+def test_warm_start_loads_weights_but_not_step(data_root, tmp_path):
+    import pytest
+
+    base = Trainer(tiny_config(data_root, steps=6), tmp_path / "base")
+    base.fit()
+    _, base_model, _ = load_trained(tmp_path / "base", "best")
+    warm = Trainer(tiny_config(data_root, steps=3, init_from=str(tmp_path / "base")), tmp_path / "warm")
+    warm.warm_start(tmp_path / "base")
+    for a, b in zip(base_model.get_weights(), warm.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert int(warm.step.numpy()) == 0 and int(warm.optimizer.iterations.numpy()) == 0
+    assert warm.fit()["step"] == 3
+
+    other = tiny_config(data_root, steps=3, init_from=str(tmp_path / "base"))
+    other.model.kwargs = {"features": 8, "depth": 3}
+    with pytest.raises(ValueError, match="differs"):
+        Trainer(other, tmp_path / "other").fit()

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-minutes", type=float)
     t.add_argument("--source-noise")
     t.add_argument("--target-noise", help="'clean' for Noise2Clean")
-    t.add_argument("--loss", choices=["l2", "l1"])
+    t.add_argument("--loss", choices=["l2", "l1", "l0"])
     t.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override any config value")
     t.set_defaults(func=cmd_train)
 

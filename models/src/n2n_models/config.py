@@ -11,7 +11,7 @@ import yaml
 
 from n2n_models.noise import parse_noise_spec
 
-LOSSES = ("l2", "l1")
+LOSSES = ("l2", "l1", "l0")
 TRAINING_MODES = ("n2n", "n2c")
 
 
@@ -76,7 +76,13 @@ class TrainConfig:
     # Clip/round the noisy source to 8-bit like a real image file (targets are never clipped,
     # which keeps the Noise2Noise target unbiased).
     quantize_source: bool = True
+    # l2 (mean-seeking: Gaussian, Poisson), l1 (median: text overlays), l0 (mode: impulse noise;
+    # |d|^gamma with gamma annealed linearly from l0_gamma to 0 over the run, as in the N2N paper).
     loss: str = "l2"
+    l0_gamma: float = 2.0
+    # Start from the weights of another run's best checkpoint (a run directory; the optimizer,
+    # step and schedule start fresh). Same architecture and channels required. "" = random init.
+    init_from: str = ""
     lr: float = 1e-3
     # Fraction of the steps, at the end, over which the learning rate ramps down (cosine) to ~0.
     rampdown: float = 0.3
@@ -101,6 +107,8 @@ class TrainConfig:
         parse_noise_spec(self.target_noise)
         if self.loss not in LOSSES:
             raise ValueError(f"train.loss must be one of {LOSSES}, got {self.loss!r}")
+        if not self.l0_gamma > 0:
+            raise ValueError(f"train.l0_gamma must be > 0, got {self.l0_gamma}")
         if not self.lr > 0:
             raise ValueError(f"train.lr must be > 0, got {self.lr}")
         if not 0.0 <= self.rampdown <= 1.0:

@@ -76,6 +76,11 @@ def evaluate_set(predict, val: ValidationSet, multiple: int) -> float:
     return float(np.mean([psnr(c, denoise(predict, n, multiple)) for c, n in zip(val.clean, val.noisy)]))
 
 
+def l0_gamma_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
+    """Exponent of the annealed L0 loss: falls linearly from ``l0_gamma`` to 0 at the end of the run."""
+    return cfg.train.l0_gamma * max(0.0, 1.0 - progress(cfg, step, seconds))
+
+
 def progress(cfg: Config, step: int, seconds: float = 0.0) -> float:
     """Fraction of the run done: by steps, or by total training time if that is further along."""
     p = step / cfg.train.steps
@@ -163,14 +168,21 @@ class Trainer:
         self.source_noise = parse_noise_spec(cfg.train.source_noise)
         self.target_noise = parse_noise_spec(cfg.train.target_noise)
         spec = tf.TensorSpec([None, None, None, cfg.model.channels], tf.float32)
-        l1 = cfg.train.loss == "l1"
+        loss_kind = cfg.train.loss
+        # A variable, not a Python float, so annealing does not retrace the step function.
+        self.l0_gamma = tf.Variable(cfg.train.l0_gamma, dtype=tf.float32, trainable=False, name="l0_gamma")
 
         @tf.function(input_signature=[spec, spec])
         def train_step(src, tgt):
             with tf.GradientTape() as tape:
                 pred = self.model(src, training=True)
                 diff = pred - tgt
-                loss = tf.reduce_mean(tf.abs(diff)) if l1 else tf.reduce_mean(tf.square(diff))
+                if loss_kind == "l1":
+                    loss = tf.reduce_mean(tf.abs(diff))
+                elif loss_kind == "l0":
+                    loss = tf.reduce_mean(tf.pow(tf.abs(diff) + 1e-8, self.l0_gamma))
+                else:
+                    loss = tf.reduce_mean(tf.square(diff))
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
             return loss
@@ -186,6 +198,15 @@ class Trainer:
         tgt = self.target_noise.apply_batch(clean, rng)
         return src / 255.0, tgt / 255.0
 
+    def warm_start(self, source_run: Path) -> None:
+        """Load the model weights (only) of another run's best checkpoint."""
+        source_cfg = Config.load(source_run / "config.yaml")
+        mine = self.cfg.model
+        if (source_cfg.model.arch, source_cfg.model.channels, source_cfg.model.kwargs) != (mine.arch, mine.channels, mine.kwargs):
+            raise ValueError(f"init_from {source_run}: model {source_cfg.model} differs from {mine}")
+        pointer = CheckpointStore(source_run / "checkpoints", tf.train.Checkpoint(model=self.model)).restore("best")
+        log.info("warm start from %s step %d", source_run, pointer["step"])
+
     # -- main loop ---------------------------------------------------------------------------
     def fit(self, resume: bool = False) -> dict[str, Any]:
         cfg = self.cfg
@@ -199,6 +220,8 @@ class Trainer:
             log.info("resumed %s at step %d", self.run_dir, int(self.step.numpy()))
         elif self.store.pointer("last") is not None:
             raise FileExistsError(f"{self.run_dir} already has checkpoints; pass --resume or use a new run dir")
+        elif cfg.train.init_from:
+            self.warm_start(Path(cfg.train.init_from))
         cfg.save(self.run_dir / "config.yaml")
 
         images = load_folders(
@@ -236,6 +259,7 @@ class Trainer:
             while not done:
                 lr = lr_at(cfg, step, elapsed_before + time.monotonic() - t0)
                 self.optimizer.learning_rate.assign(lr)
+                self.l0_gamma.assign(l0_gamma_at(cfg, step, elapsed_before + time.monotonic() - t0))
                 src, tgt = self.make_pair(next(stream), rng)
                 loss = float(self._train_step(tf.constant(src, tf.float32), tf.constant(tgt, tf.float32)))
                 if not math.isfinite(loss):
