@@ -55,9 +55,17 @@ def test_evaluate_cli(data_root, tmp_path, capsys):
     out = tmp_path / "zoo" / "m"
     main(["export", "--run-dir", str(run), "--out", str(out)])
     capsys.readouterr()
-    assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val")]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert result["count"] == 2 and result["psnr_noisy"] > 15
+    report = tmp_path / "eval.json"
+    assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val"), "--baselines", "nlm",
+                 "--tune-images", str(data_root / "train"), "--out", str(report)]) == 0
+    table = capsys.readouterr().out
+    result = json.loads(report.read_text())
+    assert result["count"] == 2 and list(result["methods"]) == ["noisy", "m", "nlm"]
+    assert [row["image"] for row in result["per_image"]] == ["val0.png", "val1.png"]
+    assert result["methods"]["noisy"]["psnr"] > 15
+    assert result["methods"]["nlm"]["psnr"] > result["methods"]["noisy"]["psnr"] + 3
+    assert result["tuning"]["nlm"]["chosen"] == result["methods"]["nlm"]["params"]
+    assert "mean" in table and "val1.png" in table
 
 
 def test_export_loads_in_a_v1_session_like_the_c_api(data_root, tmp_path):

@@ -69,11 +69,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from n2n_models.runtime import limit_threads
 
     limit_threads(args.threads)
-    from n2n_models.evaluate import evaluate_saved_model
+    from n2n_models.evaluate import evaluate, format_table
 
-    result = evaluate_saved_model(args.model_dir, args.images, args.noise, seed=args.seed, limit=args.limit,
-                                  quantize_input=not args.float_input)
-    print(json.dumps(result, indent=2))
+    if not args.model_dir and not args.baselines:
+        raise SystemExit("evaluate needs at least one --model-dir or --baselines")
+    result = evaluate(args.model_dir or [], args.images, args.noise, seed=args.seed, limit=args.limit,
+                      quantize_input=not args.float_input, baselines=args.baselines.split(",") if args.baselines else [],
+                      tune_images=args.tune_images, channels=args.channels)
+    print(format_table(result))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2))
     return 0
 
 
@@ -119,13 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--threads", type=int, default=1)
     e.set_defaults(func=cmd_export)
 
-    v = sub.add_parser("evaluate", help="PSNR of an exported SavedModel on a folder of clean images")
-    v.add_argument("--model-dir", required=True, help="zoo/<name> directory")
+    v = sub.add_parser("evaluate", help="PSNR/SSIM/MP/s of exported SavedModels and classical baselines on clean images + noise")
+    v.add_argument("--model-dir", action="append", help="zoo/<name> directory (repeatable)")
     v.add_argument("--images", required=True, help="folder of clean images")
     v.add_argument("--noise", default="gaussian,25,25")
+    v.add_argument("--baselines", help="comma-separated: bm3d (gaussian/poisson, true sigma), nlm, median (tuned)")
+    v.add_argument("--tune-images", help="held-out clean images to tune baseline settings on (first 4)")
+    v.add_argument("--channels", type=int, choices=[1, 3], help="when no model is given (default 3)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--limit", type=int, default=0)
     v.add_argument("--float-input", action="store_true", help="do not round/clip the noisy input to 8 bit")
+    v.add_argument("--out", help="write the full result (per image, per method) as JSON")
     v.add_argument("--threads", type=int, default=1)
     v.set_defaults(func=cmd_evaluate)
 

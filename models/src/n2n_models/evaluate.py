@@ -1,4 +1,9 @@
-"""Evaluate an exported zoo model (the SavedModel the worker loads) on clean images + synthetic noise."""
+"""Evaluate exported zoo models (the SavedModels the worker loads) next to classical baselines.
+
+Clean images get seeded synthetic noise (rounded/clipped to 8 bit like an image file); every
+method's output is rounded/clipped before PSNR (the papers' protocol); SSIM is the standard
+11x11 Gaussian-window SSIM (``tf.image.ssim``) on the 8-bit values, averaged over channels.
+"""
 
 from __future__ import annotations
 
@@ -10,51 +15,128 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from n2n_models import baselines as classical
 from n2n_models.data import list_images, load_image
 from n2n_models.export import load_serving
 from n2n_models.metrics import psnr
-from n2n_models.noise import parse_noise_spec, quantize
+from n2n_models.noise import NoiseModel, parse_noise_spec, quantize
 from n2n_models.train import denoise
 
 
-def evaluate_saved_model(
-    model_dir: str | Path,
+def ssim(clean: np.ndarray, test: np.ndarray) -> float:
+    a = tf.constant(np.asarray(clean, np.float32))
+    b = tf.constant(np.clip(np.rint(test), 0, 255).astype(np.float32))
+    return float(tf.image.ssim(a, b, max_val=255.0))
+
+
+def noisy_set(files: list[Path], channels: int, noise: NoiseModel, seed: int, quantize_input: bool):
+    rng = np.random.default_rng(seed)
+    for f in files:
+        clean = load_image(f, channels).astype(np.float32)
+        noisy = noise.apply(clean, rng)
+        yield f.name, clean, quantize(noisy) if quantize_input else noisy
+
+
+class Method:
+    """One column of the table: a zoo model or a (tuned) classical baseline."""
+
+    def __init__(self, name: str, run, params: dict[str, Any] | None = None):
+        self.name, self.run, self.params = name, run, params or {}
+        self.psnr: list[float] = []
+        self.ssim: list[float] = []
+        self.seconds = 0.0
+
+    def apply(self, clean: np.ndarray, noisy: np.ndarray) -> dict[str, float]:
+        t = time.perf_counter()
+        out = self.run(noisy)
+        self.seconds += time.perf_counter() - t
+        score = {"psnr": round(psnr(clean, out), 3), "ssim": round(ssim(clean, out), 4)}
+        self.psnr.append(score["psnr"])
+        self.ssim.append(score["ssim"])
+        return score
+
+    def summary(self, pixels: int) -> dict[str, Any]:
+        return {
+            "psnr": round(float(np.mean(self.psnr)), 3),
+            "ssim": round(float(np.mean(self.ssim)), 4),
+            "megapixels_per_second": round(pixels / 1e6 / self.seconds, 3) if self.seconds else None,
+            **({"params": self.params} if self.params else {}),
+        }
+
+
+def zoo_method(model_dir: Path) -> tuple[Method, int]:
+    card = json.loads((model_dir / "model.json").read_text())
+    _, fn = load_serving(model_dir / "saved_model")
+    predict = lambda x: fn(input=x)["output"]  # noqa: E731
+    return Method(card["name"], lambda noisy: denoise(predict, noisy, card["size_multiple"])), card["channels"]
+
+
+def evaluate(
+    model_dirs: list[str | Path],
     images: str | Path,
     noise: str = "gaussian,25,25",
     seed: int = 0,
     limit: int = 0,
     quantize_input: bool = True,
+    baselines: list[str] | None = None,
+    tune_images: str | Path | None = None,
+    tune_count: int = 4,
+    channels: int | None = None,
 ) -> dict[str, Any]:
-    model_dir = Path(model_dir)
-    card = json.loads((model_dir / "model.json").read_text())
-    _, fn = load_serving(model_dir / "saved_model")
-    files = list_images(images)
-    if limit:
-        files = files[:limit]
-    model = parse_noise_spec(noise)
-    rng = np.random.default_rng(seed)
-    predict = lambda x: fn(input=x)["output"]  # noqa: E731
-    noisy_scores, model_scores, pixels, seconds = [], [], 0, 0.0
-    for f in files:
-        clean = load_image(f, card["channels"]).astype(np.float32)
-        noisy = model.apply(clean, rng)
-        if quantize_input:
-            noisy = quantize(noisy)
-        t = time.perf_counter()
-        out = denoise(predict, noisy, card["size_multiple"])
-        seconds += time.perf_counter() - t
+    """Per-image and mean PSNR/SSIM and MP/s of the noisy input, each model and each baseline."""
+    noise_model = parse_noise_spec(noise)
+    methods, model_channels = [], set()
+    for d in model_dirs:
+        method, c = zoo_method(Path(d))
+        methods.append(method)
+        model_channels.add(c)
+    if len(model_channels) > 1:
+        raise ValueError("models with different channel counts cannot share one table")
+    channels = channels or (model_channels.pop() if model_channels else 3)
+
+    tuning: dict[str, Any] = {}
+    for b in classical.applicable(baselines or [], noise_model):
+        params: dict[str, Any] = {}
+        if len(b.grid(noise_model)) > 1:
+            if tune_images is None:
+                raise ValueError(f"baseline {b.name} needs --tune-images (held-out images to tune its settings)")
+            tune_files = list_images(tune_images)[:tune_count]
+            pairs = [(c, n) for _, c, n in noisy_set(tune_files, channels, noise_model, seed + 1, quantize_input)]
+            params = classical.tune(b, noise_model, pairs)
+            tuning[b.name] = {"images": f"{tune_images} first {len(tune_files)}", "chosen": params}
+        methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
+
+    files = list_images(images)[: limit or None]
+    identity = Method("noisy", lambda x: x)
+    rows, pixels = [], 0
+    for name, clean, noisy in noisy_set(files, channels, noise_model, seed, quantize_input):
         pixels += clean.shape[0] * clean.shape[1]
-        noisy_scores.append(psnr(clean, noisy))
-        model_scores.append(psnr(clean, out))
+        row = {"image": name, "noisy": identity.apply(clean, noisy)}
+        row.update({m.name: m.apply(clean, noisy) for m in methods})
+        rows.append(row)
     return {
-        "model": card["name"],
         "images": str(images),
         "count": len(files),
         "noise": noise,
         "seed": seed,
         "quantized_input": quantize_input,
-        "psnr_noisy": round(float(np.mean(noisy_scores)), 3),
-        "psnr_model": round(float(np.mean(model_scores)), 3),
-        "megapixels_per_second": round(pixels / 1e6 / seconds, 3) if seconds else None,
+        "channels": channels,
         "threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "methods": {"noisy": identity.summary(0) | {"megapixels_per_second": None},
+                    **{m.name: m.summary(pixels) for m in methods}},
+        "tuning": tuning,
+        "per_image": rows,
     }
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """Plain-text table: one row per image and the mean, PSNR/SSIM per method."""
+    names = list(result["methods"])
+    head = f"{'image':<16}" + "".join(f"{n[:22]:>24}" for n in names)
+    lines = [f"{result['images']}  noise {result['noise']}  seed {result['seed']}", head]
+    for row in result["per_image"]:
+        lines.append(f"{row['image'][:16]:<16}" + "".join(f"{row[n]['psnr']:>15.2f} / {row[n]['ssim']:.3f}" for n in names))
+    means = result["methods"]
+    lines.append(f"{'mean':<16}" + "".join(f"{means[n]['psnr']:>15.2f} / {means[n]['ssim']:.3f}" for n in names))
+    lines.append(f"{'MP/s':<16}" + "".join(f"{(means[n]['megapixels_per_second'] or 0):>24.3f}" for n in names))
+    return "\n".join(lines)

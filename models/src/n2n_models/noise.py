@@ -132,7 +132,7 @@ def _apply_term(term: NoiseTerm, img: np.ndarray, rng: np.random.Generator) -> n
 
 
 def _text_overlay(img: np.ndarray, coverage: float, rng: np.random.Generator) -> np.ndarray:
-    """Draw random strings in random colours until about ``coverage`` of the pixels is covered."""
+    """Draw random strings in random colours and sizes until about ``coverage`` of the pixels is covered."""
     from PIL import Image, ImageDraw, ImageFont
 
     h, w, c = img.shape
@@ -142,7 +142,6 @@ def _text_overlay(img: np.ndarray, coverage: float, rng: np.random.Generator) ->
     color_img = Image.new("RGB", (w, h), (0, 0, 0))
     draw_mask = ImageDraw.Draw(mask_img)
     draw_color = ImageDraw.Draw(color_img)
-    font = ImageFont.load_default()
     letters = string.ascii_letters + string.digits
     target = coverage * h * w
     for _ in range(10000):
@@ -152,6 +151,7 @@ def _text_overlay(img: np.ndarray, coverage: float, rng: np.random.Generator) ->
         text = "".join(rng.choice(list(letters), size=n))
         xy = (int(rng.integers(-8, max(w - 8, 1))), int(rng.integers(-8, max(h - 8, 1))))
         color = tuple(int(v) for v in rng.integers(0, 256, size=3))
+        font = ImageFont.load_default(size=int(rng.integers(10, 33)))
         draw_mask.text(xy, text, fill=255, font=font)
         draw_color.text(xy, text, fill=color, font=font)
     mask = (np.asarray(mask_img) > 0)[..., None]
