@@ -137,3 +137,15 @@ def test_warm_start_loads_weights_but_not_step(data_root, tmp_path):
     other.model.kwargs = {"features": 8, "depth": 3}
     with pytest.raises(ValueError, match="differs"):
         Trainer(other, tmp_path / "other").fit()
+
+
+def test_training_writes_png_curves_and_the_cli_compares_runs(data_root, tmp_path):
+    from n2n_models.__main__ import main
+
+    Trainer(tiny_config(data_root, steps=20), tmp_path / "a").fit()
+    Trainer(tiny_config(data_root, steps=10, target_noise="gaussian,25,25"), tmp_path / "b").fit()
+    png = (tmp_path / "a" / "curves.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    out = tmp_path / "cmp.png"
+    assert main(["curves", "--run", f"N2C={tmp_path / 'a'}", "--run", str(tmp_path / "b"), "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -83,6 +83,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_curves(args: argparse.Namespace) -> int:
+    from n2n_models.config import Config
+    from n2n_models.curves import plot_runs
+
+    runs = []
+    for item in args.run:
+        label, _, run_dir = item.rpartition("=")
+        cfg = Config.load(Path(run_dir) / "config.yaml")
+        runs.append((label or Path(run_dir).name, run_dir, cfg.data.batch_size * cfg.data.patch_size**2))
+    print(plot_runs(runs, args.out, args.title or ""))
+    return 0
+
+
 def cmd_export_onnx(args: argparse.Namespace) -> int:
     from n2n_models.runtime import limit_threads
 
@@ -138,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="write the full result (per image, per method) as JSON")
     v.add_argument("--threads", type=int, default=1)
     v.set_defaults(func=cmd_evaluate)
+
+    c = sub.add_parser("curves", help="PNG of validation PSNR against training pixels for one or more runs")
+    c.add_argument("--run", action="append", required=True, metavar="[LABEL=]RUN_DIR")
+    c.add_argument("--out", required=True)
+    c.add_argument("--title")
+    c.set_defaults(func=cmd_curves)
 
     o = sub.add_parser("export-onnx", help="convert a zoo SavedModel to model.onnx (needs the 'onnx' extra)")
     o.add_argument("--model-dir", required=True, help="zoo/<name> directory")

@@ -18,6 +18,7 @@ import tensorflow as tf
 
 from n2n_models import archs
 from n2n_models.config import Config
+from n2n_models.curves import plot_run
 from n2n_models.data import list_images, load_folders, load_image, pad_to_multiple, patch_stream
 from n2n_models.metrics import psnr
 from n2n_models.noise import parse_noise_spec, quantize
@@ -274,6 +275,7 @@ class Trainer:
                     last_val = evaluate_set(self.predict, val, self.multiple)
                     row.update(val_psnr_noisy=f"{val.psnr_noisy:.3f}", val_psnr_model=f"{last_val:.3f}")
                     log.info("step %d val PSNR noisy %.2f dB -> model %.2f dB", step, val.psnr_noisy, last_val)
+                    plot_run(self.run_dir, cfg.data.batch_size * cfg.data.patch_size**2)
                     if last_val > best_psnr:
                         best_psnr = last_val
                         self.store.save("best", step, info())
