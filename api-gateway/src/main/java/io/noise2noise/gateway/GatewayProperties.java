@@ -6,6 +6,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -60,6 +62,9 @@ public record GatewayProperties(
      * @param timeout               connect and response timeout of one delivery
      * @param attempts              deliveries tried per event (the first plus retries) before giving up
      * @param firstRetryDelayMs     delay before the first retry; doubles (with jitter) for each further one
+     * @param maxRetryAfter         the longest {@code Retry-After} of a receiver honoured (longer asks are cut
+     *                              to it); the retry topic's partition waits that long, holding up the
+     *                              deliveries queued behind it, so keep it to minutes
      * @param allowPrivateNetworks  deliver to loopback, private, link-local and metadata addresses too
      *                              (off in production: it would let clients probe the internal network)
      * @param secrets               Standard Webhooks signing secrets ({@code whsec_<base64>}); every
@@ -69,6 +74,7 @@ public record GatewayProperties(
             @NotNull Duration timeout,
             @Min(1) int attempts,
             @Min(10) long firstRetryDelayMs,
+            @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
             boolean allowPrivateNetworks,
             List<String> secrets) {
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +134,60 @@ class PipelineTest {
                     () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
                     node -> node != null && node.size() == 2 && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
             assertThat(deliveries.findValuesAsText("attempts")).containsExactlyInAnyOrder("2", "1");
+        }
+    }
+
+    @Test
+    void aReceiversRetryAfterIsHonouredBeforeTheNextAttempt() throws Exception {
+        // the first retry topic's own delay is about 0.2 s here (Pipeline), far below the 3 s asked for
+        try (WebhookReceiver receiver = WebhookReceiver.failingFirst(1, "3")) {
+            String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(48, 32, 11), "png"));
+            String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "webhook", receiver.url()))
+                    .body().get("id").asText();
+
+            JsonNode waiting = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
+                            node -> node != null && node.size() == 1 && node.get(0).has("retryAfterSeconds"));
+            assertThat(waiting.get(0).get("delivered").asBoolean()).isFalse();
+            assertThat(waiting.get(0).get("lastStatus").asInt()).isEqualTo(503);
+            assertThat(waiting.get(0).get("retryAfterSeconds").asLong()).isEqualTo(3);
+            assertThat(waiting.get(0).get("notBefore").asText()).isNotBlank();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 1);
+            assertThat(receiver.attemptTimes()).hasSize(2);
+            assertThat(Duration.between(receiver.attemptTimes().get(0), receiver.attemptTimes().get(1)))
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+            assertThat(receiver.verified().get(0).id()).isEqualTo("msg_" + id + "_completed");
+            assertThat(receiver.verified().get(0).body().get("status").asText()).isEqualTo("succeeded");
+            JsonNode delivered = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries").get(0),
+                    node -> node.get("delivered").asBoolean());
+            assertThat(delivered.get("attempts").asInt()).isEqualTo(2);
+            assertThat(keysOn("n2n.job-results-webhook-retry-0")).contains(id);
+            assertThat(keysOn("n2n.job-results-webhook-retry-1"))
+                    .as("the retry waited in the first retry topic instead of failing on to the next").doesNotContain(id);
+            assertThat(receiver.attemptTimes()).as("delivered once, never again").hasSize(2);
+        }
+    }
+
+    /** The keys of every record on {@code topic} so far. */
+    private static List<String> keysOn(String topic) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServers.get().kafkaBootstrap());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<String> keys = new java.util.ArrayList<>();
+            Instant deadline = Instant.now().plusSeconds(10);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))
+                    && Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> keys.add(record.key()));
+            }
+            return keys;
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A webhook receiver on loopback that verifies Standard Webhooks signatures the way a client would
- * (an implementation independent of the gateway's), and can fail its first deliveries.
+ * (an implementation independent of the gateway's), and can fail its first deliveries, optionally
+ * asking for a {@code Retry-After}.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -28,8 +30,9 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Delivery> verified = new CopyOnWriteArrayList<>();
     private final List<String> attemptIds = new CopyOnWriteArrayList<>();
+    private final List<Instant> attemptTimes = new CopyOnWriteArrayList<>();
 
-    private WebhookReceiver(int failuresFirst) throws IOException {
+    private WebhookReceiver(int failuresFirst, String retryAfter) throws IOException {
         AtomicInteger failuresLeft = new AtomicInteger(failuresFirst);
         ObjectMapper mapper = new ObjectMapper();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -38,10 +41,14 @@ public final class WebhookReceiver implements AutoCloseable {
             String id = exchange.getRequestHeaders().getFirst("webhook-id");
             String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
             String signatures = exchange.getRequestHeaders().getFirst("webhook-signature");
+            attemptTimes.add(Instant.now());
             attemptIds.add(id);
             int status;
             if (failuresLeft.getAndDecrement() > 0) {
                 status = 503;
+                if (retryAfter != null) {
+                    exchange.getResponseHeaders().add("Retry-After", retryAfter);
+                }
             } else if (id == null || timestamp == null || signatures == null
                     || !List.of(signatures.split(" ")).contains(sign(id, timestamp, body))) {
                 status = 401;
@@ -57,7 +64,12 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** A receiver whose first {@code failures} deliveries answer 503. */
     public static WebhookReceiver failingFirst(int failures) throws IOException {
-        return new WebhookReceiver(failures);
+        return new WebhookReceiver(failures, null);
+    }
+
+    /** A receiver whose first {@code failures} deliveries answer 503 with {@code Retry-After: retryAfter}. */
+    public static WebhookReceiver failingFirst(int failures, String retryAfter) throws IOException {
+        return new WebhookReceiver(failures, retryAfter);
     }
 
     public String url() {
@@ -72,6 +84,11 @@ public final class WebhookReceiver implements AutoCloseable {
     /** The webhook-id of every attempt, failed ones included, in order. */
     public List<String> attemptIds() {
         return attemptIds;
+    }
+
+    /** When each attempt arrived, failed ones included, in order. */
+    public List<Instant> attemptTimes() {
+        return attemptTimes;
     }
 
     static String sign(String id, String timestamp, byte[] body) {

@@ -6,6 +6,7 @@ import io.noise2noise.job.WebhookEvent;
 import io.noise2noise.storage.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -25,8 +26,12 @@ public class WebhookDeliveries {
         this.mapper = mapper;
     }
 
+    /**
+     * @param retryAfterSeconds  the receiver's {@code Retry-After} honoured after the last attempt (capped), if any
+     * @param notBefore          no retry happens before this, as the receiver asked; null when it asked nothing
+     */
     public record Delivery(WebhookEvent event, boolean delivered, int attempts, Integer lastStatus, String lastError,
-                           Instant lastAttemptAt) {
+                           Instant lastAttemptAt, Long retryAfterSeconds, Instant notBefore) {
     }
 
     public Optional<Delivery> find(String jobId, WebhookEvent event) {
@@ -40,8 +45,15 @@ public class WebhookDeliveries {
     }
 
     public void recordAttempt(String jobId, WebhookEvent event, boolean delivered, Integer status, String error) {
+        recordAttempt(jobId, event, delivered, status, error, Instant.now(), null);
+    }
+
+    /** @param retryAfter how long the receiver asked to wait before the next attempt (already capped), or null */
+    public void recordAttempt(String jobId, WebhookEvent event, boolean delivered, Integer status, String error,
+                              Instant at, Duration retryAfter) {
         int attempts = find(jobId, event).map(Delivery::attempts).orElse(0) + 1;
-        Delivery delivery = new Delivery(event, delivered, attempts, status, error, Instant.now());
+        Delivery delivery = new Delivery(event, delivered, attempts, status, error, at,
+                retryAfter == null ? null : retryAfter.toSeconds(), retryAfter == null ? null : at.plus(retryAfter));
         try {
             objects.put(JobKeys.webhookDeliveries(jobId, event), mapper.writeValueAsBytes(delivery), "application/json");
         } catch (IOException e) {

@@ -1,6 +1,14 @@
 package io.noise2noise.gateway.webhooks;
 
 import io.noise2noise.job.Job;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.kafka.config.KafkaListenerConfigUtils;
+import org.springframework.kafka.listener.KafkaConsumerBackoffManager;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.handler.annotation.Header;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.job.WebhookEvent;
 import org.slf4j.Logger;
@@ -17,18 +25,32 @@ import org.springframework.stereotype.Component;
  * gateways share one consumer group, so each event is delivered by one replica. A failed delivery
  * goes to a retry topic and is tried again after a growing, jittered delay without holding up other
  * jobs' webhooks; being in Kafka, it survives gateway restarts.
+ *
+ * <p>A receiver's {@code Retry-After} is kept in the event's delivery record; a retry that comes due
+ * before it backs off again through spring-kafka's {@link KafkaConsumerBackoffManager}, the same way
+ * the retry topics wait for their own delay: the partition is paused until then, no thread sleeps.
  */
 @Component
 public class WebhookListener {
+
+    static final String LISTENER_ID = "n2n-gateway-webhooks";
 
     private static final Logger log = LoggerFactory.getLogger(WebhookListener.class);
 
     private final WebhookSender sender;
     private final JobTopics topics;
+    private final ObjectProvider<KafkaConsumerBackoffManager> backoffManager;
 
-    public WebhookListener(WebhookSender sender, JobTopics topics) {
+    /**
+     * @param backoffManager registered by spring-kafka while it sets up the retry topics, after this
+     *                       bean exists, hence looked up when first needed
+     */
+    public WebhookListener(WebhookSender sender, JobTopics topics,
+                           @Qualifier(KafkaListenerConfigUtils.KAFKA_CONSUMER_BACK_OFF_MANAGER_BEAN_NAME)
+                           ObjectProvider<KafkaConsumerBackoffManager> backoffManager) {
         this.sender = sender;
         this.topics = topics;
+        this.backoffManager = backoffManager;
     }
 
     public String topic() {
@@ -41,12 +63,30 @@ public class WebhookListener {
             include = WebhookSender.WebhookDeliveryException.class,
             topicSuffixingStrategy = TopicSuffixingStrategy.SUFFIX_WITH_INDEX_VALUE,
             retryTopicSuffix = "-webhook-retry", dltTopicSuffix = "-webhook-dlt")
-    @KafkaListener(topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks")
-    public void onJobEvent(Job job) {
+    @KafkaListener(id = LISTENER_ID, topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks")
+    public void onJobEvent(Job job, @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
+                           @Header(KafkaHeaders.RECEIVED_PARTITION) int partition, Consumer<?, ?> consumer) {
         WebhookEvent event = WebhookEvent.of(job.status());
-        if (job.spec().notifies(event)) {
-            sender.deliver(job, event);
+        if (!job.spec().notifies(event)) {
+            return;
         }
+        try {
+            sender.deliver(job, event);
+        } catch (WebhookSender.NotDueException e) {
+            if (topic.equals(topic())) {
+                // the event published again while its retry waits: that retry delivers it
+                log.debug("webhook of job {} ({}) already waits for a retry", job.id(), event.wireName());
+                return;
+            }
+            KafkaConsumerBackoffManager manager = backoffManager.getObject();
+            manager.backOffIfNecessary(manager.createContext(e.notBefore().toEpochMilli(), retryListenerId(topic),
+                    new TopicPartition(topic, partition), consumer));
+        }
+    }
+
+    /** spring-kafka names a retry topic's container as the topic: the main one's id plus the topic's suffix. */
+    private String retryListenerId(String retryTopic) {
+        return LISTENER_ID + retryTopic.substring(topic().length());
     }
 
     @DltHandler

@@ -13,7 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -50,10 +52,18 @@ public class WebhookSender {
         return "msg_" + job.id() + "_" + event.wireName();
     }
 
-    /** Delivers unless this event was delivered before; throws to have it retried or given up. */
+    /**
+     * Delivers unless this event was delivered before; throws to have it retried or given up, or
+     * {@link NotDueException} while the receiver's {@code Retry-After} has not passed yet.
+     */
     public void deliver(Job job, WebhookEvent event) {
-        if (deliveries.find(job.id(), event).map(WebhookDeliveries.Delivery::delivered).orElse(false)) {
+        Optional<WebhookDeliveries.Delivery> previous = deliveries.find(job.id(), event);
+        if (previous.map(WebhookDeliveries.Delivery::delivered).orElse(false)) {
             return;
+        }
+        Instant notBefore = previous.map(WebhookDeliveries.Delivery::notBefore).orElse(null);
+        if (notBefore != null && Instant.now().isBefore(notBefore)) {
+            throw new NotDueException(notBefore);
         }
         URI target;
         try {
@@ -77,9 +87,9 @@ public class WebhookSender {
         if (signature != null) {
             request.header("webhook-signature", signature);
         }
-        int status;
+        HttpResponse<Void> response;
         try {
-            status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.toString());
             count("unreachable");
@@ -88,14 +98,21 @@ public class WebhookSender {
             Thread.currentThread().interrupt();
             throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
         }
+        Instant answeredAt = Instant.now();
+        int status = response.statusCode();
         boolean delivered = status / 100 == 2;
-        deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status);
+        Duration retryAfter = delivered || status == 410 ? null : RetryAfter.parse(
+                response.headers().firstValue("Retry-After").orElse(null), answeredAt, properties.maxRetryAfter())
+                .orElse(null);
+        deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status, answeredAt,
+                retryAfter);
         count(delivered ? "delivered" : status == 410 ? "gone" : "failed");
         if (status == 410) {
             throw new WebhookRefusedException("webhook of job " + job.id() + " answered 410 Gone");
         }
         if (!delivered) {
-            throw new WebhookDeliveryException("webhook of job " + job.id() + " answered " + status);
+            throw new WebhookDeliveryException("webhook of job " + job.id() + " answered " + status
+                    + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s"));
         }
     }
 
@@ -115,6 +132,20 @@ public class WebhookSender {
     public static class WebhookDeliveryException extends RuntimeException {
         public WebhookDeliveryException(String message) {
             super(message);
+        }
+    }
+
+    /** The receiver asked (with {@code Retry-After}) not to be called again before {@code notBefore}. */
+    public static class NotDueException extends RuntimeException {
+        private final transient Instant notBefore;
+
+        public NotDueException(Instant notBefore) {
+            super("receiver asked not to be called before " + notBefore);
+            this.notBefore = notBefore;
+        }
+
+        public Instant notBefore() {
+            return notBefore;
         }
     }
 
