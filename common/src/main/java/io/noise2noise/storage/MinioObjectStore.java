@@ -22,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,28 @@ public class MinioObjectStore implements ObjectStore {
                 .stream(new ByteArrayInputStream(data), data.length, -1)
                 .contentType(contentType)
                 .build()), "put " + key);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] data, String contentType) {
+        return call(() -> {
+            try {
+                client.putObject(PutObjectArgs.builder()
+                        .bucket(bucket).object(key)
+                        .stream(new ByteArrayInputStream(data), data.length, -1)
+                        .contentType(contentType)
+                        .extraHeaders(Map.of("If-None-Match", "*"))
+                        .build());
+                return true;
+            } catch (ErrorResponseException e) {
+                // 412: it exists; 409 (AWS): another conditional write of it is in flight
+                if ("PreconditionFailed".equals(e.errorResponse().code())
+                        || "ConditionalRequestConflict".equals(e.errorResponse().code())) {
+                    return false;
+                }
+                throw e;
+            }
+        }, "put if absent " + key);
     }
 
     @Override

@@ -9,6 +9,13 @@ public interface ObjectStore {
 
     void put(String key, byte[] data, String contentType);
 
+    /**
+     * Creates {@code key} only if there is no such object yet ({@code If-None-Match: *}, atomic on
+     * AWS S3, MinIO and S3Proxy): of racing writers at most one gets {@code true}. {@code false}:
+     * the object exists, or another conditional write of it is still in flight (read it or try again).
+     */
+    boolean putIfAbsent(String key, byte[] data, String contentType);
+
     Optional<StoredObject> get(String key);
 
     /** The object's size in bytes, without reading it; empty when there is no such object. */

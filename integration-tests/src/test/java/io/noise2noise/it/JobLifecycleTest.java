@@ -11,7 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -21,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A job's life beyond the happy path: cancel, deadlines, idempotency, retry, waiting inline. The
- * first tests run with no worker at all, so jobs stay queued; the worker joins later.
+ * A job's life beyond the happy path: cancel, deadlines, idempotency, retry, waiting inline, and
+ * expiry from storage. The first tests run with no worker at all, so jobs stay queued; the worker
+ * joins later.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JobLifecycleTest {
@@ -193,6 +203,79 @@ class JobLifecycleTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("strength").asDouble()).isEqualTo(0.25);
         assertThat(response.body().get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    @Order(10)
+    void identicalRequestsRacingWithOneIdempotencyKeyCreateOneJob() throws Exception {
+        String image = image(36, 28, 11);
+        long jobsBefore = TestBucket.count("jobs/", "/job.json");
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HttpJson.Response>> responses = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                responses.add(clients.submit(() -> {
+                    start.await();
+                    return submit(image, Map.of("Idempotency-Key", "race-7"));
+                }));
+            }
+            start.countDown();
+            Set<String> ids = new HashSet<>();
+            for (Future<HttpJson.Response> response : responses) {
+                HttpJson.Response answer = response.get(60, TimeUnit.SECONDS);
+                assertThat(answer.status()).isIn(200, 202);
+                ids.add(answer.body().get("id").asText());
+            }
+            assertThat(ids).hasSize(1);
+            assertThat(TestBucket.count("jobs/", "/job.json") - jobsBefore).isEqualTo(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(11)
+    void aResultExpiredFromStorageIsGoneWhileTheJobIsStillShown() {
+        String id = submit(image(40, 32, 12), Map.of("Prefer", "wait=30")).body().get("id").asText();
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(200);
+
+        // what the bucket's lifecycle rule does after n2n.storage.retention-days
+        TestBucket.expire("jobs/" + id + "/result");
+        TestBucket.expire("jobs/" + id + "/input");
+
+        HttpJson.Response result = HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result");
+        assertThat(result.status()).isEqualTo(410);
+        assertThat(result.raw().headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(result.body().get("detail").asText()).contains("no longer stored");
+        JsonNode job = HttpJson.get(baseUrl + "/v1/jobs/" + id).body();
+        assertThat(job.get("status").asText()).isEqualTo("succeeded");
+        assertThat(job.get("result_expired").asBoolean()).isTrue();
+        assertThat(job.has("result_url")).isFalse();
+        assertThat(job.has("result_download_url")).isFalse();
+
+        TestBucket.expire("jobs/" + canceledId + "/input");
+        HttpJson.Response retry = post("/v1/jobs/" + canceledId + "/retry");
+        assertThat(retry.status()).isEqualTo(410);
+        assertThat(retry.body().get("detail").asText()).contains("expired");
+    }
+
+    @Test
+    @Order(12)
+    void aJobWhoseRecordExpiredIsUnknownAndTheLegacyRouteCarriesOn() {
+        String id = submit(image(40, 32, 13), Map.of("Prefer", "wait=30")).body().get("id").asText();
+
+        TestBucket.expire("jobs/" + id + "/job.json");
+
+        for (HttpJson.Response response : List.of(HttpJson.get(baseUrl + "/v1/jobs/" + id),
+                HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result"), post("/v1/jobs/" + id + "/cancel"),
+                post("/v1/jobs/" + id + "/retry"))) {
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.raw().headers().firstValue("Content-Type")).contains("application/problem+json");
+        }
+        HttpJson.Response legacy = HttpJson.post(baseUrl + "/", Map.of("base64Image", image(32, 24, 14)));
+        assertThat(legacy.status()).isEqualTo(200);
+        assertThat(legacy.body().get("code").asInt()).isZero();
     }
 
     private static String image(int width, int height, long seed) {

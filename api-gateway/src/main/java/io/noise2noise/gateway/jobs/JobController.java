@@ -5,7 +5,6 @@ import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
-import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobSpec;
@@ -52,20 +51,20 @@ public class JobController {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(h|m|s|ms)?");
 
     private final JobSubmissions submissions;
+    private final JobCancellations cancellations;
     private final JobCompletions completions;
     private final JobStore jobs;
     private final ObjectStore objects;
-    private final JobEventPublisher events;
     private final WebhookDeliveries deliveries;
     private final GatewayProperties properties;
 
-    public JobController(JobSubmissions submissions, JobCompletions completions, JobStore jobs, ObjectStore objects,
-                         JobEventPublisher events, WebhookDeliveries deliveries, GatewayProperties properties) {
+    public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
+                         JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties) {
         this.submissions = submissions;
+        this.cancellations = cancellations;
         this.completions = completions;
         this.jobs = jobs;
         this.objects = objects;
-        this.events = events;
         this.deliveries = deliveries;
         this.properties = properties;
     }
@@ -149,9 +148,14 @@ public class JobController {
         List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
                 : job.spec().webhookEvents().stream()
                 .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
-        URI download = job.status() == JobStatus.SUCCEEDED
-                ? objects.presignedGet(JobKeys.result(id), properties.presignedUrlTtl()) : null;
-        return JobView.of(job, delivered, download);
+        if (job.status() != JobStatus.SUCCEEDED) {
+            return JobView.of(job, delivered);
+        }
+        // the bucket's lifecycle rule may have removed the result while the record is still there
+        if (!objects.exists(JobKeys.result(id))) {
+            return JobView.of(job, delivered, null, true);
+        }
+        return JobView.of(job, delivered, objects.presignedGet(JobKeys.result(id), properties.presignedUrlTtl()));
     }
 
     @GetMapping("/v1/jobs/{id}/result")
@@ -166,26 +170,11 @@ public class JobController {
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(job.resultContentType())).body(result.data());
     }
 
-    /**
-     * A queued job is canceled at once; a running one is asked to stop, which its worker does at
-     * the next tile (202, still running). Canceling a finished job changes nothing.
-     */
+    /** 200 with the canceled (or already finished) job; 202 while a running job's worker has yet to stop it. */
     @PostMapping("/v1/jobs/{id}/cancel")
     public ResponseEntity<JobView> cancel(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        Job job = find(id, owner);
-        if (job.status().isTerminal()) {
-            return ResponseEntity.ok(JobView.of(job));
-        }
-        jobs.requestCancel(id);
-        if (job.status() == JobStatus.QUEUED) {
-            Optional<Job> canceled = jobs.advance(id, current -> current.status() == JobStatus.QUEUED
-                    ? current.canceled("canceled by request before it started", Instant.now()) : current);
-            if (canceled.isPresent()) {
-                events.publish(canceled.get());
-                return ResponseEntity.ok(JobView.of(canceled.get()));
-            }
-        }
-        return ResponseEntity.accepted().body(JobView.of(find(id, owner)));
+        JobCancellations.Outcome outcome = cancellations.cancel(find(id, owner));
+        return ResponseEntity.status(outcome.stopped() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(JobView.of(outcome.job()));
     }
 
     @PostMapping("/v1/jobs/{id}/retry")

@@ -106,17 +106,23 @@ public class JobSubmissions {
             webhookTargets.check(spec.webhook());
         }
         ImageInfo info = probe(submission.image());
-        Optional<String> earlier = idempotencyKeys.find(submission);
+        String id = JobIds.newId();
+        Optional<String> earlier = idempotencyKeys.claim(submission, id);
         if (earlier.isPresent()) {
             return jobs.find(earlier.get()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
                     "the job created with this Idempotency-Key no longer exists"));
         }
-        backpressure.check();
-        Job job = Job.queued(JobIds.newId(), spec, info.format(), info.width(), info.height(), clock.instant());
+        Job job = Job.queued(id, spec, info.format(), info.width(), info.height(), clock.instant());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
-            store(job, submission.image(), info.contentType());
-            publish(job);
-            idempotencyKeys.remember(submission, job.id());
+            try {
+                backpressure.check();
+                store(job, submission.image(), info.contentType());
+                publish(job);
+            } catch (RuntimeException e) {
+                idempotencyKeys.release(submission);
+                throw e;
+            }
+            idempotencyKeys.confirm(submission, job.id());
             log.info("job accepted: {} {}x{}", info.format(), info.width(), info.height());
         }
         return job;

@@ -45,7 +45,8 @@ public record JobView(
         List<WebhookDeliveries.Delivery> webhookDeliveries,
         String retryOf,
         String resultUrl,
-        URI resultDownloadUrl) {
+        URI resultDownloadUrl,
+        Boolean resultExpired) {
 
     public static String location(String jobId) {
         return "/v1/jobs/" + jobId;
@@ -59,12 +60,19 @@ public record JobView(
         return of(job, deliveries, null);
     }
 
+    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl) {
+        return of(job, deliveries, resultDownloadUrl, false);
+    }
+
     /**
      * @param deliveries         webhook delivery records to show, or null
      * @param resultDownloadUrl  a short-lived presigned URL of the result, or null
+     * @param resultExpired      the job succeeded but its result has expired from storage: no links to it
      */
-    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl) {
+    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl,
+                             boolean resultExpired) {
         boolean expired = job.status() == JobStatus.QUEUED && job.pastDeadline(Instant.now());
+        boolean hasResult = job.status() == JobStatus.SUCCEEDED && !resultExpired;
         return new JobView(job.id(), expired ? JobStatus.EXPIRED : job.status(), job.spec().model(), job.modelUsed(),
                 job.spec().strength(), job.spec().format(), job.spec().quality(), job.inputFormat(), job.width(),
                 job.height(), job.createdAt(), job.startedAt(),
@@ -72,7 +80,8 @@ public record JobView(
                 job.progress(), job.noiseSigma(), job.error(), job.spec().webhook(),
                 job.spec().webhook() == null ? null : job.spec().webhookEvents(),
                 deliveries == null || deliveries.isEmpty() ? null : deliveries, job.spec().retryOf(),
-                job.status() == JobStatus.SUCCEEDED ? location(job.id()) + "/result" : null, resultDownloadUrl);
+                hasResult ? location(job.id()) + "/result" : null, hasResult ? resultDownloadUrl : null,
+                resultExpired ? Boolean.TRUE : null);
     }
 
     private static Long millis(Duration duration) {
