@@ -1,4 +1,4 @@
-"""Command line: ``n2n-models train|export|evaluate`` (also ``python -m n2n_models``)."""
+"""Command line: ``n2n-models train|export|evaluate|export-onnx|import-weights`` (also ``python -m n2n_models``)."""
 
 from __future__ import annotations
 
@@ -106,6 +106,24 @@ def cmd_export_onnx(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_weights(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.import_weights import ImportRefused, import_weights
+
+    weights = Path(args.weights)
+    # The GPU run writes run.json and log.csv beside weights.npz; use them unless told otherwise.
+    info = args.info or (weights.parent / "run.json" if (weights.parent / "run.json").exists() else None)
+    log_csv = args.log or (weights.parent / "log.csv" if (weights.parent / "log.csv").exists() else None)
+    try:
+        result = import_weights(weights, args.config, args.parity, args.run_dir, info=info, log_csv=log_csv)
+    except ImportRefused as exc:
+        raise SystemExit(f"import-weights: {exc}") from None
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="n2n-models", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -163,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--opset", type=int, default=17)
     o.add_argument("--threads", type=int, default=1)
     o.set_defaults(func=cmd_export_onnx)
+
+    i = sub.add_parser("import-weights", help="turn Keras-layout weights trained elsewhere (models/gpu) into a run directory")
+    i.add_argument("--weights", required=True, help="npz keyed <layer>/<weight>, conv kernels HWIO")
+    i.add_argument("--config", required=True, help="the config the weights were trained with")
+    i.add_argument("--parity", required=True, help="npz with 'input' and the producer's fp32 'output'")
+    i.add_argument("--run-dir", required=True, help="new run directory (then: n2n-models export --run-dir ...)")
+    i.add_argument("--info", help="run.json of the producing run (default: beside --weights)")
+    i.add_argument("--log", help="log.csv of the producing run (default: beside --weights)")
+    i.add_argument("--threads", type=int, default=1)
+    i.set_defaults(func=cmd_import_weights)
     return p
 
 
