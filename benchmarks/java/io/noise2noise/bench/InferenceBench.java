@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noise2noise.image.ImageCodec;
+import io.noise2noise.image.EncodedImage;
 import io.noise2noise.image.ImageLimits;
+import io.noise2noise.image.NoiseLevel;
+import io.noise2noise.image.OutputOptions;
 import io.noise2noise.image.PixelImage;
 import io.noise2noise.worker.inference.Denoiser;
 import io.noise2noise.worker.inference.DenoisingModel;
@@ -60,6 +63,7 @@ public final class InferenceBench {
             case "child" -> child(options);
             case "run" -> run(options);
             case "ab" -> ab(options);
+            case "worker" -> worker(options);
             default -> {
                 System.err.println("usage: InferenceBench run|child --option value ... (see the class comment)");
                 System.exit(2);
@@ -106,7 +110,7 @@ public final class InferenceBench {
                 PixelImage out = inPlace ? denoiser.denoiseInPlace(pixels, model, 1.0, Denoiser.TileListener.NONE)
                         : denoiser.denoise(pixels, model, 1.0);
                 seconds[i] = (System.nanoTime() - start) / 1e9;
-                if (out.rgb().length != pixels.rgb().length) {
+                if (out.width() != pixels.width() || out.height() != pixels.height()) {
                     throw new IllegalStateException("wrong output size");
                 }
             }
@@ -137,15 +141,78 @@ public final class InferenceBench {
         }
     }
 
+    /**
+     * The worker's whole path on one file, as {@code JobProcessor} runs it: read the bytes, decode,
+     * estimate the noise, denoise in place, encode in the input's format. Peak RSS is the process's
+     * own since start (JVM, engine, model, image and all), so it is what a worker with this -Xmx
+     * needs; the warm-up runs on a synthetic 1024x1024 image so the file is decoded only once.
+     */
+    private static void worker(Map<String, String> o) throws IOException {
+        Path image = Path.of(o.get("image"));
+        InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
+        int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
+        String modelName = o.getOrDefault("model", "gaussian-interim");
+        InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
+                modelName, 1, threads, 512, 32, engine, Map.of(), 1);
+        ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
+        try (ModelRegistry registry = new ModelRegistry(properties, new ObjectMapper())) {
+            DenoisingModel model = registry.get(modelName);
+            Denoiser denoiser = new Denoiser(512, 32, 1);
+            denoiser.denoise(synthetic(1024, 1024), model, 1.0);
+            long rssBefore = status("VmRSS");
+            long t0 = System.nanoTime();
+            byte[] file = Files.readAllBytes(image);
+            PixelImage pixels = codec.decode(file);
+            file = null;
+            long t1 = System.nanoTime();
+            double sigma = NoiseLevel.estimateSigma(pixels);
+            denoiser.denoiseInPlace(pixels, model, 1.0, Denoiser.TileListener.NONE);
+            long t2 = System.nanoTime();
+            EncodedImage encoded = codec.encode(pixels, OutputOptions.sameFormat());
+            long t3 = System.nanoTime();
+            double mp = (double) pixels.width() * pixels.height() / 1e6;
+            ObjectNode result = JSON.createObjectNode();
+            result.put("method", "java-" + engine.wireName() + "-worker-path");
+            result.put("model", modelName);
+            result.put("image", image.getFileName().toString());
+            result.put("width", pixels.width());
+            result.put("height", pixels.height());
+            result.put("megapixels", mp);
+            result.put("runs", 1);
+            result.put("decode_s", (t1 - t0) / 1e9);
+            result.put("denoise_s", (t2 - t1) / 1e9);
+            result.put("encode_s", (t3 - t2) / 1e9);
+            result.put("median_s", (t2 - t1) / 1e9);
+            result.put("mp_per_s", mp / ((t2 - t1) / 1e9));
+            result.put("output_bytes", encoded.data().length);
+            result.put("noise_sigma", sigma);
+            result.put("peak_rss_mb", status("VmHWM") / 1024.0);
+            result.put("rss_before_mb", rssBefore / 1024.0);
+            result.put("peak_heap_mb", peakHeap() / 1048576.0);
+            result.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0);
+            result.put("threads", threads);
+            System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
+        }
+    }
+
+    /** A smooth synthetic 8-bit image for warming the engine up. */
+    static PixelImage synthetic(int width, int height) {
+        float[] rgb = new float[width * height * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = Math.round(255 * (0.5 + 0.4 * Math.sin(i * 0.001))) / 255f;
+        }
+        return PixelImage.fromFloats(width, height, rgb, null, false);
+    }
+
     /** The top-left {@code width}×{@code height} pixels (or fewer). */
     static PixelImage crop(PixelImage image, int width, int height) {
         int w = Math.min(width, image.width());
         int h = Math.min(height, image.height());
         float[] rgb = new float[w * h * 3];
         for (int y = 0; y < h; y++) {
-            System.arraycopy(image.rgb(), 3 * y * image.width(), rgb, 3 * y * w, 3 * w);
+            image.readRgb(0, y, w, rgb, 3 * y * w);
         }
-        return new PixelImage(w, h, rgb, null, false);
+        return PixelImage.fromFloats(w, h, rgb, null, false, image.bitDepth());
     }
 
     /**

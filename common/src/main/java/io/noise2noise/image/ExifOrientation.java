@@ -24,17 +24,22 @@ final class ExifOrientation {
     }
 
     /**
-     * Turns interleaved samples ({@code channels} per pixel, {@code width}×{@code height} as stored)
-     * upright; the result is {@code height}×{@code width} when {@link #swapsAxes}.
+     * The pixels turned upright, with {@code metadata}: the same samples when already upright,
+     * otherwise a turned copy ({@code height}×{@code width} when {@link #swapsAxes}).
      */
-    static float[] upright(float[] samples, int channels, int width, int height, int orientation) {
+    static PixelImage upright(PixelImage image, int orientation, ImageMetadata metadata) {
+        int width = image.width();
+        int height = image.height();
         if (orientation == UPRIGHT) {
-            return samples;
+            return new PixelImage(width, height, image.grey(), image.hasAlpha(), image.bytes(), image.shorts(), metadata);
         }
         boolean swap = swapsAxes(orientation);
         int outWidth = swap ? height : width;
         int outHeight = swap ? width : height;
-        float[] out = new float[samples.length];
+        PixelImage out = PixelImage.blank(outWidth, outHeight, image.grey(), image.hasAlpha(), image.bitDepth(), metadata);
+        Object samples = image.bytes() != null ? image.bytes() : image.shorts();
+        Object turned = out.bytes() != null ? out.bytes() : out.shorts();
+        int channels = image.channels();
         for (int y = 0; y < outHeight; y++) {
             for (int x = 0; x < outWidth; x++) {
                 // (sx, sy): the stored pixel that is seen at (x, y)
@@ -49,7 +54,7 @@ final class ExifOrientation {
                     case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
                     default -> { sx = width - 1 - y; sy = x; }
                 }
-                System.arraycopy(samples, (sy * width + sx) * channels, out, (y * outWidth + x) * channels, channels);
+                System.arraycopy(samples, (sy * width + sx) * channels, turned, (y * outWidth + x) * channels, channels);
             }
         }
         return out;

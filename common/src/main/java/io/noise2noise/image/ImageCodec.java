@@ -22,10 +22,6 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
-import javax.imageio.plugins.tiff.TIFFDirectory;
-import javax.imageio.plugins.tiff.TIFFField;
-import javax.imageio.plugins.tiff.TIFFTag;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 
@@ -87,7 +83,7 @@ public class ImageCodec {
     /**
      * Writes {@code image} in the asked format, or its source format: grey stays grey, 16 bits stay
      * 16 bits in PNG and TIFF, alpha is kept in PNG, TIFF and GIF, the ICC profile in PNG, JPEG and
-     * TIFF, EXIF in PNG and JPEG. WebP, which ImageIO cannot write, is written as PNG.
+     * TIFF, EXIF in PNG, JPEG and TIFF. WebP, which ImageIO cannot write, is written as PNG.
      */
     public EncodedImage encode(PixelImage image, OutputOptions options) {
         String asked = options.format() != null ? options.format()
@@ -103,16 +99,17 @@ public class ImageCodec {
         }
         ImageMetadata metadata = image.metadata();
         ICC_Profile profile = profile(metadata.iccProfile(), image.grey());
-        boolean alpha = image.alpha() != null && ALPHA_FORMATS.contains(format);
+        boolean alpha = image.hasAlpha() && ALPHA_FORMATS.contains(format);
         int bitDepth = SIXTEEN_BIT_FORMATS.contains(format) ? image.bitDepth() : 8;
-        BufferedImage out = PixelRasters.write(image, image.grey(), alpha, bitDepth);
+        // wraps the image's own samples where the layout allows: no second copy of a large image
+        BufferedImage out = PixelRasters.write(image, alpha, bitDepth);
 
         byte[] icc = profile == null ? null : metadata.iccProfile();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(buffer)) {
             writer.setOutput(stream);
             ImageWriteParam param = writeParam(writer, format, options);
-            IIOMetadata tiffTags = format.equals("tiff") && icc != null ? tiffWithProfile(writer, out, param, icc) : null;
+            IIOMetadata tiffTags = format.equals("tiff") ? TiffMetadata.forWriter(writer, out, param, icc, metadata.exif()) : null;
             writer.write(null, new IIOImage(out, null, tiffTags), param);
         } catch (IOException e) {
             throw new IllegalStateException("could not encode " + format, e);
@@ -262,6 +259,11 @@ public class ImageCodec {
         if (isEncodedInOwnProfile(header.rawType())) {
             // ask for the samples as stored: the JPEG reader would otherwise convert them to sRGB
             param.setDestinationType(header.rawType());
+        } else {
+            ImageTypeSpecifier layout = pixelImageLayout(reader);
+            if (layout != null) {
+                param.setDestinationType(layout);
+            }
         }
         List<String> truncations = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> {
@@ -274,19 +276,37 @@ public class ImageCodec {
             // the JPEG readers fill in what is missing and only warn; a half-grey result is not an image we accept
             throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: " + truncations.get(0));
         }
-        PixelRasters.Samples samples = PixelRasters.read(image);
-        int orientation = header.metadata().orientation();
-        float[] rgb = ExifOrientation.upright(samples.rgb(), 3, samples.width(), samples.height(), orientation);
-        float[] alpha = samples.alpha() == null ? null
-                : ExifOrientation.upright(samples.alpha(), 1, samples.width(), samples.height(), orientation);
-        boolean swap = ExifOrientation.swapsAxes(orientation);
+        PixelRasters.Decoded decoded = PixelRasters.read(image);
+        PixelImage stored = decoded.pixels();
         byte[] icc = header.metadata().iccProfile();
         // a profile describes the stored samples: it goes when they were converted, or when it does not fit them
-        boolean keepProfile = !samples.convertedToSrgb() && profile(icc, samples.grey()) != null;
+        boolean keepProfile = !decoded.convertedToSrgb() && profile(icc, stored.grey()) != null;
         ImageMetadata metadata = new ImageMetadata(header.info().format(), keepProfile ? icc : null,
                 header.metadata().exif());
-        return new PixelImage(swap ? samples.height() : samples.width(), swap ? samples.width() : samples.height(),
-                rgb, alpha, samples.grey(), samples.bitDepth(), metadata);
+        return ExifOrientation.upright(stored, header.metadata().orientation(), metadata);
+    }
+
+    /**
+     * Of the layouts the reader can decode to, one that is a PixelImage's own (interleaved grey or
+     * RGB, then alpha) with the same colours, alpha and precision as its default, so that the decoded
+     * raster is used as it is instead of copied; null if none or if the default already is one.
+     */
+    private static ImageTypeSpecifier pixelImageLayout(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext()) {
+            return null;
+        }
+        ImageTypeSpecifier preferred = types.next();
+        if (PixelRasters.isPixelImageLayout(preferred)) {
+            return null;
+        }
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            if (PixelRasters.isPixelImageLayout(type) && PixelRasters.sameKind(preferred, type)) {
+                return type;
+            }
+        }
+        return null;
     }
 
     private static boolean isEncodedInOwnProfile(ImageTypeSpecifier rawType) {
@@ -323,16 +343,6 @@ public class ImageCodec {
             first = first == null ? writer : first;
         }
         return first;
-    }
-
-    /** The JDK TIFF writer's own metadata plus the ICC profile tag (it does not write one from a colour space). */
-    private static IIOMetadata tiffWithProfile(ImageWriter writer, BufferedImage image, ImageWriteParam param, byte[] icc)
-            throws IOException {
-        IIOMetadata defaults = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
-        TIFFDirectory directory = TIFFDirectory.createFromMetadata(defaults);
-        TIFFTag tag = BaselineTIFFTagSet.getInstance().getTag(BaselineTIFFTagSet.TAG_ICC_PROFILE);
-        directory.addTIFFField(new TIFFField(tag, TIFFTag.TIFF_UNDEFINED, icc.length, icc));
-        return directory.getAsMetadata();
     }
 
     private static ImageWriteParam writeParam(ImageWriter writer, String format, OutputOptions options) {

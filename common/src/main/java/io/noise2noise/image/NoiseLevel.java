@@ -1,7 +1,5 @@
 package io.noise2noise.image;
 
-import java.util.Arrays;
-
 /**
  * Estimates the noise standard deviation of an image (on the 0–255 scale) with Donoho's robust
  * estimator: the median absolute value of the finest diagonal Haar detail band (of every colour
@@ -21,20 +19,29 @@ public final class NoiseLevel {
         if (halfWidth == 0 || halfHeight == 0) {
             return 0;
         }
-        float[] rgb = image.rgb();
-        int rowStride = 3 * image.width();
-        float[] detail = new float[halfWidth * halfHeight * 3];
-        int n = 0;
+        // on integer samples the detail |a - b - c + d| is an integer in [0, 2·max]: a histogram gives
+        // the exact median without a sorted array as large as the image
+        int max = image.maxValue();
+        long[] counts = new long[2 * max + 1];
+        int channels = image.channels();
+        int colours = image.grey() ? 1 : 3;
+        int rowStride = channels * image.width();
         for (int y = 0; y < halfHeight; y++) {
             for (int x = 0; x < halfWidth; x++) {
-                int topLeft = 2 * y * rowStride + 6 * x;
-                for (int c = 0; c < 3; c++) {
+                int topLeft = 2 * y * rowStride + 2 * x * channels;
+                for (int c = 0; c < colours; c++) {
                     int i = topLeft + c;
-                    detail[n++] = Math.abs(rgb[i] - rgb[i + 3] - rgb[i + rowStride] + rgb[i + rowStride + 3]) / 2f;
+                    counts[Math.abs(image.get(i) - image.get(i + channels) - image.get(i + rowStride)
+                            + image.get(i + rowStride + channels))]++;
                 }
             }
         }
-        Arrays.sort(detail);
-        return detail[detail.length / 2] / MAD_TO_SIGMA * 255.0;
+        long median = (long) halfWidth * halfHeight * colours / 2;
+        long seen = 0;
+        int detail = 0;
+        while (seen + counts[detail] <= median) {
+            seen += counts[detail++];
+        }
+        return detail / 2.0 / max / MAD_TO_SIGMA * 255.0;
     }
 }

@@ -7,92 +7,143 @@ import java.awt.image.ColorConvertOp;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.awt.image.WritableRaster;
+import javax.imageio.ImageTypeSpecifier;
 
-/** Moves samples between ImageIO's BufferedImages and the float arrays of {@link PixelImage}. */
+/**
+ * Moves samples between ImageIO's BufferedImages and {@link PixelImage}. A decoded raster that is
+ * already laid out as a PixelImage (interleaved grey or RGB, then alpha, 8 or 16 bits) becomes one
+ * without a copy, and a PixelImage is written through a BufferedImage that wraps its samples, so a
+ * large image exists once in memory, not once per step. Other layouts are converted a row at a time.
+ */
 final class PixelRasters {
 
-    /** Samples of a decoded image as stored (before orientation); {@code convertedToSrgb} when they are no longer in the file's colour space. */
-    record Samples(int width, int height, float[] rgb, float[] alpha, boolean grey, int bitDepth, boolean convertedToSrgb) {
+    /** The decoded pixels (before orientation); {@code convertedToSrgb} when they are no longer in the file's colour space. */
+    record Decoded(PixelImage pixels, boolean convertedToSrgb) {
     }
 
     private PixelRasters() {
     }
 
-    static Samples read(BufferedImage image) {
+    /** Whether a reader's image type decodes straight into a PixelImage's layout. */
+    static boolean isPixelImageLayout(ImageTypeSpecifier type) {
+        ColorModel model = type.getColorModel();
+        int space = model.getColorSpace().getType();
+        return (space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY) && !model.isAlphaPremultiplied()
+                && isInterleavedInOrder(model, type.getSampleModel());
+    }
+
+    /** Whether both give the same colour space type, number of colours, alpha and (8 or 16 bits) precision. */
+    static boolean sameKind(ImageTypeSpecifier a, ImageTypeSpecifier b) {
+        ColorModel ma = a.getColorModel();
+        ColorModel mb = b.getColorModel();
+        return ma.getColorSpace().getType() == mb.getColorSpace().getType()
+                && ma.getNumColorComponents() == mb.getNumColorComponents() && ma.hasAlpha() == mb.hasAlpha()
+                && (maxComponentSize(ma) > 8) == (maxComponentSize(mb) > 8);
+    }
+
+    static Decoded read(BufferedImage image) {
         ColorModel model = image.getColorModel();
         if (model instanceof IndexColorModel palette) {
-            return readPalette(image, palette);
+            return new Decoded(readPalette(image, palette), false);
         }
         int space = model.getColorSpace().getType();
         if ((space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY) && hasPlainSamples(image)) {
             if (model.isAlphaPremultiplied()) {
                 image.coerceData(false);
             }
-            return readSamples(image, false);
+            return new Decoded(readSamples(image), false);
         }
         // CMYK, YCbCr, Lab, packed oddities: let the colour management convert to sRGB
         BufferedImage srgb = newImage(image.getWidth(), image.getHeight(), false, model.hasAlpha(),
                 maxComponentSize(model) > 8 ? 16 : 8);
         new ColorConvertOp(null).filter(image, srgb);
-        return readSamples(srgb, true);
+        return new Decoded(readSamples(srgb), true);
     }
 
     /**
-     * An image of the given layout holding the pixels; samples are rounded to {@code bitDepth} bits.
-     * A grey image's channels are averaged (denoising may have moved them apart slightly).
+     * A BufferedImage of the pixels with or without alpha at {@code bitDepth} bits: the samples
+     * themselves when that is how they are held, else a converted copy (alpha dropped, 16 bits
+     * rounded to 8).
      */
-    static BufferedImage write(PixelImage pixels, boolean grey, boolean alpha, int bitDepth) {
-        int width = pixels.width();
-        int height = pixels.height();
-        BufferedImage image = newImage(width, height, grey, alpha, bitDepth);
-        WritableRaster raster = image.getRaster();
-        int max = (1 << bitDepth) - 1;
-        float[] rgb = pixels.rgb();
-        int[] samples = new int[width * height];
-        int colours = grey ? 1 : 3;
-        for (int band = 0; band < colours; band++) {
-            for (int i = 0; i < samples.length; i++) {
-                float value = grey ? (rgb[3 * i] + rgb[3 * i + 1] + rgb[3 * i + 2]) / 3f : rgb[3 * i + band];
-                samples[i] = quantise(value, max);
-            }
-            raster.setSamples(0, 0, width, height, band, samples);
+    static BufferedImage write(PixelImage pixels, boolean alpha, int bitDepth) {
+        PixelImage source = alpha == pixels.hasAlpha() && bitDepth == pixels.bitDepth() ? pixels
+                : converted(pixels, alpha, bitDepth);
+        int width = source.width();
+        int height = source.height();
+        int channels = source.channels();
+        DataBuffer data = source.bytes() != null ? new DataBufferByte(source.bytes(), source.bytes().length)
+                : new DataBufferUShort(source.shorts(), source.shorts().length);
+        int[] offsets = new int[channels];
+        for (int i = 0; i < channels; i++) {
+            offsets[i] = i;
         }
-        if (alpha) {
-            float[] values = pixels.alpha();
-            for (int i = 0; i < samples.length; i++) {
-                samples[i] = quantise(values[i], max);
+        WritableRaster raster = Raster.createInterleavedRaster(data, width, height, width * channels, channels, offsets, null);
+        return new BufferedImage(colourModel(source.grey(), alpha, bitDepth), raster, false, null);
+    }
+
+    private static PixelImage converted(PixelImage pixels, boolean alpha, int bitDepth) {
+        PixelImage out = PixelImage.blank(pixels.width(), pixels.height(), pixels.grey(), alpha, bitDepth, pixels.metadata());
+        int colours = pixels.grey() ? 1 : 3;
+        int from = pixels.channels();
+        int to = out.channels();
+        int fromMax = pixels.maxValue();
+        int toMax = out.maxValue();
+        long pixelCount = (long) pixels.width() * pixels.height();
+        for (int p = 0; p < pixelCount; p++) {
+            int channelsKept = alpha ? colours + 1 : colours;
+            for (int c = 0; c < channelsKept; c++) {
+                int value = pixels.get(p * from + c);
+                out.set(p * to + c, fromMax == toMax ? value : (int) ((value * (long) toMax + fromMax / 2) / fromMax));
             }
-            raster.setSamples(0, 0, width, height, colours, samples);
         }
-        return image;
+        return out;
+    }
+
+    private static ColorModel colourModel(boolean grey, boolean alpha, int bitDepth) {
+        ColorSpace colours = ColorSpace.getInstance(grey ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
+        return new ComponentColorModel(colours, alpha, false, alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
+                bitDepth > 8 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE);
     }
 
     private static BufferedImage newImage(int width, int height, boolean grey, boolean alpha, int bitDepth) {
-        ColorSpace colours = ColorSpace.getInstance(grey ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
-        ColorModel model = new ComponentColorModel(colours, alpha, false, alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
-                bitDepth > 8 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE);
+        ColorModel model = colourModel(grey, alpha, bitDepth);
         return new BufferedImage(model, model.createCompatibleWritableRaster(width, height), false, null);
     }
 
-    private static Samples readPalette(BufferedImage image, IndexColorModel palette) {
+    private static PixelImage readPalette(BufferedImage image, IndexColorModel palette) {
         int width = image.getWidth();
         int height = image.getHeight();
-        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
-        float[] rgb = new float[argb.length * 3];
-        float[] alpha = palette.hasAlpha() ? new float[argb.length] : null;
-        for (int i = 0; i < argb.length; i++) {
-            int p = argb[i];
-            rgb[3 * i] = ((p >> 16) & 0xff) / 255f;
-            rgb[3 * i + 1] = ((p >> 8) & 0xff) / 255f;
-            rgb[3 * i + 2] = (p & 0xff) / 255f;
-            if (alpha != null) {
-                alpha[i] = (p >>> 24) / 255f;
+        boolean grey = isGreyPalette(palette);
+        boolean alpha = palette.hasAlpha();
+        PixelImage out = PixelImage.blank(width, height, grey, alpha, 8, null);
+        int channels = out.channels();
+        int[] argb = new int[width];
+        for (int y = 0; y < height; y++) {
+            image.getRGB(0, y, width, 1, argb, 0, width);
+            int at = y * width * channels;
+            for (int x = 0; x < width; x++, at += channels) {
+                int p = argb[x];
+                if (grey) {
+                    out.set(at, p & 0xff);
+                } else {
+                    out.set(at, (p >> 16) & 0xff);
+                    out.set(at + 1, (p >> 8) & 0xff);
+                    out.set(at + 2, p & 0xff);
+                }
+                if (alpha) {
+                    out.set(at + channels - 1, p >>> 24);
+                }
             }
         }
-        return new Samples(width, height, rgb, alpha, isGreyPalette(palette), 8, false);
+        return out;
     }
 
     private static boolean isGreyPalette(IndexColorModel palette) {
@@ -110,47 +161,96 @@ final class PixelRasters {
         if (!(model instanceof ComponentColorModel || model instanceof DirectColorModel)) {
             return false;
         }
+        if (image.getRaster().getNumBands() != model.getNumComponents()) {
+            return false;
+        }
         int type = image.getRaster().getDataBuffer().getDataType();
         return type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE || maxComponentSize(model) <= 16;
     }
 
-    private static Samples readSamples(BufferedImage image, boolean converted) {
+    private static PixelImage readSamples(BufferedImage image) {
         ColorModel model = image.getColorModel();
         WritableRaster raster = image.getRaster();
+        boolean grey = model.getNumColorComponents() == 1;
+        boolean alpha = model.hasAlpha();
+        PixelImage adopted = adopted(raster, model, grey, alpha);
+        if (adopted != null) {
+            return adopted;
+        }
         int width = image.getWidth();
         int height = image.getHeight();
-        int pixels = width * height;
-        boolean grey = model.getNumColorComponents() == 1;
         int type = raster.getDataBuffer().getDataType();
         boolean floating = type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE;
-        float[] band = new float[pixels];
-        float[] rgb = new float[pixels * 3];
-        for (int b = 0; b < model.getNumColorComponents(); b++) {
-            raster.getSamples(0, 0, width, height, b, band);
-            float max = floating ? 1f : (1 << model.getComponentSize(b)) - 1;
-            for (int i = 0; i < pixels; i++) {
-                float value = clamp(band[i] / max);
-                if (grey) {
-                    rgb[3 * i] = value;
-                    rgb[3 * i + 1] = value;
-                    rgb[3 * i + 2] = value;
-                } else {
-                    rgb[3 * i + b] = value;
-                }
-            }
-        }
-        float[] alpha = null;
-        if (model.hasAlpha()) {
-            int a = model.getNumColorComponents();
-            alpha = new float[pixels];
-            raster.getSamples(0, 0, width, height, a, alpha);
-            float max = floating ? 1f : (1 << model.getComponentSize(a)) - 1;
-            for (int i = 0; i < pixels; i++) {
-                alpha[i] = clamp(alpha[i] / max);
-            }
-        }
         int bitDepth = floating || maxComponentSize(model) > 8 ? 16 : 8;
-        return new Samples(width, height, rgb, alpha, grey, bitDepth, converted);
+        PixelImage out = PixelImage.blank(width, height, grey, alpha, bitDepth, null);
+        int channels = out.channels();
+        int max = out.maxValue();
+        float[] scale = new float[channels];
+        for (int b = 0; b < channels; b++) {
+            scale[b] = floating ? max : (float) max / ((1 << model.getComponentSize(b)) - 1);
+        }
+        float[] row = new float[width * channels];
+        int rowBase = raster.getMinY();
+        for (int y = 0; y < height; y++) {
+            raster.getPixels(raster.getMinX(), rowBase + y, width, 1, row);
+            int at = y * width * channels;
+            for (int i = 0; i < row.length; i++) {
+                float value = row[i] * scale[i % channels];
+                out.set(at + i, value > 0 ? Math.round(Math.min(value, max)) : 0);
+            }
+        }
+        return out;
+    }
+
+    /** The raster's own sample array as a PixelImage, when it is laid out as one; otherwise null. */
+    private static PixelImage adopted(WritableRaster raster, ColorModel model, boolean grey, boolean alpha) {
+        if (raster.getParent() != null || raster.getMinX() != 0 || raster.getMinY() != 0
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || !isInterleavedInOrder(model, raster.getSampleModel())) {
+            return null;
+        }
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        int bands = raster.getNumBands();
+        if (((PixelInterleavedSampleModel) raster.getSampleModel()).getScanlineStride() != width * bands) {
+            return null;
+        }
+        DataBuffer data = raster.getDataBuffer();
+        long length = (long) width * height * bands;
+        if (data.getNumBanks() != 1 || data.getOffset() != 0 || data.getSize() != length) {
+            return null;
+        }
+        if (data instanceof DataBufferByte bytes && bytes.getData().length == length) {
+            return new PixelImage(width, height, grey, alpha, bytes.getData(), null, null);
+        }
+        if (data instanceof DataBufferUShort shorts && shorts.getData().length == length) {
+            return new PixelImage(width, height, grey, alpha, null, shorts.getData(), null);
+        }
+        return null;
+    }
+
+    /** Component samples, one byte or short each at full 8 or 16 bits, interleaved colour-then-alpha. */
+    private static boolean isInterleavedInOrder(ColorModel model, SampleModel samples) {
+        if (!(model instanceof ComponentColorModel) || !(samples instanceof PixelInterleavedSampleModel interleaved)) {
+            return false;
+        }
+        int bands = samples.getNumBands();
+        int bits = switch (samples.getDataType()) {
+            case DataBuffer.TYPE_BYTE -> 8;
+            case DataBuffer.TYPE_USHORT -> 16;
+            default -> 0;
+        };
+        if (bits == 0 || bands != model.getNumComponents() || interleaved.getPixelStride() != bands
+                || model.getNumColorComponents() != 1 && model.getNumColorComponents() != 3) {
+            return false;
+        }
+        int[] offsets = interleaved.getBandOffsets();
+        for (int b = 0; b < bands; b++) {
+            if (offsets[b] != b || model.getComponentSize(b) != bits) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int maxComponentSize(ColorModel model) {
@@ -159,13 +259,5 @@ final class PixelRasters {
             max = Math.max(max, size);
         }
         return max;
-    }
-
-    private static float clamp(float value) {
-        return value > 0 ? Math.min(1f, value) : 0f;
-    }
-
-    private static int quantise(float value, int max) {
-        return Math.round(clamp(value) * max);
     }
 }

@@ -21,6 +21,11 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
+import javax.imageio.plugins.tiff.ExifParentTIFFTagSet;
+import javax.imageio.plugins.tiff.ExifTIFFTagSet;
+import javax.imageio.plugins.tiff.TIFFDirectory;
+import javax.imageio.plugins.tiff.TIFFField;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,7 +61,7 @@ class ImageCodecTest {
         assertThat(pixels.width()).isEqualTo(37);
         assertThat(pixels.height()).isEqualTo(23);
         assertThat(pixels.grey()).isFalse();
-        assertThat(pixels.alpha()).isNull();
+        assertThat(pixels.toFloatAlpha()).isNull();
         assertThat(pixels.bitDepth()).isEqualTo(8);
         assertThat(pixels.metadata().format()).isEqualTo(format);
         assertThat(again.format()).isEqualTo(written);
@@ -82,14 +87,14 @@ class ImageCodecTest {
 
         PixelImage pixels = codec.decode(webp.bytes());
 
-        assertThat(pixels.alpha() != null).isEqualTo(alpha);
+        assertThat(pixels.hasAlpha()).isEqualTo(alpha);
         for (int i = 0; i < webp.argb().length; i++) {
             int p = webp.argb()[i];
-            assertThat(pixels.rgb()[3 * i]).isEqualTo(((p >> 16) & 0xff) / 255f);
-            assertThat(pixels.rgb()[3 * i + 1]).isEqualTo(((p >> 8) & 0xff) / 255f);
-            assertThat(pixels.rgb()[3 * i + 2]).isEqualTo((p & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i]).isEqualTo(((p >> 16) & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i + 1]).isEqualTo(((p >> 8) & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i + 2]).isEqualTo((p & 0xff) / 255f);
             if (alpha) {
-                assertThat(pixels.alpha()[i]).isEqualTo((p >>> 24) / 255f);
+                assertThat(pixels.toFloatAlpha()[i]).isEqualTo((p >>> 24) / 255f);
             }
         }
     }
@@ -119,7 +124,7 @@ class ImageCodecTest {
 
         BufferedImage out = readBack(codec.encode(withAlpha, format));
 
-        assertThat(withAlpha.alpha()).isNotNull();
+        assertThat(withAlpha.toFloatAlpha()).isNotNull();
         assertThat(out.getColorModel().hasAlpha()).isTrue();
         for (int x = 0; x < 16; x++) {
             assertThat(out.getRGB(x, 4) >>> 24).isEqualTo(x * 16);
@@ -138,12 +143,12 @@ class ImageCodecTest {
 
         assertThat(pixels.bitDepth()).isEqualTo(16);
         assertThat(pixels.grey()).isEqualTo(grey);
-        assertThat(pixels.alpha() != null).isEqualTo(alpha);
+        assertThat(pixels.hasAlpha()).isEqualTo(alpha);
         int colours = grey ? 1 : 3;
         for (int band = 0; band < colours; band++) {
             int[] expected = source.getRaster().getSamples(0, 0, 23, 17, band, (int[]) null);
             for (int i = 0; i < expected.length; i++) {
-                assertThat(pixels.rgb()[3 * i + band]).isCloseTo(expected[i] / 65535f, within(1e-7f));
+                assertThat(pixels.toFloatRgb()[3 * i + band]).isCloseTo(expected[i] / 65535f, within(1e-7f));
             }
         }
         assertThat(out.getColorModel().getComponentSize(0)).isEqualTo(16);
@@ -173,15 +178,15 @@ class ImageCodecTest {
 
         assertThat(pixels.metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
         assertThat(again.metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
-        assertThat(again.rgb()).hasSameSizeAs(pixels.rgb());
+        assertThat(again.toFloatRgb()).hasSameSizeAs(pixels.toFloatRgb());
         float tolerance = format.equals("jpeg") ? 0.05f : 0f;
-        for (int i = 0; i < pixels.rgb().length; i += 7) {
-            assertThat(again.rgb()[i]).isCloseTo(pixels.rgb()[i], within(tolerance));
+        for (int i = 0; i < pixels.toFloatRgb().length; i += 7) {
+            assertThat(again.toFloatRgb()[i]).isCloseTo(pixels.toFloatRgb()[i], within(tolerance));
         }
         if (!format.equals("jpeg")) {
             // unconverted: the samples are the ones written, not their sRGB rendering
             BufferedImage source = gradient(24, 16, BufferedImage.TYPE_INT_RGB);
-            assertThat(pixels.rgb()[3 * (5 * 24 + 20)]).isEqualTo(((source.getRGB(20, 5) >> 16) & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * (5 * 24 + 20)]).isEqualTo(((source.getRGB(20, 5) >> 16) & 0xff) / 255f);
         }
     }
 
@@ -199,6 +204,30 @@ class ImageCodecTest {
         assertThat(ImageFiles.exifOrientation(pixels.metadata().exif())).isEqualTo(1);
         assertThat(again.metadata().exif()).isEqualTo(pixels.metadata().exif());
         assertThat(new String(again.metadata().exif(), StandardCharsets.ISO_8859_1)).contains("N2N Test Camera");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "jpeg"})
+    void exifAndIccProfileAreWrittenIntoTiffOutput(String source) throws IOException {
+        byte[] plain = write(gradient(20, 10, BufferedImage.TYPE_INT_RGB), source);
+        byte[] exif = ImageFiles.exifWithSubDirectory(6, "N2N Test Camera", 400);
+        byte[] file = source.equals("png")
+                ? ImageFiles.withPngChunk(ImageFiles.withPngIcc(plain, LINEAR_RGB_PROFILE), "eXIf", exif)
+                : ImageFiles.withJpegExif(ImageFiles.withJpegSegment(plain, 0xe2, ICC_HEADER, LINEAR_RGB_PROFILE), exif);
+
+        PixelImage pixels = codec.decode(file);
+        byte[] tiff = codec.encode(pixels, OutputOptions.format("tiff")).data();
+
+        TIFFDirectory written = ImageFiles.tiffDirectory(tiff);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Test Camera");
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION).getAsInt(0)).isEqualTo(1);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_WIDTH).getAsInt(0)).isEqualTo(10);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_LENGTH).getAsInt(0)).isEqualTo(20);
+        TIFFField exifDirectory = written.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER);
+        assertThat(exifDirectory).isNotNull();
+        assertThat(exifDirectory.getDirectory().getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(400);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ICC_PROFILE).getAsBytes()).isEqualTo(LINEAR_RGB_PROFILE);
+        assertThat(codec.decode(tiff).metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
     }
 
     /** Where the stored image's top-left (red) and top-right (green) quadrants are seen, per orientation. */
@@ -267,9 +296,9 @@ class ImageCodecTest {
 
             assertThat(pixels.grey()).isFalse();
             assertThat(pixels.metadata().iccProfile()).isNull();
-            assertThat(pixels.rgb()[3 * 20]).as(format + " red").isLessThan(0.3f);
-            assertThat(pixels.rgb()[3 * 20 + 1]).as(format + " green").isGreaterThan(0.5f);
-            assertThat(pixels.rgb()[3 * 20 + 2]).as(format + " blue").isGreaterThan(0.8f);
+            assertThat(pixels.toFloatRgb()[3 * 20]).as(format + " red").isLessThan(0.3f);
+            assertThat(pixels.toFloatRgb()[3 * 20 + 1]).as(format + " green").isGreaterThan(0.5f);
+            assertThat(pixels.toFloatRgb()[3 * 20 + 2]).as(format + " blue").isGreaterThan(0.8f);
             assertThat(readBack(codec.encode(pixels, format)).getColorModel().getColorSpace().getType())
                     .isEqualTo(ColorSpace.TYPE_RGB);
         }
@@ -291,12 +320,12 @@ class ImageCodecTest {
         PixelImage greyPalette = codec.decode(write(ImageFiles.palette(12, 6, greys, -1), format));
 
         assertThat(pixels.grey()).isFalse();
-        assertThat(pixels.alpha()).isNull();
+        assertThat(pixels.toFloatAlpha()).isNull();
         for (int i = 0; i < 12 * 6; i++) {
             int p = source.getRGB(i % 12, i / 12);
-            assertThat(pixels.rgb()[3 * i]).isEqualTo(((p >> 16) & 0xff) / 255f);
-            assertThat(pixels.rgb()[3 * i + 1]).isEqualTo(((p >> 8) & 0xff) / 255f);
-            assertThat(pixels.rgb()[3 * i + 2]).isEqualTo((p & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i]).isEqualTo(((p >> 16) & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i + 1]).isEqualTo(((p >> 8) & 0xff) / 255f);
+            assertThat(pixels.toFloatRgb()[3 * i + 2]).isEqualTo((p & 0xff) / 255f);
         }
         assertThat(greyPalette.grey()).isTrue();
     }
@@ -308,10 +337,10 @@ class ImageCodecTest {
 
         PixelImage pixels = codec.decode(write(source, format));
 
-        assertThat(pixels.alpha()).isNotNull();
+        assertThat(pixels.toFloatAlpha()).isNotNull();
         for (int i = 0; i < 12 * 6; i++) {
             int index = source.getRaster().getSample(i % 12, i / 12, 0);
-            assertThat(pixels.alpha()[i]).isEqualTo(index == 1 ? 0f : 1f);
+            assertThat(pixels.toFloatAlpha()[i]).isEqualTo(index == 1 ? 0f : 1f);
         }
         assertThat(readBack(codec.encode(pixels, format)).getColorModel().hasAlpha()).isTrue();
     }
@@ -450,7 +479,7 @@ class ImageCodecTest {
 
     @Test
     void pixelsFromNoFileAreWrittenAsPng() {
-        PixelImage made = new PixelImage(2, 1, new float[] {1, 0, 0, 0, 0, 1}, null, false);
+        PixelImage made = PixelImage.fromFloats(2, 1, new float[] {1, 0, 0, 0, 0, 1}, null, false);
 
         EncodedImage written = codec.encode(made, OutputOptions.sameFormat());
 
@@ -462,9 +491,9 @@ class ImageCodecTest {
         int x = corner.endsWith("L") ? image.width() / 4 : 3 * image.width() / 4;
         int y = corner.startsWith("T") ? image.height() / 4 : 3 * image.height() / 4;
         int i = 3 * (y * image.width() + x);
-        float r = image.rgb()[i];
-        float g = image.rgb()[i + 1];
-        float b = image.rgb()[i + 2];
+        float r = image.toFloatRgb()[i];
+        float g = image.toFloatRgb()[i + 1];
+        float b = image.toFloatRgb()[i + 2];
         if (r > 0.8 && g > 0.8 && b > 0.8) {
             return "white";
         }

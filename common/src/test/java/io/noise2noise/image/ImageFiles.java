@@ -7,6 +7,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriter;
@@ -26,6 +28,7 @@ import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.plugins.tiff.TIFFTag;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
@@ -110,6 +113,21 @@ final class ImageFiles {
     }
 
     /** A TIFF (JDK writer) with extra first-directory fields: an ICC profile (null for none) and an orientation. */
+    /** The first directory of a TIFF file with its sub-directories, as the JDK's TIFF reader sees it. */
+    static TIFFDirectory tiffDirectory(byte[] tiff) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("tiff");
+        ImageReader reader = readers.next();
+        while (!reader.getClass().getName().startsWith("com.sun.")) {
+            reader = readers.next();
+        }
+        try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(tiff))) {
+            reader.setInput(stream);
+            return TIFFDirectory.createFromMetadata(reader.getImageMetadata(0));
+        } finally {
+            reader.dispose();
+        }
+    }
+
     static byte[] writeTiff(BufferedImage image, byte[] icc, int orientation) {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
         ImageWriter writer = writers.next();
@@ -280,6 +298,28 @@ final class ImageFiles {
         exif.putShort((short) 2);
         exif.putShort((short) 0x010f).putShort((short) 2).putInt(makeBytes.length).putInt(8 + 2 + 24 + 4);
         exif.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        exif.putInt(0);
+        exif.put(makeBytes);
+        return exif.array();
+    }
+
+    /**
+     * An EXIF block (big-endian, as many cameras write it) with Make and Orientation in IFD0 and an
+     * Exif sub-directory holding ISOSpeedRatings.
+     */
+    static byte[] exifWithSubDirectory(int orientation, String make, int iso) {
+        byte[] makeBytes = (make + "\0").getBytes(StandardCharsets.ISO_8859_1);
+        int subIfd = 8 + 2 + 3 * 12 + 4;
+        int makeAt = subIfd + 2 + 12 + 4;
+        ByteBuffer exif = ByteBuffer.allocate(makeAt + makeBytes.length).order(ByteOrder.BIG_ENDIAN);
+        exif.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
+        exif.putShort((short) 3);
+        exif.putShort((short) 0x010f).putShort((short) 2).putInt(makeBytes.length).putInt(makeAt);
+        exif.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        exif.putShort((short) 0x8769).putShort((short) 4).putInt(1).putInt(subIfd);
+        exif.putInt(0);
+        exif.putShort((short) 1);
+        exif.putShort((short) 0x8827).putShort((short) 3).putInt(1).putShort((short) iso).putShort((short) 0);
         exif.putInt(0);
         exif.put(makeBytes);
         return exif.array();

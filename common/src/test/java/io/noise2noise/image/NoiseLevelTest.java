@@ -25,7 +25,7 @@ class NoiseLevelTest {
             }
         }
 
-        double estimate = NoiseLevel.estimateSigma(new PixelImage(width, height, rgb, null, false));
+        double estimate = NoiseLevel.estimateSigma(PixelImage.fromFloats(width, height, rgb, null, false, 16));
 
         assertThat(estimate).isCloseTo(sigma, within(Math.max(0.5, sigma * 0.08)));
     }

@@ -9,9 +9,10 @@ import java.util.Arrays;
  * outputs are blended with linear ramps across the overlaps, so the model's memory stays bounded by
  * the tile size and no seams show.
  *
- * <p>Memory: besides the input image, a call holds the result array ({@link #denoise}; none with
- * {@link #denoiseInPlace}), one band of tile rows across the image's width and the tiles of one model
- * call ({@code tileBatch} tiles, never more than a band's). The blend weights are separable (tile grid
+ * <p>Memory: besides the input image (held at its own bit depth, see {@link PixelImage}), a call
+ * holds the result ({@link #denoise}: a copy of the image; none with {@link #denoiseInPlace}), one
+ * band of tile rows across the image's width as floats and the tiles of one model call
+ * ({@code tileBatch} tiles, never more than a band's). The blend weights are separable (tile grid
  * × per-axis ramps), so they are normalised per axis up front and accumulated straight into the band:
  * no full-size weight or sum arrays and no normalisation pass. Tiles are balanced: as few as cover
  * the image with the overlap, spread evenly, so an image just over the tile size costs little more
@@ -53,8 +54,9 @@ public class Denoiser {
     }
 
     /**
-     * Returns {@code input + strength · (model(input) − input)} in a new array; strength 0 gives back
-     * {@code image} itself (no copy: callers must not modify the pixels of either).
+     * Returns {@code input + strength · (model(input) − input)}, rounded to the image's bit depth, in a
+     * copy of {@code image}; strength 0 gives back {@code image} itself (no copy: callers must not
+     * modify the pixels of either).
      */
     public PixelImage denoise(PixelImage image, DenoisingModel model, double strength, TileListener listener) {
         return run(image, model, strength, listener, false);
@@ -62,8 +64,8 @@ public class Denoiser {
 
     /**
      * Like {@link #denoise(PixelImage, DenoisingModel, double, TileListener)}, but writes the result
-     * over {@code image}'s own pixels (which then hold the result; the returned image shares them), so a
-     * call needs no second full-size array: besides the image, memory is one band of tile rows across
+     * over {@code image}'s own pixels (which then hold the result; {@code image} is returned), so a
+     * call needs no second full-size image: besides the image, memory is one band of tile rows across
      * the image's width plus the tiles of one model call. Use it when the input pixels are not needed
      * afterwards (estimate noise before, not after).
      */
@@ -79,9 +81,9 @@ public class Denoiser {
         if (strength == 0) {
             return image;
         }
-        float[] target = inPlace ? image.rgb() : new float[image.rgb().length];
-        runTiled(image, model, (float) strength, listener, target);
-        return inPlace ? image : image.withRgb(target);
+        PixelImage target = inPlace ? image : image.copy();
+        runTiled(target, model, (float) strength, listener);
+        return target;
     }
 
     /** How many model runs {@code image} takes with {@code model}: one per tile. */
@@ -121,11 +123,11 @@ public class Denoiser {
     /**
      * Tiles row band by row band (a band: the tiles that share a row origin). Each band's outputs are
      * accumulated into a buffer of one tile's height across the image; after a band, the rows above
-     * the next band's origin are final (blended with the input by {@code strength}) and are written to
-     * {@code target}; rows that the next band overlaps are carried over. No later band reads input rows
-     * above its origin, so {@code target} may be the input's own array.
+     * the next band's origin are final (blended with the input by {@code strength}) and are written
+     * over the image's own rows, rounded to its bit depth; rows that the next band overlaps are carried
+     * over. No later band reads rows above its origin, so nothing reads a row once it is written.
      */
-    private void runTiled(PixelImage image, DenoisingModel model, float strength, TileListener listener, float[] target) {
+    private void runTiled(PixelImage image, DenoisingModel model, float strength, TileListener listener) {
         int multiple = Math.max(1, model.card().sizeMultiple());
         int tile = tileSide(model);
         int width = image.width();
@@ -146,7 +148,7 @@ public class Denoiser {
         int batch = Math.min(tileBatch, columns.length);
         int tileValues = ph * pw * 3;
         float[] tiles = new float[batch * tileValues];
-        float[] input = image.rgb();
+        float[] input = strength == 1f ? null : new float[rowValues];
         for (int r = 0; r < rows.length; r++) {
             int y0 = rows[r];
             if (r > 0) {
@@ -167,15 +169,15 @@ public class Denoiser {
                 }
             }
             int finalRows = (r + 1 < rows.length ? rows[r + 1] : height) - y0;
-            int from = y0 * rowValues;
-            int n = finalRows * rowValues;
-            if (strength == 1f) {
-                System.arraycopy(band, 0, target, from, n);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    float in = input[from + i];
-                    target[from + i] = in + strength * (band[i] - in);
+            for (int y = 0; y < finalRows; y++) {
+                int at = y * rowValues;
+                if (input != null) {
+                    image.readRgb(0, y0 + y, width, input, 0);
+                    for (int i = 0; i < rowValues; i++) {
+                        band[at + i] = input[i] + strength * (band[at + i] - input[i]);
+                    }
                 }
+                image.writeRgb(0, y0 + y, width, band, at);
             }
         }
     }
@@ -268,21 +270,16 @@ public class Denoiser {
      * mirroring pixels beyond the image's edges.
      */
     private static void extract(PixelImage image, int y0, int x0, int height, int width, float[] tile, int offset) {
-        float[] rgb = image.rgb();
         int imageWidth = image.width();
         int inside = Math.max(0, Math.min(width, imageWidth - x0));
         for (int y = 0; y < height; y++) {
-            int row = 3 * reflect(y0 + y, image.height()) * imageWidth;
+            int row = reflect(y0 + y, image.height());
             int dst = offset + 3 * y * width;
             if (x0 >= 0 && inside > 0) {
-                System.arraycopy(rgb, row + 3 * x0, tile, dst, 3 * inside);
+                image.readRgb(x0, row, inside, tile, dst);
             }
             for (int x = inside; x < width; x++) {
-                int src = row + 3 * reflect(x0 + x, imageWidth);
-                int d = dst + 3 * x;
-                tile[d] = rgb[src];
-                tile[d + 1] = rgb[src + 1];
-                tile[d + 2] = rgb[src + 2];
+                image.readRgb(reflect(x0 + x, imageWidth), row, 1, tile, dst + 3 * x);
             }
         }
     }

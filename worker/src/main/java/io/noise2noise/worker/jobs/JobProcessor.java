@@ -114,9 +114,7 @@ public class JobProcessor {
 
     private Job run(Job job, JobRequested request) {
         try {
-            byte[] input = objects.get(request.inputKey()).map(ObjectStore.StoredObject::data).orElseThrow(
-                    () -> new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is gone"));
-            PixelImage image = codec.decode(input);
+            PixelImage image = decodeInput(request);
             DenoisingModel model = models.get(request.model());
             String modelName = model.card().name();
             int tiles = denoiser.tileCount(image, model);
@@ -148,6 +146,13 @@ public class JobProcessor {
             log.info("job {}: {}", job.id(), e.getMessage());
             return e.progress.canceled(e.getMessage(), clock.instant());
         }
+    }
+
+    /** The job's input, decoded; the file's bytes are garbage once this returns, before the pixels are worked on. */
+    private PixelImage decodeInput(JobRequested request) {
+        byte[] input = objects.get(request.inputKey()).map(ObjectStore.StoredObject::data).orElseThrow(
+                () -> new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is gone"));
+        return codec.decode(input);
     }
 
     /** Ends a job the error handler gave up on (retries exhausted or a poison message) as failed. */
