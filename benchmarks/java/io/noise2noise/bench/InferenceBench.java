@@ -184,7 +184,7 @@ public final class InferenceBench {
             result.put("encode_s", (t3 - t2) / 1e9);
             result.put("median_s", (t2 - t1) / 1e9);
             result.put("mp_per_s", mp / ((t2 - t1) / 1e9));
-            result.put("output_bytes", encoded.data().length);
+            result.put("output_bytes", encoded.size());
             result.put("noise_sigma", sigma);
             result.put("peak_rss_mb", status("VmHWM") / 1024.0);
             result.put("rss_before_mb", rssBefore / 1024.0);

@@ -15,8 +15,8 @@ import java.util.zip.Inflater;
 
 /**
  * Finds the ICC profile and EXIF block a file carries by walking its chunks or segments (PNG iCCP and
- * eXIf, JPEG APP2 and APP1, WebP ICCP and EXIF, the TIFF ICC tag and orientation), and puts them back
- * into written PNG and JPEG files. Metadata is a courtesy: what cannot be parsed is left out, it never
+ * eXIf, JPEG APP2 and APP1, WebP ICCP and EXIF, the TIFF ICC tag and orientation), and makes the
+ * chunks and segments that put them back into written PNG and JPEG files. Metadata is a courtesy: what cannot be parsed is left out, it never
  * fails a decode.
  */
 final class EmbeddedMetadata {
@@ -50,11 +50,14 @@ final class EmbeddedMetadata {
         }
     }
 
-    /** Inserts iCCP and eXIf chunks after IHDR (both must precede the image data). */
-    static byte[] writePng(byte[] png, byte[] iccProfile, byte[] exif) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(png.length + 1024);
-        int afterHeader = 8 + 12 + ByteBuffer.wrap(png).getInt(8);
-        out.write(png, 0, afterHeader);
+    /** Where iCCP and eXIf chunks go in a PNG: right after IHDR (both must precede the image data). */
+    static int pngInsertAt(byte[] head) {
+        return 8 + 12 + ByteBuffer.wrap(head).getInt(8);
+    }
+
+    /** The iCCP and eXIf chunks for a profile and an EXIF block (either may be null). */
+    static byte[] pngChunks(byte[] iccProfile, byte[] exif) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (iccProfile != null) {
             ByteArrayOutputStream chunk = new ByteArrayOutputStream();
             chunk.writeBytes("ICC profile\0\0".getBytes(StandardCharsets.ISO_8859_1));
@@ -64,18 +67,20 @@ final class EmbeddedMetadata {
         if (exif != null) {
             writePngChunk(out, "eXIf", exif);
         }
-        out.write(png, afterHeader, png.length - afterHeader);
         return out.toByteArray();
     }
 
-    /** Inserts APP1 (EXIF) and APP2 (ICC, split as needed) after SOI and any JFIF APP0. */
-    static byte[] writeJpeg(byte[] jpeg, byte[] iccProfile, byte[] exif) {
-        int insertAt = 2;
-        if ((jpeg[2] & 0xff) == 0xff && (jpeg[3] & 0xff) == 0xe0) {
-            insertAt = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
+    /** Where APP1 and APP2 segments go in a JPEG: after SOI and any JFIF APP0. */
+    static int jpegInsertAt(byte[] head) {
+        if ((head[2] & 0xff) == 0xff && (head[3] & 0xff) == 0xe0) {
+            return 4 + ((head[4] & 0xff) << 8 | (head[5] & 0xff));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length + 1024);
-        out.write(jpeg, 0, insertAt);
+        return 2;
+    }
+
+    /** APP1 (EXIF, if it fits a segment) and APP2 (ICC, split as needed) segments. */
+    static byte[] jpegSegments(byte[] iccProfile, byte[] exif) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (exif != null && EXIF_HEADER.length + exif.length <= JPEG_SEGMENT_MAX) {
             writeJpegSegment(out, 0xe1, EXIF_HEADER, exif, 0, exif.length);
         }
@@ -89,7 +94,6 @@ final class EmbeddedMetadata {
                 writeJpegSegment(out, 0xe2, header, iccProfile, from, Math.min(JPEG_ICC_CHUNK, iccProfile.length - from));
             }
         }
-        out.write(jpeg, insertAt, jpeg.length - insertAt);
         return out.toByteArray();
     }
 

@@ -5,9 +5,9 @@ import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.SampleModel;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +81,8 @@ public class ImageCodec {
     }
 
     /**
-     * Writes {@code image} in the asked format, or its source format: grey stays grey, 16 bits stay
+     * Writes {@code image} in the asked format, or its source format, into memory in small parts (see
+     * {@link EncodedImage}): grey stays grey, 16 bits stay
      * 16 bits in PNG and TIFF, alpha is kept in PNG, TIFF and GIF, the ICC profile in PNG, JPEG and
      * TIFF, EXIF in PNG, JPEG and TIFF. WebP, which ImageIO cannot write, is written as PNG.
      */
@@ -105,7 +106,7 @@ public class ImageCodec {
         BufferedImage out = PixelRasters.write(image, alpha, bitDepth);
 
         byte[] icc = profile == null ? null : metadata.iccProfile();
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PartsOutputStream buffer = new PartsOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(buffer)) {
             writer.setOutput(stream);
             ImageWriteParam param = writeParam(writer, format, options);
@@ -116,13 +117,21 @@ public class ImageCodec {
         } finally {
             writer.dispose();
         }
-        byte[] data = buffer.toByteArray();
+        List<byte[]> parts = buffer.parts();
         if (format.equals("png") && (icc != null || metadata.exif() != null)) {
-            data = EmbeddedMetadata.writePng(data, icc, metadata.exif());
+            insert(parts, EmbeddedMetadata.pngInsertAt(parts.get(0)), EmbeddedMetadata.pngChunks(icc, metadata.exif()));
         } else if (format.equals("jpeg") && (icc != null || metadata.exif() != null)) {
-            data = EmbeddedMetadata.writeJpeg(data, icc, metadata.exif());
+            insert(parts, EmbeddedMetadata.jpegInsertAt(parts.get(0)), EmbeddedMetadata.jpegSegments(icc, metadata.exif()));
         }
-        return new EncodedImage(data, format, contentType(format));
+        return new EncodedImage(parts, format, contentType(format));
+    }
+
+    /** Puts {@code inserted} at {@code at} of the first part (the file's header is in it), copying only that part. */
+    private static void insert(List<byte[]> parts, int at, byte[] inserted) {
+        byte[] first = parts.remove(0);
+        parts.add(0, Arrays.copyOfRange(first, at, first.length));
+        parts.add(0, inserted);
+        parts.add(0, Arrays.copyOf(first, at));
     }
 
     /** Formats an image can be written in on request (webp is written as png: there is no WebP writer). */

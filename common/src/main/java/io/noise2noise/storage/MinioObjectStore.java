@@ -18,6 +18,7 @@ import io.minio.messages.LifecycleRule;
 import io.minio.messages.RuleFilter;
 import io.minio.messages.Status;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -95,9 +96,14 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data, String contentType) {
+        put(key, new ByteArrayInputStream(data), data.length, contentType);
+    }
+
+    @Override
+    public void put(String key, InputStream data, long size, String contentType) {
         call(() -> client.putObject(PutObjectArgs.builder()
                 .bucket(bucket).object(key)
-                .stream(new ByteArrayInputStream(data), data.length, -1)
+                .stream(data, size, -1)
                 .contentType(contentType)
                 .build()), "put " + key);
     }

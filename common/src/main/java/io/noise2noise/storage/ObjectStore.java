@@ -1,5 +1,6 @@
 package io.noise2noise.storage;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,6 +9,9 @@ import java.util.Optional;
 public interface ObjectStore {
 
     void put(String key, byte[] data, String contentType);
+
+    /** Stores {@code size} bytes read from {@code data}, so a large object need not be one array first. */
+    void put(String key, InputStream data, long size, String contentType);
 
     /**
      * Creates {@code key} only if there is no such object yet ({@code If-None-Match: *}, atomic on

@@ -134,7 +134,8 @@ public class JobProcessor {
             EncodedImage encoded = codec.encode(denoised, output);
             String resultKey = JobKeys.result(job.id());
             String contentType = encoded.contentType();
-            objects.put(resultKey, encoded.data(), contentType);
+            // streamed from the encoder's parts: one array of a large result would briefly need twice its size
+            objects.put(resultKey, encoded.stream(), encoded.size(), contentType);
             return job.withProgress(modelName, tiles, tiles)
                     .succeeded(resultKey, contentType, sigma, clock.instant());
         } catch (InvalidImageException e) {
