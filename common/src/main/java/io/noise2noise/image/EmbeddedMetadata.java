@@ -259,7 +259,9 @@ final class EmbeddedMetadata {
         if (directory == null) {
             return Found.NONE;
         }
-        return new Found(directory.bytes(TiffDirectory.ICC_PROFILE), null, ExifOrientation.of(directory));
+        byte[] icc = directory.bytes(TiffDirectory.ICC_PROFILE);
+        Found exif = withExif(icc, directory.asExifBlock());
+        return new Found(icc, exif.exif(), ExifOrientation.of(directory));
     }
 
     /** Keeps EXIF only when it parses, with its orientation reset to upright (the pixels will be turned). */

@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -27,12 +26,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 final class TiffMetadata {
 
-    /** Layout tags: the writer sets these for the image it writes, whatever the EXIF block said. */
-    private static final Set<Integer> LAYOUT_TAGS = Set.of(
-            254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 284, 288, 289, 290, 291,
-            292, 293, 317, 320, 322, 323, 324, 325, 330, 338, 339, 340, 341, 347, 512, 513, 514, 515, 517, 518,
-            519, 520, 521, 529, 530, 531, 532, BaselineTIFFTagSet.TAG_ICC_PROFILE);
-
     private TiffMetadata() {
     }
 
@@ -48,7 +41,7 @@ final class TiffMetadata {
         if (exifTags != null) {
             directory.addTagSet(ExifParentTIFFTagSet.getInstance());
             for (TIFFField field : exifTags.getTIFFFields()) {
-                if (!LAYOUT_TAGS.contains(field.getTagNumber())) {
+                if (!TiffDirectory.LAYOUT_TAGS.contains(field.getTagNumber())) {
                     directory.addTIFFField(field);
                 }
             }

@@ -230,6 +230,40 @@ class ImageCodecTest {
         assertThat(codec.decode(tiff).metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tiff", "jpeg", "png"})
+    void exifOfATiffInputIsKept(String output) throws IOException {
+        byte[] file = ImageFiles.writeTiffWithExif(gradient(20, 10, BufferedImage.TYPE_INT_RGB), 6, "N2N Microscope", 800);
+
+        PixelImage pixels = codec.decode(file);
+        byte[] written = codec.encode(pixels, OutputOptions.format(output)).data();
+
+        assertThat(pixels.width()).isEqualTo(10);
+        assertThat(ImageFiles.exifOrientation(pixels.metadata().exif())).isEqualTo(1);
+        assertThat(new String(pixels.metadata().exif(), StandardCharsets.ISO_8859_1)).contains("N2N Microscope");
+        if (output.equals("tiff")) {
+            TIFFDirectory directory = ImageFiles.tiffDirectory(written);
+            assertThat(directory.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Microscope");
+            assertThat(directory.getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION).getAsInt(0)).isEqualTo(1);
+            assertThat(directory.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER).getDirectory()
+                    .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(800);
+        } else {
+            // read back by the JDK's TIFF reader: the carried block is a well-formed TIFF structure
+            TIFFDirectory exif = ImageFiles.tiffDirectoryOfExif(codec.decode(written).metadata().exif());
+            assertThat(exif.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Microscope");
+            assertThat(exif.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER).getDirectory()
+                    .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(800);
+            assertThat(exif.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_WIDTH)).isNull();
+        }
+    }
+
+    @Test
+    void aTiffWithOnlyLayoutTagsCarriesNoExif() {
+        PixelImage pixels = codec.decode(ImageFiles.writeTiff(gradient(8, 4, BufferedImage.TYPE_INT_RGB), null, 3));
+
+        assertThat(pixels.metadata().exif()).isNull();
+    }
+
     /** Where the stored image's top-left (red) and top-right (green) quadrants are seen, per orientation. */
     @ParameterizedTest
     @CsvSource({"1,TL,TR", "2,TR,TL", "3,BR,BL", "4,BL,BR", "5,TL,BL", "6,TR,BR", "7,BR,TR", "8,BL,TL"})

@@ -25,11 +25,15 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriter;
 import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
+import javax.imageio.plugins.tiff.ExifParentTIFFTagSet;
+import javax.imageio.plugins.tiff.ExifTIFFTagSet;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.plugins.tiff.TIFFTag;
+import javax.imageio.plugins.tiff.TIFFTagSet;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Real image files made in the test, written byte by byte where ImageIO cannot: lossless WebP,
@@ -125,6 +129,54 @@ final class ImageFiles {
             return TIFFDirectory.createFromMetadata(reader.getImageMetadata(0));
         } finally {
             reader.dispose();
+        }
+    }
+
+    /** IFD0 of an EXIF block with its sub-directories, as the JDK's TIFF reader sees it (a stream of unknown length: no strips to check). */
+    static TIFFDirectory tiffDirectoryOfExif(byte[] exif) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("tiff");
+        ImageReader reader = readers.next();
+        while (!reader.getClass().getName().startsWith("com.sun.")) {
+            reader = readers.next();
+        }
+        try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(exif))) {
+            reader.setInput(stream);
+            return TIFFDirectory.createFromMetadata(reader.getImageMetadata(0));
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** A TIFF written by the JDK's writer with Make and Orientation and an Exif directory holding ISOSpeedRatings. */
+    static byte[] writeTiffWithExif(BufferedImage image, int orientation, String make, int iso) {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
+        ImageWriter writer = writers.next();
+        while (!writer.getClass().getName().startsWith("com.sun.")) {
+            writer = writers.next();
+        }
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        try {
+            TIFFDirectory directory = TIFFDirectory.createFromMetadata(
+                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param));
+            BaselineTIFFTagSet tags = BaselineTIFFTagSet.getInstance();
+            directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_MAKE), TIFFTag.TIFF_ASCII, 1,
+                    new String[] {make}));
+            directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ORIENTATION), orientation));
+            TIFFTag pointer = ExifParentTIFFTagSet.getInstance().getTag(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER);
+            TIFFDirectory exif = new TIFFDirectory(new TIFFTagSet[] {ExifTIFFTagSet.getInstance()}, pointer);
+            exif.addTIFFField(new TIFFField(ExifTIFFTagSet.getInstance().getTag(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS), iso));
+            directory.addTagSet(ExifParentTIFFTagSet.getInstance());
+            directory.addTIFFField(new TIFFField(pointer, TIFFTag.TIFF_LONG, 1L, exif));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+                writer.setOutput(stream);
+                writer.write(null, new IIOImage(image, null, directory.getAsMetadata()), param);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
     }
 
