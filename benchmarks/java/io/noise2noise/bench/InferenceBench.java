@@ -325,8 +325,8 @@ public final class InferenceBench {
         String modelsDir = o.getOrDefault("models-dir", "models/zoo");
         String nlmH = o.getOrDefault("nlm-h", "14");
         String inPlace = o.getOrDefault("in-place", "false");
-        // -Xmx of a Java child: the decoded input and the result are float RGB, 12 B/pixel each, and G1
-        // needs each in one piece (humongous regions); in place there is no result array
+        // -Xmx of a Java child: sized when pixels were float RGB (12 B/pixel, input and result); now they
+        // are 3-6 B/pixel and this is more than needed, kept so the table stays comparable with earlier runs
         double xmxPerMp = Double.parseDouble(o.getOrDefault("xmx-per-mp", Boolean.parseBoolean(inPlace) ? "20" : "36"));
         // timed runs per size (after a warm-up on a 1024x1024 crop): one number, or one per size
         List<String> runList = List.of(o.getOrDefault("runs", "5,5,3,1").split(","));
