@@ -1,5 +1,6 @@
 package io.noise2noise.storage;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -26,7 +27,7 @@ public record StorageProperties(
         @NotBlank String bucket,
         String region,
         boolean createBucket,
-        int retentionDays) {
+        @Min(0) int retentionDays) {
 
     public StorageProperties {
         publicEndpoint = publicEndpoint == null ? endpoint : publicEndpoint;

@@ -147,11 +147,11 @@ class PipelineTest {
 
             JsonNode waiting = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
-                            node -> node != null && node.size() == 1 && node.get(0).has("retryAfterSeconds"));
+                            node -> node != null && node.size() == 1 && node.get(0).has("retry_after_seconds"));
             assertThat(waiting.get(0).get("delivered").asBoolean()).isFalse();
-            assertThat(waiting.get(0).get("lastStatus").asInt()).isEqualTo(503);
-            assertThat(waiting.get(0).get("retryAfterSeconds").asLong()).isEqualTo(3);
-            assertThat(waiting.get(0).get("notBefore").asText()).isNotBlank();
+            assertThat(waiting.get(0).get("last_status").asInt()).isEqualTo(503);
+            assertThat(waiting.get(0).get("retry_after_seconds").asLong()).isEqualTo(3);
+            assertThat(waiting.get(0).get("not_before").asText()).isNotBlank();
 
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 1);
             assertThat(receiver.attemptTimes()).hasSize(2);

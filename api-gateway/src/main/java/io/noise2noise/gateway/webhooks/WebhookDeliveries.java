@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.WebhookEvent;
 import io.noise2noise.storage.ObjectStore;
@@ -30,6 +32,7 @@ public class WebhookDeliveries {
      * @param retryAfterSeconds  the receiver's {@code Retry-After} honoured after the last attempt (capped), if any
      * @param notBefore          no retry happens before this, as the receiver asked; null when it asked nothing
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)  // shown as is in the job view (snake_case API)
     public record Delivery(WebhookEvent event, boolean delivered, int attempts, Integer lastStatus, String lastError,
                            Instant lastAttemptAt, Long retryAfterSeconds, Instant notBefore) {
     }
