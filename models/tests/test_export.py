@@ -86,3 +86,20 @@ def test_export_loads_in_a_v1_session_like_the_c_api(data_root, tmp_path):
         assert list(sig.inputs) == ["input"] and list(sig.outputs) == ["output"]
         got = session.run(sig.outputs["output"].name, feed_dict={sig.inputs["input"].name: x})
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_crops_cli_writes_a_labelled_montage(data_root, tmp_path, capsys):
+    from PIL import Image
+
+    run = tmp_path / "run"
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
+    model = tmp_path / "zoo" / "m"
+    main(["export", "--run-dir", str(run), "--out", str(model)])
+    capsys.readouterr()
+    out = tmp_path / "crops.png"
+    assert main(["crops", "--model-dir", str(model), "--image", str(data_root / "val" / "val0.png"),
+                 "--box", "4,4,24,20", "--baselines", "median,nlm", "--noise", "gaussian,25,25", "--out", str(out)]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores) == ["noisy", "m", "nlm"]  # median is not meant for Gaussian noise
+    montage = Image.open(out)
+    assert montage.size == (4 * 48 + 3 * 4, 40 + 18)

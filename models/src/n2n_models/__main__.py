@@ -83,6 +83,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crops(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.evaluate import crops_montage
+
+    params = json.loads(Path(args.params_from).read_text())["tuning"] if args.params_from else {}
+    box = tuple(int(v) for v in args.box.split(","))
+    if len(box) != 4:
+        raise SystemExit("--box expects X,Y,W,H")
+    scores = crops_montage(args.model_dir or [], args.image, args.noise, box, args.out,
+                           baselines=args.baselines.split(",") if args.baselines else [],
+                           baseline_params={k: v["chosen"] for k, v in params.items()}, seed=args.seed)
+    print(json.dumps(scores, indent=2))
+    return 0
+
+
 def cmd_curves(args: argparse.Namespace) -> int:
     from n2n_models.config import Config
     from n2n_models.curves import plot_runs
@@ -169,6 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="write the full result (per image, per method) as JSON")
     v.add_argument("--threads", type=int, default=1)
     v.set_defaults(func=cmd_evaluate)
+
+    k = sub.add_parser("crops", help="PNG row of crops: clean, noisy, models, baselines (before/after figures)")
+    k.add_argument("--model-dir", action="append")
+    k.add_argument("--image", required=True)
+    k.add_argument("--noise", default="gaussian,25,25")
+    k.add_argument("--box", required=True, metavar="X,Y,W,H")
+    k.add_argument("--baselines")
+    k.add_argument("--params-from", help="an evaluate --out JSON whose tuned baseline settings to use")
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("--out", required=True)
+    k.add_argument("--threads", type=int, default=1)
+    k.set_defaults(func=cmd_crops)
 
     c = sub.add_parser("curves", help="PNG of validation PSNR against training pixels for one or more runs")
     c.add_argument("--run", action="append", required=True, metavar="[LABEL=]RUN_DIR")

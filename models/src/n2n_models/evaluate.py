@@ -140,3 +140,54 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append(f"{'mean':<16}" + "".join(f"{means[n]['psnr']:>15.2f} / {means[n]['ssim']:.3f}" for n in names))
     lines.append(f"{'MP/s':<16}" + "".join(f"{(means[n]['megapixels_per_second'] or 0):>24.3f}" for n in names))
     return "\n".join(lines)
+
+
+def crops_montage(
+    model_dirs: list[str | Path],
+    image: str | Path,
+    noise: str,
+    box: tuple[int, int, int, int],
+    out: str | Path,
+    baselines: list[str] | None = None,
+    baseline_params: dict[str, dict[str, Any]] | None = None,
+    seed: int = 0,
+    scale: int = 2,
+) -> dict[str, float]:
+    """A labelled row of crops (clean, noisy, each model, each baseline) of one image as PNG.
+
+    Returns each panel's PSNR on the whole image. Baselines with a grid take their settings from
+    ``baseline_params`` (e.g. the ``tuning`` of an evaluate report), else the grid's middle entry.
+    """
+    from PIL import Image, ImageDraw
+
+    noise_model = parse_noise_spec(noise)
+    methods = [zoo_method(Path(d))[0] for d in model_dirs]
+    for b in classical.applicable(baselines or [], noise_model):
+        grid = b.grid(noise_model)
+        params = (baseline_params or {}).get(b.name) or grid[len(grid) // 2]
+        methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
+    channels = 3
+    _, clean, noisy = next(noisy_set([Path(image)], channels, noise_model, seed, True))
+    panels = [("clean", clean), (f"noisy {psnr(clean, noisy):.2f} dB", noisy)]
+    scores = {"noisy": psnr(clean, noisy)}
+    for m in methods:
+        result = m.run(noisy)
+        scores[m.name] = psnr(clean, result)
+        panels.append((f"{m.name} {scores[m.name]:.2f} dB", result))
+    x, y, w, h = box
+    tiles = []
+    for label, img in panels:
+        crop = np.clip(np.rint(img[y : y + h, x : x + w]), 0, 255).astype(np.uint8)
+        tile = Image.fromarray(crop).resize((w * scale, h * scale), Image.Resampling.NEAREST)
+        canvas = Image.new("RGB", (tile.width, tile.height + 18), "white")
+        canvas.paste(tile, (0, 18))
+        ImageDraw.Draw(canvas).text((4, 3), label, fill="black")
+        tiles.append(canvas)
+    montage = Image.new("RGB", (sum(t.width for t in tiles) + 4 * (len(tiles) - 1), tiles[0].height), "white")
+    offset = 0
+    for t in tiles:
+        montage.paste(t, (offset, 0))
+        offset += t.width + 4
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    montage.save(out)
+    return scores
