@@ -1,14 +1,13 @@
 """Torch- and TensorFlow-free parts of the GPU trainer: config, packed data, schedule, validation set.
 
-``n2n_models.train`` imports TensorFlow, which the GPU machine does not have, so the few pure
-functions it holds are mirrored here; ``tests/test_import_weights.py`` checks they agree.
+``n2n_models.train`` imports TensorFlow, which the GPU machine does not have; the schedule, noise,
+data augmentation and metrics come from the package's TensorFlow-free modules.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +20,11 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from n2n_models.config import Config, DataConfig, ModelConfig, TrainConfig, _build  # noqa: E402
-from n2n_models.data import augment  # noqa: E402
+from n2n_models.data import random_patches  # noqa: E402,F401  (used by train_torch)
 from n2n_models.metrics import psnr  # noqa: E402
 from n2n_models.noise import parse_noise_spec, quantize  # noqa: E402
+from n2n_models.schedule import LOG_FIELDS, l0_gamma_at, lr_at, progress  # noqa: E402,F401  (used by train_torch)
 
-# The columns of n2n_models.train's log.csv.
-LOG_FIELDS = ["step", "elapsed_s", "loss", "lr", "val_psnr_noisy", "val_psnr_model"]
 # Architectures train_torch.py implements, with their size multiples (as in n2n_models.archs).
 SIZE_MULTIPLE = {"fastdn": 2, "unet": 32, "srresnet": 1}
 
@@ -63,28 +61,6 @@ def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
             raise SystemExit(f"--set expects SECTION.KEY=VALUE, got {item!r}")
         raw.setdefault(section, {})[name] = yaml.safe_load(value)
     return raw
-
-
-# -- schedule (mirrors n2n_models.train) ---------------------------------------------------------
-def progress(cfg: Config, step: int, seconds: float = 0.0) -> float:
-    p = step / cfg.train.steps
-    if cfg.train.time_budget_minutes > 0:
-        p = max(p, seconds / (60.0 * cfg.train.time_budget_minutes))
-    return p
-
-
-def lr_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
-    t = cfg.train
-    p = progress(cfg, step, seconds)
-    start = 1.0 - t.rampdown
-    if p < start or t.rampdown == 0:
-        return t.lr
-    frac = min(1.0, (p - start) / t.rampdown)
-    return t.lr * (0.5 + 0.5 * math.cos(math.pi * frac)) + t.lr * 1e-3
-
-
-def l0_gamma_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
-    return cfg.train.l0_gamma * max(0.0, 1.0 - progress(cfg, step, seconds))
 
 
 # -- packed data ---------------------------------------------------------------------------------
@@ -126,18 +102,6 @@ def training_images(pack: Pack, channels: int, min_size: int) -> list[np.ndarray
     if not images:
         raise ValueError(f"no packed training image is at least {min_size} px")
     return images
-
-
-def crop_batch(images: list[np.ndarray], patch: int, batch: int, rng: np.random.Generator) -> np.ndarray:
-    """uint8 (N, P, P, C) random crops with flip/rot90 (n2n_models.data.random_patches, kept in 8 bit)."""
-    out = np.empty((batch, patch, patch, images[0].shape[2]), np.uint8)
-    for i in range(batch):
-        img = images[int(rng.integers(len(images)))]
-        h, w = img.shape[:2]
-        y = int(rng.integers(h - patch + 1))
-        x = int(rng.integers(w - patch + 1))
-        out[i] = augment(img[y : y + patch, x : x + patch], rng)
-    return out
 
 
 @dataclass

@@ -256,7 +256,7 @@ class Batches:
 
         def work() -> None:
             while True:
-                self.q.put(common.crop_batch(images, patch, batch, rng))
+                self.q.put(common.random_patches(images, patch, batch, rng, np.uint8))
 
         threading.Thread(target=work, daemon=True).start()
 

@@ -128,16 +128,18 @@ def test_key_set_must_match_exactly():
         set_weights(model, wrong)
 
 
-# -- models/gpu/common.py mirrors n2n_models.train ------------------------------------------------
-def test_gpu_schedule_and_log_match_train():
-    from n2n_models import train
+# -- the GPU machine has no TensorFlow -------------------------------------------------------------
+def test_gpu_side_imports_no_tensorflow():
+    import subprocess
+    import sys
 
-    cfg = tiny_config(Path("/nonexistent"), steps=1000, rampdown=0.4, loss="l0", time_budget_minutes=2.0)
-    for step, seconds in ((0, 0.0), (500, 10.0), (700, 30.0), (999, 0.0), (100, 100.0), (1000, 120.0)):
-        assert common.lr_at(cfg, step, seconds) == train.lr_at(cfg, step, seconds)
-        assert common.l0_gamma_at(cfg, step, seconds) == train.l0_gamma_at(cfg, step, seconds)
-        assert common.progress(cfg, step, seconds) == train.progress(cfg, step, seconds)
-    assert common.LOG_FIELDS == train.LOG_FIELDS
+    gpu = Path(__file__).resolve().parents[1] / "gpu"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import common; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF imported'; "
+            "print(common.lr_at, common.LOG_FIELDS)")
+    out = subprocess.run([sys.executable, "-c", code, str(gpu)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "step" in out.stdout
 
 
 def test_gpu_config_matches_keras_registry():

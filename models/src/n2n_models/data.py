@@ -64,10 +64,10 @@ def augment(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def random_patches(
-    images: list[np.ndarray], patch_size: int, batch_size: int, rng: np.random.Generator
+    images: list[np.ndarray], patch_size: int, batch_size: int, rng: np.random.Generator, dtype=np.float32
 ) -> np.ndarray:
-    """One batch ``(N, P, P, C)`` float32 on the 0-255 scale of random augmented crops."""
-    out = np.empty((batch_size, patch_size, patch_size, images[0].shape[2]), np.float32)
+    """One batch ``(N, P, P, C)`` on the 0-255 scale of random augmented crops (uint8 keeps it small)."""
+    out = np.empty((batch_size, patch_size, patch_size, images[0].shape[2]), dtype)
     for i in range(batch_size):
         img = images[int(rng.integers(len(images)))]
         h, w = img.shape[:2]
