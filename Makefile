@@ -1,9 +1,9 @@
 # noise2noise — README's two commands:
 #   make run    build everything and run the whole system on loopback (Kafka, S3, gateway, worker)
-#   make test   build everything and run every test suite (Java and models/)
+#   make test   build everything and run every test suite (models/, Java, k8s manifests, containers)
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test test-java test-models k8s-lint container-check bench clean
+.PHONY: build run test test-java test-models k8s-lint container-check test-containers bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -11,7 +11,8 @@ build:
 run: build
 	scripts/run-local.sh
 
-test: test-models test-java k8s-lint
+# the container steps run last: they need root and podman (installed from apt when missing)
+test: test-models test-java k8s-lint container-check test-containers
 
 test-java:
 	$(MVN) verify
@@ -27,6 +28,11 @@ k8s-lint:
 # builds the images with podman and runs docker-compose.yml end to end (root, ~4 min warm, ~20 min cold)
 container-check:
 	scripts/container-check.sh
+
+# integration tests (PipelineTest, StorageRetentionTest) against Kafka and MinIO containers through
+# Testcontainers on podman's Docker API, from the same local images (root, ~2 min warm)
+test-containers:
+	scripts/testcontainers-check.sh
 
 # engine throughput and memory per image size, Java vs Python vs OpenCV NLM (see benchmarks/README.md)
 bench:

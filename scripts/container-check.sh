@@ -13,6 +13,7 @@
 # (the images are kept for the next run unless N2N_CHECK_REMOVE_IMAGES=1).
 #
 #   scripts/container-check.sh
+#   scripts/container-check.sh --standins   only steps 1, 2 and 4 (what scripts/testcontainers-check.sh needs)
 # Environment:
 #   N2N_CHECK_TIMEOUT      overall limit in seconds (default 3600)
 #   N2N_EXTRA_CA_FILE      PEM file passed to the builds as EXTRA_CA_CERTS (default: the host's
@@ -365,6 +366,13 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || cannot "podman here runs as root (docs/deploy.md); run this script as root"
 [ "$(uname -s)" = Linux ] || cannot "needs Linux"
 for c in python3 curl; do command -v "$c" > /dev/null || cannot "needs $c"; done
+if [ "${1:-}" = --standins ]; then
+  phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
+  phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
+  phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
+  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
+  exit 0
+fi
 ports_free
 
 phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman

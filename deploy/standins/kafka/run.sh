@@ -19,6 +19,8 @@ for key in "${!props[@]}"; do printf '%s=%s\n' "$key" "${props[$key]}" >> "$conf
 cat > /opt/kafka/config/log4j.properties <<'CONF'
 log4j.rootLogger=WARN, stdout
 log4j.logger.kafka.server.KafkaRaftServer=INFO
+# "Transitioning from RECOVERY to RUNNING": what Testcontainers' KafkaContainer waits for
+log4j.logger.kafka.server.BrokerLifecycleManager=INFO
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n

@@ -9,18 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * The real infrastructure for the tests, one per test JVM: an Apache Kafka broker (KRaft) and
+ * The default {@link Backend} for the tests, one per test JVM: an Apache Kafka broker (KRaft) and
  * S3Proxy, each started as its own process by the same scripts {@code make run} uses, on free
- * loopback ports, with data in a temporary folder. Stopped when the JVM exits.
+ * loopback ports, with data in a temporary folder. Stopped when the JVM exits. Tests that stop and
+ * start the servers ({@link #stopKafka()}, {@link #stopS3()}) need this backend.
  */
-public final class LocalServers {
+public final class LocalServers implements Backend {
 
     public static final String ACCESS_KEY = "n2n-test";
     public static final String SECRET_KEY = "n2n-test-secret";
@@ -89,23 +89,30 @@ public final class LocalServers {
         return root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
     }
 
+    @Override
     public String kafkaBootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }
 
+    @Override
     public String s3Endpoint() {
         return "http://127.0.0.1:" + s3Port;
     }
 
-    /** Spring properties pointing a gateway or worker at these servers. */
-    public Map<String, Object> springProperties(String bucket) {
-        return Map.of(
-                "spring.kafka.bootstrap-servers", kafkaBootstrap(),
-                "n2n.storage.endpoint", s3Endpoint(),
-                "n2n.storage.access-key", ACCESS_KEY,
-                "n2n.storage.secret-key", SECRET_KEY,
-                "n2n.storage.bucket", bucket,
-                "n2n.storage.create-bucket", "true");
+    @Override
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    @Override
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    /** S3Proxy keeps no lifecycle rules (the gateway only warns). */
+    @Override
+    public boolean hasLifecycleRules() {
+        return false;
     }
 
     private Process start(Path script, String name, String... args) throws IOException {

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Starts gateways and workers, each a Spring Boot application context of its own, against {@link LocalServers}. */
+/** Starts gateways and workers, each a Spring Boot application context of its own, against the {@link Backend}'s Kafka and S3. */
 public final class Pipeline {
 
     public static final String BUCKET = "n2n-it";
@@ -48,7 +48,7 @@ public final class Pipeline {
     }
 
     private static Map<String, Object> common() {
-        Map<String, Object> properties = new HashMap<>(LocalServers.get().springProperties(BUCKET));
+        Map<String, Object> properties = new HashMap<>(Backend.get().springProperties(BUCKET));
         properties.put("server.port", "0");
         properties.put("server.address", "127.0.0.1");
         properties.put("n2n.topics.job-partitions", "6");

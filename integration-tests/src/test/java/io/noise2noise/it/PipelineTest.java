@@ -221,7 +221,7 @@ class PipelineTest {
         assertThat(HttpJson.post(baseUrl + "/", Map.of("base64Image", png)).body().get("code").asInt()).isZero();
 
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServers.get().kafkaBootstrap());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "trace-check-" + System.nanoTime());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
