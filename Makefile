@@ -29,8 +29,8 @@ k8s-lint:
 container-check:
 	scripts/container-check.sh
 
-# integration tests (PipelineTest, StorageRetentionTest) against Kafka and MinIO containers through
-# Testcontainers on podman's Docker API, from the same local images (root, ~2 min warm)
+# integration tests (PipelineTest, StorageRetentionTest, JobLifecycleTest, ScaleOutTest) against Kafka and MinIO containers through
+# Testcontainers on podman's Docker API, from the same local images (root, ~100 s warm)
 test-containers:
 	scripts/testcontainers-check.sh
 

@@ -13,7 +13,8 @@
 #
 #   scripts/testcontainers-check.sh
 # Environment:
-#   N2N_TC_TESTS     the test classes to run (surefire -Dtest; default PipelineTest,StorageRetentionTest)
+#   N2N_TC_TESTS     the test classes to run (surefire -Dtest, applied to every module of the reactor;
+#                    default PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest)
 #   N2N_TC_TIMEOUT   limit in seconds for the Maven run (default 1200)
 #   N2N_TC_SOCKET    the API socket (default /run/podman/podman.sock)
 # Exit status: 0 passed; 1 a test or check failed; 2 this machine cannot run it (the reason is printed).
@@ -21,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest}
+tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest}
 limit=${N2N_TC_TIMEOUT:-1200}
 socket=${N2N_TC_SOCKET:-/run/podman/podman.sock}
 label=io.noise2noise.it
@@ -85,6 +86,7 @@ export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}
 t0=$(date +%s)
 log "mvn verify -pl integration-tests -am -Dn2n.it.backend=containers -Dtest=$tests"
 rc=0
+rm -rf integration-tests/target/surefire-reports   # only this run's results below
 timeout -k 30 "$limit" mvn -B -ntp verify -pl integration-tests -am -Dn2n.it.backend=containers \
   -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false || rc=$?
 log "maven run: $(( $(date +%s) - t0 )) s, exit status $rc"
