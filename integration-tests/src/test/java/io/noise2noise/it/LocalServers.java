@@ -73,7 +73,16 @@ public final class LocalServers implements Backend {
         }
     }
 
+    /**
+     * The local servers; tests that need no process control take {@link Backend#get()} instead,
+     * so that they run on either backend.
+     */
     public static synchronized LocalServers get() {
+        if (Backend.containers()) {
+            // a test written against LocalServers would otherwise start S3Proxy and Kafka next to the containers
+            throw new IllegalStateException("-D" + Backend.PROPERTY + "=containers, but this test uses LocalServers.get(): "
+                    + "use Backend.get() (or skip the test on containers if it stops and starts the servers)");
+        }
         if (instance == null) {
             try {
                 instance = new LocalServers();

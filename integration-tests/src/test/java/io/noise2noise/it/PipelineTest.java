@@ -173,7 +173,7 @@ class PipelineTest {
     /** The keys of every record on {@code topic} so far. */
     private static List<String> keysOn(String topic) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServers.get().kafkaBootstrap());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap());
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

@@ -7,7 +7,7 @@ import io.minio.Result;
 import io.minio.messages.Item;
 
 /**
- * Direct access to the tests' bucket on {@link LocalServers}' S3 server, as an operator (or the
+ * Direct access to the tests' bucket on the {@link Backend}'s S3 server, as an operator (or the
  * bucket's lifecycle rule) would touch it, with a client of its own rather than the services'.
  */
 public final class TestBucket {
@@ -16,8 +16,9 @@ public final class TestBucket {
     }
 
     private static MinioClient client() {
-        return MinioClient.builder().endpoint(LocalServers.get().s3Endpoint())
-                .credentials(LocalServers.ACCESS_KEY, LocalServers.SECRET_KEY).region("us-east-1").build();
+        Backend backend = Backend.get();
+        return MinioClient.builder().endpoint(backend.s3Endpoint())
+                .credentials(backend.accessKey(), backend.secretKey()).region("us-east-1").build();
     }
 
     /** Removes an object, as an S3 lifecycle expiration does. */
