@@ -49,9 +49,17 @@ public final class WorkerProcess implements AutoCloseable {
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         Path log = work.resolve("worker.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        // a test JVM that ends early must not leave workers behind
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         WorkerProcess worker = new WorkerProcess(process, port, log);
+        // a test JVM that ends early must not leave workers behind, nor their ~600 MB of unpacked natives
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker.removeCaches();
+        }));
         worker.awaitReady(Duration.ofSeconds(120));
         return worker;
     }
@@ -101,6 +109,25 @@ public final class WorkerProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             kill();
+        }
+        removeCaches();
+    }
+
+    /** Removes the worker's DJL and JavaCPP caches (TensorFlow's natives, ~600 MB) once it has exited; the log stays. */
+    private void removeCaches() {
+        if (process.isAlive()) {
+            return;
+        }
+        for (String cache : List.of("djl", "javacpp")) {
+            Path dir = log.resolveSibling(cache);
+            if (!Files.exists(dir)) {
+                continue;
+            }
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.err.println("could not remove " + dir + ": " + e);
+            }
         }
     }
 }
