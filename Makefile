@@ -30,7 +30,7 @@ container-check:
 	scripts/container-check.sh
 
 # integration tests (PipelineTest, StorageRetentionTest, JobLifecycleTest, ScaleOutTest) against Kafka and MinIO containers through
-# Testcontainers on podman's Docker API, from the same local images (root, ~100 s warm)
+# Testcontainers on podman's Docker API, from the same local images (root, ~2 min warm)
 test-containers:
 	scripts/testcontainers-check.sh
 
