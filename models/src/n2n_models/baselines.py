@@ -68,7 +68,7 @@ def _nlm_grid(noise: NoiseModel) -> list[dict[str, Any]]:
     term = _single_term(noise)
     if term.kind == "gaussian":
         return [{"h": round(f * term.low, 2)} for f in (0.5, 0.65, 0.8, 0.95, 1.1, 1.3)]
-    return [{"h": h} for h in (4, 7, 10, 14, 20, 28, 40, 56, 80)]
+    return [{"h": h} for h in (4, 7, 10, 14, 20, 28, 40, 56, 80, 112)]
 
 
 def _median(noisy: np.ndarray, noise: NoiseModel, params: dict[str, Any]) -> np.ndarray:
@@ -84,7 +84,7 @@ BASELINES: dict[str, Baseline] = {
     for b in (
         Baseline("bm3d", _bm3d, ("gaussian", "poisson")),
         Baseline("nlm", _nlm, ("gaussian", "poisson", "impulse", "text"), _nlm_grid),
-        Baseline("median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11)]),
+        Baseline("median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11, 15, 21)]),
     )
 }
 
