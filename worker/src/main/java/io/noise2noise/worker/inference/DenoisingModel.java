@@ -15,8 +15,8 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * One loaded model with a fixed pool of predictors (DJL predictors are not thread-safe). Runs
- * batches of equally sized RGB tiles; every call gets its own NDManager, closed before returning,
- * so native tensors never outlive the call.
+ * batches of equally sized RGB tiles (through a grey model one colour plane at a time); every call
+ * gets its own NDManager, closed before returning, so native tensors never outlive the call.
  */
 public class DenoisingModel implements AutoCloseable {
 
@@ -56,10 +56,19 @@ public class DenoisingModel implements AutoCloseable {
      * output in the same layout, unclipped.
      */
     public float[] run(float[] tiles, int count, int height, int width) {
+        if (card.channels() == 1) {
+            // A grey model denoises each colour plane as a grey image (grey inputs arrive as three equal planes).
+            float[] planes = predict(toPlanes(tiles, count, height * width), count * 3, height, width, 1);
+            return toInterleaved(planes, count, height * width);
+        }
+        return predict(tiles, count, height, width, 3);
+    }
+
+    private float[] predict(float[] tiles, int count, int height, int width, int channels) {
         Predictor<NDList, NDList> predictor = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray input = manager.create(FloatBuffer.wrap(tiles, 0, count * height * width * 3),
-                    new Shape(count, height, width, 3));
+            NDArray input = manager.create(FloatBuffer.wrap(tiles, 0, count * height * width * channels),
+                    new Shape(count, height, width, channels));
             input.setName("input");
             NDList output = predictor.predict(new NDList(input));
             return output.singletonOrThrow().toFloatArray();
@@ -68,6 +77,34 @@ public class DenoisingModel implements AutoCloseable {
         } finally {
             predictors.add(predictor);
         }
+    }
+
+    /** NHWC RGB tiles to 3·count single-channel planes (tile t's colour c at index 3t + c). */
+    static float[] toPlanes(float[] rgb, int count, int pixels) {
+        float[] planes = new float[count * 3 * pixels];
+        for (int t = 0; t < count; t++) {
+            for (int p = 0; p < pixels; p++) {
+                int from = (t * pixels + p) * 3;
+                for (int c = 0; c < 3; c++) {
+                    planes[(t * 3 + c) * pixels + p] = rgb[from + c];
+                }
+            }
+        }
+        return planes;
+    }
+
+    /** The inverse of {@link #toPlanes}. */
+    static float[] toInterleaved(float[] planes, int count, int pixels) {
+        float[] rgb = new float[count * pixels * 3];
+        for (int t = 0; t < count; t++) {
+            for (int p = 0; p < pixels; p++) {
+                int to = (t * pixels + p) * 3;
+                for (int c = 0; c < 3; c++) {
+                    rgb[to + c] = planes[(t * 3 + c) * pixels + p];
+                }
+            }
+        }
+        return rgb;
     }
 
     private Predictor<NDList, NDList> borrow() {

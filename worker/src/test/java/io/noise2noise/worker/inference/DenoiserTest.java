@@ -84,6 +84,30 @@ class DenoiserTest {
 
     @ParameterizedTest
     @EnumSource(InferenceEngine.class)
+    void aGreyModelDenoisesEachColourPlane(InferenceEngine engine) {
+        DenoisingModel grey = registries.get(engine).get("grey-gaussian-interim");
+        assertThat(grey.card().channels()).isEqualTo(1);
+        BufferedImage clean = TestImages.scene(192, 128, 21);
+        BufferedImage noisy = TestImages.withGaussianNoise(clean, 25, 22);
+
+        BufferedImage denoised = denoise(new Denoiser(512, 32), grey, noisy, 1.0);
+
+        double before = TestImages.psnr(clean, noisy);
+        assertThat(TestImages.psnr(clean, denoised)).as("vs %.2f dB noisy", before).isGreaterThan(before + 4);
+    }
+
+    @Test
+    void colourPlanesRoundTrip() {
+        float[] rgb = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};  // two tiles of two RGB pixels
+
+        float[] planes = DenoisingModel.toPlanes(rgb, 2, 2);
+
+        assertThat(planes).containsExactly(1, 4, 2, 5, 3, 6, 7, 10, 8, 11, 9, 12);
+        assertThat(DenoisingModel.toInterleaved(planes, 2, 2)).containsExactly(rgb);
+    }
+
+    @ParameterizedTest
+    @EnumSource(InferenceEngine.class)
     void denoisingRaisesPsnrOnGaussianNoise(InferenceEngine engine) {
         BufferedImage clean = TestImages.scene(192, 128, 11);
         BufferedImage noisy = TestImages.withGaussianNoise(clean, 25, 12);
