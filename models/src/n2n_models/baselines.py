@@ -84,7 +84,7 @@ BASELINES: dict[str, Baseline] = {
     for b in (
         Baseline("bm3d", _bm3d, ("gaussian", "poisson")),
         Baseline("nlm", _nlm, ("gaussian", "poisson", "impulse", "text"), _nlm_grid),
-        Baseline("median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11, 15, 21)]),
+        Baseline("median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11, 15, 21, 31, 45)]),
     )
 }
 
