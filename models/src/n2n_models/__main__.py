@@ -176,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("evaluate", help="PSNR/SSIM/MP/s of exported SavedModels and classical baselines on clean images + noise")
     v.add_argument("--model-dir", action="append", help="zoo/<name> directory (repeatable)")
     v.add_argument("--images", required=True, help="folder of clean images")
-    v.add_argument("--noise", default="gaussian,25,25")
+    v.add_argument("--noise", default="gaussian,25,25",
+                   help="a noise spec, or 'real': --images holds <id>_gt / <id>_noise pairs of real captures")
     v.add_argument("--baselines", help="comma-separated: bm3d (gaussian/poisson, true sigma), nlm, median (tuned)")
     v.add_argument("--tune-images", help="held-out clean images to tune baseline settings on (first 4)")
     v.add_argument("--channels", type=int, choices=[1, 3], help="when no model is given (default 3)")

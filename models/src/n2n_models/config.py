@@ -23,6 +23,10 @@ class DataConfig:
     # Folders relative to data_root (or absolute) holding training images.
     train_dirs: list[str] = field(default_factory=lambda: ["train/color/BSDS500_train"])
     # Folder with clean validation images (relative to data_root or absolute); "" disables validation.
+    # Real noisy pairs (the case Noise2Noise exists for): folders whose sub-folders each hold two
+    # or more registered captures of one scene. When set, training uses them instead of
+    # train_dirs + synthetic noise (train.source_noise/target_noise are then not used).
+    pair_dirs: list[str] = field(default_factory=list)
     val_dir: str = "eval/CBSD68"
     # Use the first N validation images in sorted file-name order (0 = all).
     val_count: int = 4
@@ -35,8 +39,8 @@ class DataConfig:
     downscale: int = 1
 
     def validate(self) -> None:
-        if not self.train_dirs:
-            raise ValueError("data.train_dirs must list at least one folder")
+        if not self.train_dirs and not self.pair_dirs:
+            raise ValueError("data.train_dirs (or data.pair_dirs) must list at least one folder")
         if self.patch_size < 8:
             raise ValueError(f"data.patch_size must be >= 8, got {self.patch_size}")
         if self.batch_size < 1:

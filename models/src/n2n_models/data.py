@@ -58,9 +58,11 @@ def load_folders(
 
 def augment(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random horizontal flip and rotation by a multiple of 90 degrees (square patches)."""
-    if rng.random() < 0.5:
-        patch = patch[:, ::-1]
-    return np.rot90(patch, int(rng.integers(4)))
+    return _flip_rotate(patch, rng.random() < 0.5, int(rng.integers(4)))
+
+
+def _flip_rotate(patch: np.ndarray, flip: bool, quarter_turns: int) -> np.ndarray:
+    return np.rot90(patch[:, ::-1] if flip else patch, quarter_turns)
 
 
 def random_patches(
@@ -93,3 +95,50 @@ def pad_to_multiple(image: np.ndarray, k: int) -> tuple[np.ndarray, tuple[int, i
         return image, (h, w)
     pad = [(0, 0)] * (image.ndim - 3) + [(0, ph), (0, pw), (0, 0)]
     return np.pad(image, pad, mode="reflect" if min(h, w) > max(ph, pw) else "symmetric"), (h, w)
+
+
+def load_scenes(folders: Iterable[str | Path], channels: int = 3, min_size: int = 0) -> list[list[np.ndarray]]:
+    """Real noisy pairs: every sub-folder of ``folders`` holds two or more registered captures of
+    one scene (same size). Scenes with fewer captures, mixed sizes or too small are skipped with a
+    warning."""
+    scenes: list[list[np.ndarray]] = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"pair folder not found: {folder}")
+        for scene in sorted(p for p in folder.iterdir() if p.is_dir()):
+            try:
+                captures = [load_image(f, channels) for f in list_images(scene)]
+            except FileNotFoundError:
+                captures = []
+            if len(captures) < 2:
+                log.warning("skipping %s: a scene needs at least two captures", scene)
+            elif len({c.shape for c in captures}) > 1:
+                log.warning("skipping %s: captures differ in size %s", scene, sorted({c.shape[:2] for c in captures}))
+            elif min(captures[0].shape[:2]) < min_size:
+                log.warning("skipping %s: smaller than the %d px patch", scene, min_size)
+            else:
+                scenes.append(captures)
+    if not scenes:
+        raise ValueError(f"no usable scene (a sub-folder with >= 2 same-size captures) in {list(folders)}")
+    return scenes
+
+
+def pair_stream(
+    scenes: list[list[np.ndarray]], patch_size: int, batch_size: int, seed: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(source, target) float32 batches: the same crop and augmentation of two different captures."""
+    rng = np.random.default_rng(seed)
+    channels = scenes[0][0].shape[2]
+    while True:
+        src = np.empty((batch_size, patch_size, patch_size, channels), np.float32)
+        tgt = np.empty_like(src)
+        for i in range(batch_size):
+            captures = scenes[int(rng.integers(len(scenes)))]
+            a, b = rng.choice(len(captures), size=2, replace=False)
+            h, w = captures[0].shape[:2]
+            y, x = int(rng.integers(h - patch_size + 1)), int(rng.integers(w - patch_size + 1))
+            flip, turns = rng.random() < 0.5, int(rng.integers(4))
+            src[i] = _flip_rotate(captures[a][y : y + patch_size, x : x + patch_size], flip, turns)
+            tgt[i] = _flip_rotate(captures[b][y : y + patch_size, x : x + patch_size], flip, turns)
+        yield src, tgt

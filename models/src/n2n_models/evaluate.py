@@ -37,6 +37,27 @@ def noisy_set(files: list[Path], channels: int, noise: NoiseModel, seed: int, qu
         yield f.name, clean, quantize(noisy) if quantize_input else noisy
 
 
+REAL_NOISE = "real"
+
+
+def real_pairs(folder: Path, channels: int, limit: int = 0):
+    """Real noisy captures with their ground truth: ``<id>_gt.<ext>`` next to ``<id>_noise.<ext>``
+    (or ``_noisy``), as in the Nam et al. patches used by CBDNet."""
+    pairs = []
+    for gt in list_images(folder):
+        if not gt.stem.endswith("_gt"):
+            continue
+        stem = gt.stem[: -len("_gt")]
+        noisy = [p for p in gt.parent.iterdir() if p.stem in (f"{stem}_noise", f"{stem}_noisy")]
+        if not noisy:
+            raise FileNotFoundError(f"{gt} has no {stem}_noise/_noisy partner")
+        pairs.append((gt, noisy[0]))
+    if not pairs:
+        raise FileNotFoundError(f"no <id>_gt images in {folder}")
+    for gt, noisy in pairs[: limit or None]:
+        yield gt.name.replace("_gt", ""), load_image(gt, channels).astype(np.float32), load_image(noisy, channels).astype(np.float32)
+
+
 class Method:
     """One column of the table: a zoo model or a (tuned) classical baseline."""
 
@@ -83,8 +104,14 @@ def evaluate(
     tune_count: int = 4,
     channels: int | None = None,
 ) -> dict[str, Any]:
-    """Per-image and mean PSNR/SSIM and MP/s of the noisy input, each model and each baseline."""
-    noise_model = parse_noise_spec(noise)
+    """Per-image and mean PSNR/SSIM and MP/s of the noisy input, each model and each baseline.
+
+    ``noise="real"`` reads real noisy captures and their ground truth from ``images`` instead
+    (see :func:`real_pairs`); baselines are not run then."""
+    real = noise == REAL_NOISE
+    if real and baselines:
+        raise ValueError("baselines need a synthetic noise spec (their settings depend on it), not real noise")
+    noise_model = None if real else parse_noise_spec(noise)
     methods, model_channels = [], set()
     for d in model_dirs:
         method, c = zoo_method(Path(d))
@@ -95,7 +122,7 @@ def evaluate(
     channels = channels or (model_channels.pop() if model_channels else 3)
 
     tuning: dict[str, Any] = {}
-    for b in classical.applicable(baselines or [], noise_model):
+    for b in classical.applicable(baselines, noise_model) if baselines else []:
         params: dict[str, Any] = {}
         if len(b.grid(noise_model)) > 1:
             if tune_images is None:
@@ -106,17 +133,20 @@ def evaluate(
             tuning[b.name] = {"images": f"{tune_images} first {len(tune_files)}", "chosen": params}
         methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
 
-    files = list_images(images)[: limit or None]
+    if real:
+        samples = list(real_pairs(Path(images), channels, limit))
+    else:
+        samples = list(noisy_set(list_images(images)[: limit or None], channels, noise_model, seed, quantize_input))
     identity = Method("noisy", lambda x: x)
     rows, pixels = [], 0
-    for name, clean, noisy in noisy_set(files, channels, noise_model, seed, quantize_input):
+    for name, clean, noisy in samples:
         pixels += clean.shape[0] * clean.shape[1]
         row = {"image": name, "noisy": identity.apply(clean, noisy)}
         row.update({m.name: m.apply(clean, noisy) for m in methods})
         rows.append(row)
     return {
         "images": str(images),
-        "count": len(files),
+        "count": len(samples),
         "noise": noise,
         "seed": seed,
         "quantized_input": quantize_input,
@@ -162,7 +192,7 @@ def crops_montage(
 
     noise_model = parse_noise_spec(noise)
     methods = [zoo_method(Path(d))[0] for d in model_dirs]
-    for b in classical.applicable(baselines or [], noise_model):
+    for b in classical.applicable(baselines, noise_model) if baselines else []:
         grid = b.grid(noise_model)
         params = (baseline_params or {}).get(b.name) or grid[len(grid) // 2]
         methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))

@@ -11,7 +11,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import tensorflow as tf
@@ -19,7 +19,7 @@ import tensorflow as tf
 from n2n_models import archs
 from n2n_models.config import Config
 from n2n_models.curves import plot_run
-from n2n_models.data import list_images, load_folders, load_image, pad_to_multiple, patch_stream
+from n2n_models.data import list_images, load_folders, load_image, load_scenes, pad_to_multiple, pair_stream, patch_stream
 from n2n_models.metrics import psnr
 from n2n_models.noise import parse_noise_spec, quantize
 from n2n_models.schedule import LOG_FIELDS, l0_gamma_at, lr_at, progress  # noqa: F401  (re-exported)
@@ -178,6 +178,25 @@ class Trainer:
         pointer = CheckpointStore(source_run / "checkpoints", tf.train.Checkpoint(model=self.model)).restore("best")
         log.info("warm start from %s step %d", source_run, pointer["step"])
 
+    def batches(self, start: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(source, target) batches in [0, 1]: real noisy pairs when ``data.pair_dirs`` is set,
+        else clean crops with independently drawn synthetic noise; seeded by the start step."""
+        cfg = self.cfg
+        seed = cfg.train.seed * 1_000_003 + start
+        if cfg.data.pair_dirs:
+            scenes = load_scenes([cfg.data.resolve(d) for d in cfg.data.pair_dirs], cfg.model.channels, cfg.data.patch_size)
+            log.info("training on real noisy pairs: %d scenes, %d captures", len(scenes), sum(map(len, scenes)))
+            for src, tgt in pair_stream(scenes, cfg.data.patch_size, cfg.data.batch_size, seed):
+                yield src / 255.0, tgt / 255.0
+            return
+        images = load_folders(
+            [cfg.data.resolve(d) for d in cfg.data.train_dirs], cfg.model.channels, cfg.data.patch_size, cfg.data.downscale
+        )
+        log.info("training on %d images", len(images))
+        rng = np.random.default_rng((cfg.train.seed, start))
+        for clean in patch_stream(images, cfg.data.patch_size, cfg.data.batch_size, seed):
+            yield self.make_pair(clean, rng)
+
     # -- main loop ---------------------------------------------------------------------------
     def fit(self, resume: bool = False) -> dict[str, Any]:
         cfg = self.cfg
@@ -195,14 +214,9 @@ class Trainer:
             self.warm_start(Path(cfg.train.init_from))
         cfg.save(self.run_dir / "config.yaml")
 
-        images = load_folders(
-            [cfg.data.resolve(d) for d in cfg.data.train_dirs], cfg.model.channels, cfg.data.patch_size, cfg.data.downscale
-        )
-        log.info("training on %d images", len(images))
         val = load_validation(cfg)
         start = int(self.step.numpy())
-        stream = patch_stream(images, cfg.data.patch_size, cfg.data.batch_size, seed=cfg.train.seed * 1_000_003 + start)
-        rng = np.random.default_rng((cfg.train.seed, start))
+        batches = self.batches(start)
         log_path = self.run_dir / "log.csv"
         new_log = not log_path.exists()
         logf = log_path.open("a", newline="")
@@ -231,7 +245,7 @@ class Trainer:
                 lr = lr_at(cfg, step, elapsed_before + time.monotonic() - t0)
                 self.optimizer.learning_rate.assign(lr)
                 self.l0_gamma.assign(l0_gamma_at(cfg, step, elapsed_before + time.monotonic() - t0))
-                src, tgt = self.make_pair(next(stream), rng)
+                src, tgt = next(batches)
                 loss = float(self._train_step(tf.constant(src, tf.float32), tf.constant(tgt, tf.float32)))
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"loss became {loss} at step {step}")
