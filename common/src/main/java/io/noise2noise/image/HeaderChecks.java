@@ -37,13 +37,16 @@ final class HeaderChecks {
         return width == 0 && height == 0 ? null : new long[] {width, height};
     }
 
-    /** Whether a WebP file is shorter than its RIFF header says: its decoder would quietly read zeros. */
-    static boolean isTruncatedWebp(byte[] webp) {
+    /**
+     * Whether a WebP file of {@code size} bytes, of which {@code webp} is the head or all, is shorter
+     * than its RIFF header says: its decoder would quietly read zeros.
+     */
+    static boolean isTruncatedWebp(byte[] webp, long size) {
         if (webp.length < 12) {
             return true;
         }
         long declared = Integer.toUnsignedLong(ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
-        return webp.length < declared + 8;
+        return size < declared + 8;
     }
 
     /** The size the first VP8L or VP8 (key frame) bitstream of a still WebP declares, or null. */

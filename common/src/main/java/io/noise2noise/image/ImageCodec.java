@@ -52,6 +52,9 @@ public class ImageCodec {
         ImageIO.setUseCache(false);
     }
 
+    static final int UPLOAD_HEAD_BYTES = 256 << 10;
+    static final long UPLOAD_HEADER_BUDGET = 4L << 20;
+
     private final ImageLimits limits;
 
     public ImageCodec(ImageLimits limits) {
@@ -62,14 +65,44 @@ public class ImageCodec {
         return CONTENT_TYPES.getOrDefault(format, "application/octet-stream");
     }
 
-    /** Reads only the header: format and upright size, checked against the limits. */
+    /** Reads only the header of an image sent in a request body: format and upright size, checked against the limits. */
     public ImageInfo probe(byte[] bytes) {
-        return read(bytes, (reader, header) -> header.info());
+        return read(bytes, limits.maxBytes().toBytes(), (reader, header) -> header.info());
     }
 
-    /** Checks the header against the limits first, then decodes the first frame, upright. */
+    /**
+     * Reads only the header of a file that is not in memory (a presigned upload), checked against
+     * the limits with {@code maxUploadBytes} as the byte limit: its first {@value #UPLOAD_HEAD_BYTES}
+     * bytes, and more on demand up to {@value #UPLOAD_HEADER_BUDGET} (a JPEG's metadata segments, a
+     * TIFF directory written after the pixels). Truncation inside the pixel data and metadata past the
+     * head are left to {@link #decode}. A failure of
+     * {@code source} is thrown as it is.
+     */
+    public ImageInfo probe(long size, RangeReader source) {
+        checkByteCount(size, limits.maxUploadBytes().toBytes());
+        byte[] head = EmbeddedMetadata.withoutOversizedProfile(source.read(0, (int) Math.min(size, UPLOAD_HEAD_BYTES)));
+        RangedImageInputStream stream = new RangedImageInputStream(head, size, source, UPLOAD_HEADER_BUDGET);
+        ImageReader reader = openReader(stream);
+        try {
+            return checkedHeader(reader, head, size).info();
+        } catch (InvalidImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (stream.sourceFailure() != null) {
+                throw stream.sourceFailure();
+            }
+            throw new InvalidImageException(Reason.CORRUPT, "image header is corrupt or truncated: " + e.getMessage(), e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * Checks the header against the limits first, then decodes the first frame, upright. The byte
+     * limit is {@code maxUploadBytes}: the worker decodes what either route accepted.
+     */
     public PixelImage decode(byte[] bytes) {
-        return read(bytes, this::decodePixels);
+        return read(bytes, limits.maxUploadBytes().toBytes(), this::decodePixels);
     }
 
     /**
@@ -159,12 +192,12 @@ public class ImageCodec {
     private record Header(ImageInfo info, EmbeddedMetadata.Found metadata, ImageTypeSpecifier rawType) {
     }
 
-    private <T> T read(byte[] file, HeaderReader<T> then) {
-        checkByteCount(file);
+    private <T> T read(byte[] file, long maxBytes, HeaderReader<T> then) {
+        checkByteCount(file == null ? 0 : file.length, maxBytes);
         byte[] bytes = EmbeddedMetadata.withoutOversizedProfile(file);
-        ImageReader reader = openReader(bytes);
+        ImageReader reader = openReader(new InMemoryImageInputStream(bytes));
         try {
-            return then.read(reader, checkedHeader(reader, bytes));
+            return then.read(reader, checkedHeader(reader, bytes, bytes.length));
         } catch (InvalidImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -174,18 +207,16 @@ public class ImageCodec {
         }
     }
 
-    private void checkByteCount(byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
+    private static void checkByteCount(long size, long maxBytes) {
+        if (size == 0) {
             throw new InvalidImageException(Reason.EMPTY, "image is empty");
         }
-        if (bytes.length > limits.maxBytes().toBytes()) {
-            throw new InvalidImageException(Reason.TOO_MANY_BYTES,
-                    "image has " + bytes.length + " bytes; the limit is " + limits.maxBytes().toBytes());
+        if (size > maxBytes) {
+            throw new InvalidImageException(Reason.TOO_MANY_BYTES, "image has " + size + " bytes; the limit is " + maxBytes);
         }
     }
 
-    private static ImageReader openReader(byte[] bytes) {
-        ImageInputStream stream = new InMemoryImageInputStream(bytes);
+    private static ImageReader openReader(ImageInputStream stream) {
         Iterator<ImageReader> readers;
         try {
             readers = ImageIO.getImageReaders(stream);
@@ -200,7 +231,8 @@ public class ImageCodec {
         return reader;
     }
 
-    private Header checkedHeader(ImageReader reader, byte[] bytes) throws IOException {
+    /** {@code bytes}: the file, or its head when {@code size} is larger. */
+    private Header checkedHeader(ImageReader reader, byte[] bytes, long size) throws IOException {
         String format = canonicalFormat(reader.getFormatName().toLowerCase(Locale.ROOT));
         if (!limits.formats().contains(format)) {
             throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT,
@@ -217,10 +249,15 @@ public class ImageCodec {
         checkPixels("image is", new long[] {width, height});
         if (format.equals("tiff")) {
             // a tile is decoded whole, so a huge declared tile is a bomb even in a small image
-            checkPixels("a TIFF tile is", HeaderChecks.tiffTileSize(bytes));
+            long[] tile = HeaderChecks.tiffTileSize(bytes);
+            if (tile == null && bytes.length < size && reader.isImageTiled(0)) {
+                // the directory lies past the head (written after the pixels): ask the reader, which fetched it
+                tile = new long[] {reader.getTileWidth(0), reader.getTileHeight(0)};
+            }
+            checkPixels("a TIFF tile is", tile);
         }
         if (format.equals("webp")) {
-            checkWebp(bytes, width, height);
+            checkWebp(bytes, size, width, height);
         }
         ImageTypeSpecifier rawType = reader.getRawImageType(0);
         if (rawType != null) {
@@ -240,8 +277,8 @@ public class ImageCodec {
     }
 
     /** The size getWidth/getHeight give is the VP8X canvas; the bitstream inside declares its own. */
-    private void checkWebp(byte[] bytes, int width, int height) {
-        if (HeaderChecks.isTruncatedWebp(bytes)) {
+    private void checkWebp(byte[] bytes, long size, int width, int height) {
+        if (HeaderChecks.isTruncatedWebp(bytes, size)) {
             throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
         }
         long[] frame = HeaderChecks.webpFrameSize(bytes);

@@ -1,6 +1,8 @@
 package io.noise2noise.storage;
 
 import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.MakeBucketArgs;
@@ -142,6 +144,27 @@ public class MinioObjectStore implements ObjectStore {
                 throw e;
             }
         }, "get " + key);
+    }
+
+    @Override
+    public Optional<byte[]> read(String key, long offset, int length) {
+        return call(() -> {
+            try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                    .offset(offset).length((long) length).build())) {
+                return Optional.of(response.readNBytes(length));
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code())) {
+                    return Optional.<byte[]>empty();
+                }
+                throw e;
+            }
+        }, "read " + key + " bytes " + offset + "+" + length);
+    }
+
+    @Override
+    public void copy(String from, String to) {
+        call(() -> client.copyObject(CopyObjectArgs.builder().bucket(bucket).object(to)
+                .source(CopySource.builder().bucket(bucket).object(from).build()).build()), "copy " + from + " to " + to);
     }
 
     @Override

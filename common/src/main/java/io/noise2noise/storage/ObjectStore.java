@@ -22,6 +22,15 @@ public interface ObjectStore {
 
     Optional<StoredObject> get(String key);
 
+    /**
+     * Up to {@code length} bytes of {@code key} from {@code offset} (a ranged GET: fewer only at its
+     * end); empty when there is no such object.
+     */
+    Optional<byte[]> read(String key, long offset, int length);
+
+    /** Copies {@code from} to {@code to} inside the store (S3 CopyObject): the bytes never leave the server. */
+    void copy(String from, String to);
+
     /** The object's size in bytes, without reading it; empty when there is no such object. */
     Optional<Long> size(String key);
 

@@ -1,5 +1,6 @@
 package io.noise2noise.gateway.jobs;
 
+import io.noise2noise.gateway.JsonBodyLimits;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -19,6 +20,20 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
 @RestControllerAdvice(assignableTypes = JobController.class)
 public class JobApiErrors {
 
+    private final JsonBodyLimits jsonLimits;
+
+    public JobApiErrors(JsonBodyLimits jsonLimits) {
+        this.jsonLimits = jsonLimits;
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        if (JsonBodyLimits.isStringTooLong(e)) {
+            return ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLongMessage());
+        }
+        return malformed(e);
+    }
+
     @ExceptionHandler(SubmissionException.class)
     ResponseEntity<ProblemDetail> refused(SubmissionException e) {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
@@ -28,7 +43,7 @@ public class JobApiErrors {
         return response.body(ProblemDetail.forStatusAndDetail(e.status(), e.getMessage()));
     }
 
-    @ExceptionHandler({HttpMessageNotReadableException.class, MissingServletRequestPartException.class,
+    @ExceptionHandler({MissingServletRequestPartException.class,
             MethodArgumentTypeMismatchException.class})
     ProblemDetail malformed(Exception e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "malformed request: " + e.getMessage());

@@ -16,6 +16,7 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageUnavailableException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +91,42 @@ public class JobSubmissions {
     }
 
     public Job submit(Submission submission) {
-        JobSpec spec = submission.spec();
+        checkParameters(submission.spec());
+        ImageInfo info = probe(() -> codec.probe(submission.image()));
+        return accept(submission, info, job -> store(job, submission.image(), info.contentType()));
+    }
+
+    /**
+     * A job whose image the client PUT to a presigned upload URL. The gateway never holds the file:
+     * its size comes from a stat, its header from ranged reads of the first bytes, and it becomes
+     * the job's input by a copy inside S3. The upload is removed once the job has it, or when it is
+     * refused for its size.
+     */
+    public Job submitUpload(String uploadId, JobSpec spec, String idempotencyKey) {
+        if (!JobIds.isWellFormed(uploadId)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
+        }
+        checkParameters(spec);
+        String upload = JobKeys.upload(uploadId);
+        String missing = "nothing was uploaded for upload_id " + uploadId;
+        long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
+        long limit = imageLimits.maxUploadBytes().toBytes();
+        if (size > limit) {
+            // a presigned PUT cannot bound its size, so the limit is enforced here, and the file not kept
+            objects.delete(upload);
+            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
+                    + " bytes; the limit for uploads (n2n.images.max-upload-bytes) is " + limit);
+        }
+        ImageInfo info = probe(() -> codec.probe(size, (offset, length) -> objects.read(upload, offset, length)
+                .orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing))));
+        // an upload is identified by its id: the same key with the same upload_id and parameters is the same request
+        Submission identity = new Submission(("upload " + uploadId).getBytes(StandardCharsets.UTF_8), spec, idempotencyKey);
+        Job job = accept(identity, info, accepted -> storeCopy(accepted, upload));
+        objects.delete(upload);
+        return job;
+    }
+
+    private void checkParameters(JobSpec spec) {
         if (!(spec.strength() >= 0 && spec.strength() <= 1)) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "strength must be between 0 and 1");
         }
@@ -105,18 +143,21 @@ public class JobSubmissions {
         if (spec.webhook() != null) {
             webhookTargets.check(spec.webhook());
         }
-        ImageInfo info = probe(submission.image());
+    }
+
+    /** Claims the idempotency key, stores the input and the record, publishes the job. */
+    private Job accept(Submission submission, ImageInfo info, Consumer<Job> storeInput) {
         String id = JobIds.newId();
         Optional<String> earlier = idempotencyKeys.claim(submission, id);
         if (earlier.isPresent()) {
             return jobs.find(earlier.get()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
                     "the job created with this Idempotency-Key no longer exists"));
         }
-        Job job = Job.queued(id, spec, info.format(), info.width(), info.height(), clock.instant());
+        Job job = Job.queued(id, submission.spec(), info.format(), info.width(), info.height(), clock.instant());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
             try {
                 backpressure.check();
-                store(job, submission.image(), info.contentType());
+                storeInput.accept(job);
                 publish(job);
             } catch (RuntimeException e) {
                 idempotencyKeys.release(submission);
@@ -128,26 +169,6 @@ public class JobSubmissions {
         return job;
     }
 
-    /** A job whose image the client PUT to a presigned upload URL; the upload is removed once the job has it. */
-    public Job submitUpload(String uploadId, JobSpec spec, String idempotencyKey) {
-        if (!JobIds.isWellFormed(uploadId)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
-        }
-        String upload = JobKeys.upload(uploadId);
-        String missing = "nothing was uploaded for upload_id " + uploadId;
-        long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
-        if (size > imageLimits.maxBytes().toBytes()) {
-            objects.delete(upload);
-            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
-                    + " bytes; the limit is " + imageLimits.maxBytes().toBytes());
-        }
-        byte[] image = objects.get(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
-                missing)).data();
-        Job job = submit(new Submission(image, spec, idempotencyKey));
-        objects.delete(upload);
-        return job;
-    }
-
     /** A new job with the input and parameters of a failed, canceled or expired one. */
     public Job retry(Job original) {
         if (!original.status().isTerminal() || original.status() == JobStatus.SUCCEEDED) {
@@ -155,18 +176,20 @@ public class JobSubmissions {
                     + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");
         }
         backpressure.check();
-        ObjectStore.StoredObject input = objects.get(JobKeys.input(original.id())).orElseThrow(
-                () -> new SubmissionException(HttpStatus.GONE, "the input of job " + original.id() + " has expired"));
+        String input = JobKeys.input(original.id());
+        if (!objects.exists(input)) {
+            throw new SubmissionException(HttpStatus.GONE, "the input of job " + original.id() + " has expired");
+        }
         Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),
                 original.width(), original.height(), clock.instant());
-        store(job, input.data(), input.contentType());
+        storeCopy(job, input);
         publish(job);
         return job;
     }
 
-    private ImageInfo probe(byte[] image) {
+    private static ImageInfo probe(Supplier<ImageInfo> probe) {
         try {
-            return codec.probe(image);
+            return probe.get();
         } catch (InvalidImageException e) {
             HttpStatus status = switch (e.reason()) {
                 case TOO_MANY_BYTES, TOO_MANY_PIXELS -> HttpStatus.PAYLOAD_TOO_LARGE;
@@ -180,6 +203,16 @@ public class JobSubmissions {
     private void store(Job job, byte[] image, String contentType) {
         try {
             objects.put(JobKeys.input(job.id()), image, contentType);
+            jobs.create(job);
+        } catch (StorageUnavailableException e) {
+            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
+        }
+    }
+
+    /** Like {@link #store}, with the input copied inside S3 from {@code source}. */
+    private void storeCopy(Job job, String source) {
+        try {
+            objects.copy(source, JobKeys.input(job.id()));
             jobs.create(job);
         } catch (StorageUnavailableException e) {
             throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);

@@ -1,5 +1,6 @@
 package io.noise2noise.gateway.legacy;
 
+import io.noise2noise.gateway.JsonBodyLimits;
 import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
@@ -21,6 +22,12 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(assignableTypes = LegacyController.class)
 public class LegacyErrors {
 
+    private final JsonBodyLimits jsonLimits;
+
+    public LegacyErrors(JsonBodyLimits jsonLimits) {
+        this.jsonLimits = jsonLimits;
+    }
+
     @ExceptionHandler(SubmissionException.class)
     ResponseEntity<LegacyResponse> refused(SubmissionException e) {
         return error(e.status(), e.getMessage());
@@ -33,6 +40,9 @@ public class LegacyErrors {
 
     @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<LegacyResponse> malformed(Exception e) {
+        if (JsonBodyLimits.isStringTooLong(e)) {
+            return error(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLongMessage());
+        }
         return error(HttpStatus.BAD_REQUEST, "request body must be JSON {\"base64Image\": \"...\"}");
     }
 
