@@ -69,11 +69,14 @@ public record JobView(
      * @param resultDownloadUrl  a short-lived presigned URL of the result, or null
      * @param resultExpired      the job succeeded but its result has expired from storage: no links to it
      */
-    public static JobView of(Job job, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl,
+    public static JobView of(Job stored, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl,
                              boolean resultExpired) {
-        boolean expired = job.status() == JobStatus.QUEUED && job.pastDeadline(Instant.now());
+        // A queued job past its deadline is shown as the worker will record it once it reaches the job
+        // (another partition may keep it waiting): expired at the deadline, with the reason.
+        Job job = stored.status() == JobStatus.QUEUED && stored.pastDeadline(Instant.now())
+                ? stored.expired(stored.spec().cancelAfter()) : stored;
         boolean hasResult = job.status() == JobStatus.SUCCEEDED && !resultExpired;
-        return new JobView(job.id(), expired ? JobStatus.EXPIRED : job.status(), job.spec().model(), job.modelUsed(),
+        return new JobView(job.id(), job.status(), job.spec().model(), job.modelUsed(),
                 job.spec().strength(), job.spec().format(), job.spec().quality(), job.inputFormat(), job.width(),
                 job.height(), job.createdAt(), job.startedAt(),
                 job.completedAt(), job.spec().cancelAfter(), millis(job.queueDelay()), millis(job.executionTime()),
