@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
@@ -24,6 +25,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOInvalidTreeException;
+import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
 import javax.imageio.plugins.tiff.ExifParentTIFFTagSet;
 import javax.imageio.plugins.tiff.ExifTIFFTagSet;
@@ -102,18 +105,14 @@ final class ImageFiles {
 
     /** Writes with ImageIO; TIFF with the JDK's writer, which also writes 16-bit and ICC colour spaces. */
     static byte[] write(BufferedImage image, String format) {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName(format);
-        ImageWriter writer = writers.next();
-        while (format.equals("tiff") && !writer.getClass().getName().startsWith("com.sun.") && writers.hasNext()) {
-            writer = writers.next();
-        }
-        return write(image, writer, writer.getDefaultWriteParam());
+        ImageWriter writer = format.equals("tiff") ? jdkTiffWriter() : ImageIO.getImageWritersByFormatName(format).next();
+        return write(image, writer, writer.getDefaultWriteParam(), null);
     }
 
     /** Writes with ImageIO's first writer for the format (TwelveMonkeys' for JPEG and TIFF: it writes CMYK). */
     static byte[] writeWithFirstWriter(BufferedImage image, String format) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
-        return write(image, writer, writer.getDefaultWriteParam());
+        return write(image, writer, writer.getDefaultWriteParam(), null);
     }
 
     /** A TIFF (JDK writer) with extra first-directory fields: an ICC profile (null for none) and an orientation. */
@@ -149,15 +148,7 @@ final class ImageFiles {
 
     /** A TIFF written by the JDK's writer with Make and Orientation and an Exif directory holding ISOSpeedRatings. */
     static byte[] writeTiffWithExif(BufferedImage image, int orientation, String make, int iso) {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
-        ImageWriter writer = writers.next();
-        while (!writer.getClass().getName().startsWith("com.sun.")) {
-            writer = writers.next();
-        }
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        try {
-            TIFFDirectory directory = TIFFDirectory.createFromMetadata(
-                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param));
+        return writeTiff(image, directory -> {
             BaselineTIFFTagSet tags = BaselineTIFFTagSet.getInstance();
             directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_MAKE), TIFFTag.TIFF_ASCII, 1,
                     new String[] {make}));
@@ -167,65 +158,59 @@ final class ImageFiles {
             exif.addTIFFField(new TIFFField(ExifTIFFTagSet.getInstance().getTag(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS), iso));
             directory.addTagSet(ExifParentTIFFTagSet.getInstance());
             directory.addTIFFField(new TIFFField(pointer, TIFFTag.TIFF_LONG, 1L, exif));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-                writer.setOutput(stream);
-                writer.write(null, new IIOImage(image, null, directory.getAsMetadata()), param);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
+        });
     }
 
     static byte[] writeTiff(BufferedImage image, byte[] icc, int orientation) {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
-        ImageWriter writer = writers.next();
-        while (!writer.getClass().getName().startsWith("com.sun.")) {
-            writer = writers.next();
-        }
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        try {
-            TIFFDirectory directory = TIFFDirectory.createFromMetadata(
-                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param));
+        return writeTiff(image, directory -> {
             BaselineTIFFTagSet tags = BaselineTIFFTagSet.getInstance();
             if (icc != null) {
                 directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ICC_PROFILE),
                         TIFFTag.TIFF_UNDEFINED, icc.length, icc));
             }
             directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ORIENTATION), orientation));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-                writer.setOutput(stream);
-                writer.write(null, new IIOImage(image, null, directory.getAsMetadata()), param);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
+        });
     }
 
     static byte[] writeTiledTiff(BufferedImage image, int tileSize) {
+        ImageWriter writer = jdkTiffWriter();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setTilingMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setTiling(tileSize, tileSize, 0, 0);
+        return write(image, writer, param, null);
+    }
+
+    /** A TIFF from the JDK's writer with its default directory plus what {@code tags} adds. */
+    private static byte[] writeTiff(BufferedImage image, Consumer<TIFFDirectory> tags) {
+        ImageWriter writer = jdkTiffWriter();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        TIFFDirectory directory;
+        try {
+            directory = TIFFDirectory.createFromMetadata(
+                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param));
+        } catch (IIOInvalidTreeException e) {
+            writer.dispose();
+            throw new IllegalStateException(e);
+        }
+        tags.accept(directory);
+        return write(image, writer, param, directory.getAsMetadata());
+    }
+
+    /** The JDK's own TIFF writer (TwelveMonkeys registers one too). */
+    private static ImageWriter jdkTiffWriter() {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
         ImageWriter writer = writers.next();
         while (!writer.getClass().getName().startsWith("com.sun.")) {
             writer = writers.next();
         }
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setTilingMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setTiling(tileSize, tileSize, 0, 0);
-        return write(image, writer, param);
+        return writer;
     }
 
-    private static byte[] write(BufferedImage image, ImageWriter writer, ImageWriteParam param) {
+    private static byte[] write(BufferedImage image, ImageWriter writer, ImageWriteParam param, IIOMetadata metadata) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(stream);
-            writer.write(null, new IIOImage(image, null, null), param);
+            writer.write(null, new IIOImage(image, null, metadata), param);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
