@@ -138,6 +138,14 @@ def run_tiled(rgb: np.ndarray, predict, tile: int, overlap: int, multiple: int) 
     return out
 
 
+def timed_model(rgb: np.ndarray, predict, card: dict, args: argparse.Namespace) -> list[float]:
+    """Timings of the worker's tiled path over ``rgb`` with one model's ``predict``."""
+    def run(image: np.ndarray) -> np.ndarray:
+        return run_tiled(image, predict, args.tile, args.overlap, card["size_multiple"])
+
+    return timed(lambda: run(rgb), args.runs, args.warmup, lambda: run(rgb[:1024, :1024]))
+
+
 def timed(fn, runs: int, warmup: int, warm=None) -> list[float]:
     """Median-ready timings of ``fn``; the warm-up runs ``warm`` (a 1024x1024 crop: the same tile
     shapes as the whole image, like the Java harness) or ``fn``."""
@@ -173,9 +181,7 @@ def cmd_tf(args: argparse.Namespace) -> int:
         return serving(input=tf.constant(batch))["output"].numpy()
 
     rgb = load_float(args.image)
-    times = timed(lambda: run_tiled(rgb, predict, args.tile, args.overlap, card["size_multiple"]), args.runs,
-                  args.warmup, lambda: run_tiled(rgb[:1024, :1024], predict, args.tile, args.overlap,
-                                                 card["size_multiple"]))
+    times = timed_model(rgb, predict, card, args)
     report("python-tensorflow", args.image, rgb.shape, times, threads=args.threads, tile=args.tile,
            tensorflow=tf.__version__)
     return 0
@@ -194,9 +200,7 @@ def cmd_ort(args: argparse.Namespace) -> int:
     def predict(batch: np.ndarray) -> np.ndarray:
         return session.run(["output"], {"input": np.ascontiguousarray(batch)})[0]
 
-    times = timed(lambda: run_tiled(rgb, predict, args.tile, args.overlap, card["size_multiple"]), args.runs,
-                  args.warmup, lambda: run_tiled(rgb[:1024, :1024], predict, args.tile, args.overlap,
-                                                 card["size_multiple"]))
+    times = timed_model(rgb, predict, card, args)
     report("python-onnxruntime", args.image, rgb.shape, times, threads=args.threads, tile=args.tile,
            onnxruntime=ort.__version__)
     return 0
