@@ -7,7 +7,7 @@
 # (benchmarks/gpu/infer_torch.py). MINUTES must leave room for start-up (~30 s), the last checkpoint
 # and the benchmark (~1 min) within one 10-minute command. Each run's outputs (weights.npz,
 # parity.npz, config.yaml, log.csv, run.json, train.out) come back as $OUT/<config>.tar.gz, the
-# benchmark as $OUT/infer.json: the device tool returns at most 8 files, so at most 6 configs.
+# benchmark as $OUT/infer.json (INFER=0 skips it): the device tool returns at most 8 files, so at most 6 configs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${OUT:?OUT must name the output folder (the device tool sets it)}"
@@ -35,5 +35,7 @@ for name in "${!pids[@]}"; do
   tail -n 25 "$runs/$name/train.out"
   tar -czf "$OUT/$name.tar.gz" -C "$runs" "$name"
 done
-python3 benchmarks/gpu/infer_torch.py --archs fastdn,unet --out "$OUT/infer.json" || status=1
+if [[ ${INFER:-1} == 1 ]]; then
+  python3 benchmarks/gpu/infer_torch.py --archs fastdn,unet --out "$OUT/infer.json" || status=1
+fi
 exit $status

@@ -308,9 +308,11 @@ def selftest(device: torch.device) -> None:
         a = model.apply_batch(clean, np.random.default_rng(1)) - clean
         t = torch.from_numpy(clean).permute(0, 3, 1, 2).to(device)
         b = (apply_noise_torch(model, t, gen) - t).permute(0, 2, 3, 1).cpu().numpy()
-        for stat in (np.mean, np.std):
+        # The mean is compared on the noise's own scale: 0.4 M samples leave it a few hundredths off.
+        scale = float(np.std(a))
+        for stat, tol in ((np.mean, 0.02 * scale), (np.std, 0.05 * max(scale, 1.0))):
             sa, sb = float(stat(a)), float(stat(b))
-            if abs(sa - sb) > 0.05 * max(abs(sa), 1.0):
+            if abs(sa - sb) > tol:
                 raise AssertionError(f"{spec}: {stat.__name__} numpy {sa:.3f} vs torch {sb:.3f}")
     print("selftest ok: TF channel order, parameter counts, noise statistics")
 
