@@ -1,7 +1,7 @@
 """Python side of the benchmarks: test inputs, the model through TensorFlow, OpenCV non-local means.
 
     bench.py inputs   --out DIR --sizes 0.4,4,12,40 [--data-root /work/shared/data]
-    bench.py tf       --model-dir models/zoo/gaussian-interim --image X.png --runs 5 --warmup 1 --threads 2
+    bench.py tf       --model-dir models/zoo/gaussian --image X.png --runs 5 --warmup 1 --threads 2
     bench.py ort      (the same arguments; model.onnx through the onnxruntime wheel)
     bench.py nlm      --image X.png --runs 5 --warmup 1 --threads 2 --h 14
     bench.py tune-nlm --data-root /work/shared/data --sigma 25
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "nlm":
             t.add_argument("--h", type=float, default=14)
         else:
-            t.add_argument("--model-dir", default="models/zoo/gaussian-interim")
+            t.add_argument("--model-dir", default="models/zoo/gaussian")
             t.add_argument("--tile", type=int, default=512)
             t.add_argument("--overlap", type=int, default=32)
         t.set_defaults(func=func)

@@ -26,7 +26,7 @@ from n2n_models.noise import parse_noise_spec, quantize  # noqa: E402
 from n2n_models.schedule import LOG_FIELDS, l0_gamma_at, lr_at, progress  # noqa: E402,F401  (used by train_torch)
 
 # Architectures train_torch.py implements, with their size multiples (as in n2n_models.archs).
-SIZE_MULTIPLE = {"fastdn": 2, "unet": 32, "srresnet": 1}
+SIZE_MULTIPLE = {"fastdn": 2, "unet": 32, "halfunet": 32, "srresnet": 1}
 
 
 def load_config(raw: dict[str, Any]) -> Config:

@@ -119,19 +119,25 @@ class FastDn(KerasNamed):
 
 
 class UNet(KerasNamed):
-    """n2n_models.archs.unet: 48-ch encoder, five 2x2 max-pools, 96-ch decoder, leaky ReLU 0.1."""
+    """n2n_models.archs.unet: 48-ch encoder, five 2x2 max-pools, 96-ch decoder, leaky ReLU 0.1.
 
-    def __init__(self, channels: int = 3, enc: int = 48, dec: int = 96):
+    ``in_channels``/``out_channels``/``pools`` give the body that ``HalfUNet`` runs at half resolution.
+    """
+
+    def __init__(self, channels: int = 3, enc: int = 48, dec: int = 96, pools: int = 5,
+                 in_channels: int | None = None, out_channels: int | None = None):
         super().__init__()
-        spec = {"enc_conv0": (channels, enc), "enc_conv1": (enc, enc)}
-        spec.update({f"enc_conv{i}": (enc, enc) for i in range(2, 7)})
+        cin0 = in_channels or channels
+        spec = {"enc_conv0": (cin0, enc), "enc_conv1": (enc, enc)}
+        spec.update({f"enc_conv{i}": (enc, enc) for i in range(2, pools + 2)})
         cin = enc
-        for i in range(5, 1, -1):
+        for i in range(pools, 1, -1):
             spec[f"dec_conv{i}a"] = (cin + enc, dec)
             spec[f"dec_conv{i}b"] = (dec, dec)
             cin = dec
-        spec.update({"dec_conv1a": (dec + channels, 64), "dec_conv1b": (64, 32), "dec_conv1": (32, channels)})
+        spec.update({"dec_conv1a": (dec + cin0, 64), "dec_conv1b": (64, 32), "dec_conv1": (32, out_channels or channels)})
         self.layers = nn.ModuleDict({name: conv(a, b) for name, (a, b) in spec.items()})
+        self.pools = pools
 
     def _c(self, name: str, x: torch.Tensor) -> torch.Tensor:
         return F.leaky_relu(self.layers[name](x), 0.1)
@@ -141,17 +147,27 @@ class UNet(KerasNamed):
         x = self._c("enc_conv1", self._c("enc_conv0", inp))
         x = F.max_pool2d(x, 2)
         skips.append(x)
-        for i in range(2, 6):
+        for i in range(2, self.pools + 1):
             x = F.max_pool2d(self._c(f"enc_conv{i}", x), 2)
-            if i < 5:
+            if i < self.pools:
                 skips.append(x)
-        x = self._c("enc_conv6", x)
-        for i in range(5, 1, -1):
+        x = self._c(f"enc_conv{self.pools + 1}", x)
+        for i in range(self.pools, 1, -1):
             x = torch.cat([F.interpolate(x, scale_factor=2, mode="nearest"), skips.pop()], dim=1)
             x = self._c(f"dec_conv{i}b", self._c(f"dec_conv{i}a", x))
         x = torch.cat([F.interpolate(x, scale_factor=2, mode="nearest"), skips.pop()], dim=1)
         x = self._c("dec_conv1b", self._c("dec_conv1a", x))
         return self.layers["dec_conv1"](x)
+
+
+class HalfUNet(UNet):
+    """n2n_models.archs.halfunet: the U-Net body (4 pools) on the space_to_depth(2) image, residual."""
+
+    def __init__(self, channels: int = 3, enc: int = 48, dec: int = 96):
+        super().__init__(channels, enc, dec, pools=4, in_channels=4 * channels, out_channels=4 * channels)
+
+    def forward(self, inp: torch.Tensor) -> torch.Tensor:
+        return inp + depth_to_space(super().forward(space_to_depth(inp, 2)), 2)
 
 
 class SRResNet(KerasNamed):
@@ -188,7 +204,7 @@ def _bn(channels: int) -> nn.BatchNorm2d:
     return nn.BatchNorm2d(channels, eps=1e-3, momentum=0.01)
 
 
-ARCHS: dict[str, Callable[..., KerasNamed]] = {"fastdn": FastDn, "unet": UNet, "srresnet": SRResNet}
+ARCHS: dict[str, Callable[..., KerasNamed]] = {"fastdn": FastDn, "unet": UNet, "halfunet": HalfUNet, "srresnet": SRResNet}
 
 
 def build(arch: str, channels: int, kwargs: dict[str, Any]) -> KerasNamed:
@@ -283,7 +299,7 @@ def parity_fixture(model: KerasNamed, channels: int) -> dict[str, np.ndarray]:
 
 
 # -- self-test (seconds; run.sh runs it before training) -----------------------------------------
-EXPECTED_PARAMS = {("fastdn", 3): 235_468, ("unet", 3): 991_203}
+EXPECTED_PARAMS = {("fastdn", 3): 235_468, ("unet", 3): 991_203, ("halfunet", 3): 774_540}
 
 
 def selftest(device: torch.device) -> None:

@@ -26,6 +26,7 @@ import prepare_data  # noqa: E402
 ARCH_CASES = {
     "fastdn": ({"features": 16, "depth": 3}, (2, 38, 52)),
     "unet": ({}, (1, 64, 96)),
+    "halfunet": ({"enc": 16, "dec": 24}, (1, 64, 96)),
 }
 
 

@@ -82,6 +82,9 @@ def export_onnx(model_dir: str | os.PathLike[str], opset: int = DEFAULT_OPSET,
         serving = tf.saved_model.load(str(saved_model)).signatures["serving_default"]
         rng = np.random.default_rng(0)
         channels = int(card.get("channels", 3))
+        # The SavedModel takes sizes in multiples of the architecture's (the worker pads to them).
+        multiple = int(card.get("size_multiple", 1))
+        parity_sizes = tuple((-(-h // multiple) * multiple, -(-w // multiple) * multiple) for h, w in parity_sizes)
         worst = 0.0
         for h, w in parity_sizes:
             x = rng.random((2, h, w, channels), dtype=np.float32)

@@ -53,4 +53,4 @@ def size_multiple(name: str) -> int:
 
 
 # Import the modules so they register themselves.
-from n2n_models.archs import fastdn, srresnet, unet  # noqa: E402,F401
+from n2n_models.archs import fastdn, halfunet, srresnet, unet  # noqa: E402,F401

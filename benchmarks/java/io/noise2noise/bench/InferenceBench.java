@@ -82,7 +82,7 @@ public final class InferenceBench {
         int batch = Integer.parseInt(o.getOrDefault("batch", "1"));
         int runs = Integer.parseInt(o.getOrDefault("runs", "5"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "1"));
-        String modelName = o.getOrDefault("model", "gaussian-interim");
+        String modelName = o.getOrDefault("model", "gaussian");
         boolean inPlace = Boolean.parseBoolean(o.getOrDefault("in-place", "false"));
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
                 modelName, 1, threads, tile, overlap, engine, Map.of(), batch);
@@ -151,7 +151,7 @@ public final class InferenceBench {
         Path image = Path.of(o.get("image"));
         InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
-        String modelName = o.getOrDefault("model", "gaussian-interim");
+        String modelName = o.getOrDefault("model", "gaussian");
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
                 modelName, 1, threads, 512, 32, engine, Map.of(), 1);
         ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
@@ -222,7 +222,7 @@ public final class InferenceBench {
     private static void ab(Map<String, String> o) throws IOException {
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "5"));
-        String modelName = o.getOrDefault("model", "gaussian-interim");
+        String modelName = o.getOrDefault("model", "gaussian");
         Path modelsDir = Path.of(o.getOrDefault("models-dir", "models/zoo"));
         String[] crop = o.getOrDefault("crop", "1440x960").split("x");
         List<String> engines = List.of(o.getOrDefault("engines", "tensorflow,onnxruntime").split(","));
@@ -321,7 +321,7 @@ public final class InferenceBench {
         String python = o.getOrDefault("python", "benchmarks/.venv/bin/python");
         String threads = o.getOrDefault("threads", "2");
         String batch = o.getOrDefault("batch", "1");
-        String model = o.getOrDefault("model", "gaussian-interim");
+        String model = o.getOrDefault("model", "gaussian");
         String modelsDir = o.getOrDefault("models-dir", "models/zoo");
         String nlmH = o.getOrDefault("nlm-h", "14");
         String inPlace = o.getOrDefault("in-place", "false");

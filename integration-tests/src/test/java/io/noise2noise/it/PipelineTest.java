@@ -114,7 +114,7 @@ class PipelineTest {
             assertThat(finished.get("completed_at").asText()).isNotBlank();
             assertThat(finished.get("queue_delay_ms").asLong()).isNotNegative();
             assertThat(finished.get("execution_time_ms").asLong()).isPositive();
-            assertThat(finished.get("model_used").asText()).isEqualTo("gaussian-interim");
+            assertThat(finished.get("model_used").asText()).isEqualTo("gaussian");
             assertThat(finished.get("progress").get("done").asInt()).isEqualTo(finished.get("progress").get("total").asInt());
             assertThat(finished.get("noise_sigma").asDouble()).isBetween(10.0, 30.0);
 

@@ -19,7 +19,7 @@ class InferencePropertiesTest {
 
     private static final Map<String, String> BASE = Map.of(
             "n2n.inference.models-dir", "models/zoo",
-            "n2n.inference.default-model", "gaussian-interim",
+            "n2n.inference.default-model", "gaussian",
             "n2n.inference.predictors", "1",
             "n2n.inference.engine-threads", "0",
             "n2n.inference.tile-size", "512",
@@ -39,12 +39,12 @@ class InferencePropertiesTest {
     void engineAndPerModelEnginesBindFromTheirConfigNames() {
         Map<String, String> values = new HashMap<>(BASE);
         values.put("n2n.inference.engine", "onnxruntime");
-        values.put("n2n.inference.model-engines.gaussian-interim", "tensorflow");
+        values.put("n2n.inference.model-engines.gaussian", "tensorflow");
         values.put("n2n.inference.tile-batch", "4");
 
         InferenceProperties properties = bind(values);
 
-        assertThat(properties.engineFor("gaussian-interim")).isEqualTo(InferenceEngine.TENSORFLOW);
+        assertThat(properties.engineFor("gaussian")).isEqualTo(InferenceEngine.TENSORFLOW);
         assertThat(properties.engineFor("another")).isEqualTo(InferenceEngine.ONNXRUNTIME);
         assertThat(properties.tileBatch()).isEqualTo(4);
     }
