@@ -166,6 +166,7 @@ def export_run(
         "architecture": cfg.model.arch,
         "channels": c,
         "size_multiple": multiple,
+        "tile_overlap": archs.tile_overlap(cfg.model.arch),
         "input": {"layout": "NHWC", "dtype": "float32", "range": [0, 1], "tensor": "input"},
         "output": {"tensor": "output"},
         "noise": cfg.train.source_noise,

@@ -38,7 +38,7 @@ class DepthToSpace(layers.Layer):
         return {**super().get_config(), "block": self.block}
 
 
-@register("fastdn", size_multiple=2, description="pixel-unshuffle x2, 3x3 conv stack at half resolution, residual")
+@register("fastdn", size_multiple=2, tile_overlap=32, description="pixel-unshuffle x2, 3x3 conv stack at half resolution, residual")
 def build_fastdn(channels: int = 3, features: int = 64, depth: int = 8) -> keras.Model:
     if depth < 2:
         raise ValueError(f"fastdn depth must be >= 2, got {depth}")

@@ -89,18 +89,28 @@ public class Denoiser {
     /** How many model runs {@code image} takes with {@code model}: one per tile. */
     public int tileCount(PixelImage image, DenoisingModel model) {
         int multiple = Math.max(1, model.card().sizeMultiple());
-        int tile = tileSide(model);
-        return tileCount(image.height(), tile, multiple) * tileCount(image.width(), tile, multiple);
+        int overlap = overlap(model);
+        int tile = tileSide(model, overlap);
+        return tileCount(image.height(), tile, overlap, multiple) * tileCount(image.width(), tile, overlap, multiple);
     }
 
-    private int tileSide(DenoisingModel model) {
+    /**
+     * The overlap used with {@code model}: the configured one or, when larger, the context its card
+     * says a tile needs for the blended output to match the untiled one (a U-Net sees far beyond 32 px).
+     */
+    int overlap(DenoisingModel model) {
+        return Math.max(tileOverlap, model.card().tileOverlap());
+    }
+
+    /** The tile side used with {@code model}: the configured one, at least four overlaps (so most of a tile is kept). */
+    int tileSide(DenoisingModel model, int overlap) {
         int multiple = Math.max(1, model.card().sizeMultiple());
-        return Math.max(multiple, tileSize / multiple * multiple);
+        return Math.max(roundUp(Math.max(multiple, 4 * overlap), multiple), tileSize / multiple * multiple);
     }
 
     /** Tiles along an axis of {@code length}: as few of at most {@code tile} as cover it with the overlap. */
-    private int tileCount(int length, int tile, int multiple) {
-        return starts(length, balancedTile(length, tile, multiple)).length;
+    private int tileCount(int length, int tile, int overlap, int multiple) {
+        return starts(length, balancedTile(length, tile, overlap, multiple), overlap, multiple).length;
     }
 
     /**
@@ -110,13 +120,13 @@ public class Denoiser {
      * overlap far more than needed saves work: a 775-pixel side takes two 404-pixel tiles instead of
      * two 512-pixel ones.
      */
-    private int balancedTile(int length, int tile, int multiple) {
+    private static int balancedTile(int length, int tile, int overlap, int multiple) {
         if (length <= tile) {
             return length;
         }
-        int stride = tile - tileOverlap;
+        int stride = stride(tile, overlap, multiple);
         int count = (length - tile + stride - 1) / stride + 1;
-        int side = (length + (count - 1) * tileOverlap + count - 1) / count;
+        int side = (length + (count - 1) * overlap + count - 1) / count;
         return Math.min(tile, roundUp(side, multiple));
     }
 
@@ -129,18 +139,19 @@ public class Denoiser {
      */
     private void runTiled(PixelImage image, DenoisingModel model, float strength, TileListener listener) {
         int multiple = Math.max(1, model.card().sizeMultiple());
-        int tile = tileSide(model);
+        int overlap = overlap(model);
+        int tile = tileSide(model, overlap);
         int width = image.width();
         int height = image.height();
         // every tile has the same size: starts() keeps the last one flush with the image's end
-        int th = balancedTile(height, tile, multiple);
-        int tw = balancedTile(width, tile, multiple);
-        int[] rows = starts(height, th);
-        int[] columns = starts(width, tw);
+        int th = balancedTile(height, tile, overlap, multiple);
+        int tw = balancedTile(width, tile, overlap, multiple);
+        int[] rows = starts(height, th, overlap, multiple);
+        int[] columns = starts(width, tw, overlap, multiple);
         int ph = roundUp(th, multiple);
         int pw = roundUp(tw, multiple);
-        float[][] wy = normalisedRamps(rows, th, height);
-        float[][] wx = normalisedRamps(columns, tw, width);
+        float[][] wy = normalisedRamps(rows, th, height, overlap);
+        float[][] wx = normalisedRamps(columns, tw, width, overlap);
 
         int rowValues = 3 * width;
         float[] band = new float[th * rowValues];
@@ -209,35 +220,47 @@ public class Denoiser {
      * at each position, so that the product of a row tile's and a column tile's weights sums to 1
      * over all tiles covering a pixel (the 2-D weights are separable and the tiles form a grid).
      */
-    private float[][] normalisedRamps(int[] starts, int length, int extent) {
+    private static float[][] normalisedRamps(int[] starts, int length, int extent, int overlap) {
         float[][] ramps = new float[starts.length][];
         float[] sum = new float[extent];
         for (int i = 0; i < starts.length; i++) {
-            ramps[i] = ramp(length, starts[i] > 0, starts[i] + length < extent);
-            for (int j = 0; j < length; j++) {
+            // the last tile may reach past the end (mirrored pixels, as when the image is padded whole)
+            int used = Math.min(length, extent - starts[i]);
+            ramps[i] = ramp(used, starts[i] > 0, starts[i] + length < extent, overlap);
+            for (int j = 0; j < used; j++) {
                 sum[starts[i] + j] += ramps[i][j];
             }
         }
         for (int i = 0; i < starts.length; i++) {
-            for (int j = 0; j < length; j++) {
+            for (int j = 0; j < ramps[i].length; j++) {
                 ramps[i][j] /= sum[starts[i] + j];
             }
         }
         return ramps;
     }
 
-    /** Tile origins along one axis: a stride of tile − overlap, the last tile flush with the end. */
-    private int[] starts(int length, int tile) {
+    /**
+     * Tile origins along one axis: multiples of the model's size multiple (a network that pools or
+     * unshuffles is not shift-invariant, so a tile must see the pooling grid the whole image sees), a
+     * stride of at most tile − overlap, the last tile ending where the whole image, padded to the
+     * multiple, ends.
+     */
+    private static int[] starts(int length, int tile, int overlap, int multiple) {
         if (length <= tile) {
             return new int[] {0};
         }
-        int stride = tile - tileOverlap;
+        int stride = stride(tile, overlap, multiple);
         int count = (length - tile + stride - 1) / stride + 1;
+        int last = roundUp(length - tile, multiple);
         int[] starts = new int[count];
         for (int i = 0; i < count; i++) {
-            starts[i] = Math.min(i * stride, length - tile);
+            starts[i] = Math.min(i * stride, last);
         }
         return starts;
+    }
+
+    private static int stride(int tile, int overlap, int multiple) {
+        return Math.max(multiple, (tile - overlap) / multiple * multiple);
     }
 
     /**
@@ -245,23 +268,23 @@ public class Denoiser {
      * it gets no weight (those pixels saw the tile's edge, not the image), the middle half ramps up
      * linearly, so each output pixel comes mostly from the tile that saw the most context around it.
      */
-    private float[] ramp(int length, boolean neighbourBefore, boolean neighbourAfter) {
+    private static float[] ramp(int length, boolean neighbourBefore, boolean neighbourAfter, int overlap) {
         float[] weights = new float[length];
         for (int i = 0; i < length; i++) {
             float w = 1f;
-            if (neighbourBefore && tileOverlap > 0) {
-                w = Math.min(w, rampUp(i));
+            if (neighbourBefore && overlap > 0) {
+                w = Math.min(w, rampUp(i, overlap));
             }
-            if (neighbourAfter && tileOverlap > 0) {
-                w = Math.min(w, rampUp(length - 1 - i));
+            if (neighbourAfter && overlap > 0) {
+                w = Math.min(w, rampUp(length - 1 - i, overlap));
             }
             weights[i] = w;
         }
         return weights;
     }
 
-    private float rampUp(int distanceFromEdge) {
-        float quarter = tileOverlap / 4f;
+    private static float rampUp(int distanceFromEdge, int overlap) {
+        float quarter = overlap / 4f;
         return Math.max(0f, Math.min(1f, (distanceFromEdge + 0.5f - quarter) / (2 * quarter)));
     }
 

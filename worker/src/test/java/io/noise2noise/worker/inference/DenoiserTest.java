@@ -2,7 +2,6 @@ package io.noise2noise.worker.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,6 +54,11 @@ class DenoiserTest {
 
     private static DenoisingModel model(InferenceEngine engine) {
         return registries.get(engine).get(null);
+    }
+
+    /** A model with a small receptive field (fastdn, 32-pixel overlap): small images still take many tiles. */
+    private static DenoisingModel tiledModel(InferenceEngine engine) {
+        return registries.get(engine).get("text");
     }
 
     static Stream<String> zooModels() throws IOException {
@@ -135,7 +139,7 @@ class DenoiserTest {
     @EnumSource(InferenceEngine.class)
     void tiledOutputMatchesUntiledOutputForASmallReceptiveField(InferenceEngine engine) {
         PixelImage pixels = noisyPixels(300, 200, 15);
-        DenoisingModel fastdn = registries.get(engine).get("text");
+        DenoisingModel fastdn = tiledModel(engine);
 
         float[] whole = new Denoiser(512, 32).denoise(pixels, fastdn, 1.0).toFloatRgb();
         float[] tiled = new Denoiser(128, 32).denoise(pixels, fastdn, 1.0).toFloatRgb();
@@ -144,21 +148,23 @@ class DenoiserTest {
     }
 
     /**
-     * The U-Nets see far beyond a 32-pixel overlap, so their tiles differ from the untiled output by a
-     * few levels near tile borders; what must not change is the quality (and no seam may stand out).
+     * The default model (a U-Net body) sees far beyond the configured 32-pixel overlap: its card asks
+     * for more context, which the denoiser gives it (and tiles of at least four overlaps), so tiled
+     * output still matches untiled output.
      */
     @ParameterizedTest
     @EnumSource(InferenceEngine.class)
-    void tilingKeepsTheDefaultModelsQuality(InferenceEngine engine) {
-        BufferedImage clean = TestImages.scene(300, 200, 23);
-        BufferedImage noisy = TestImages.withGaussianNoise(clean, 25, 24);
+    void tiledOutputMatchesUntiledOutputWithTheOverlapTheModelAsksFor(InferenceEngine engine) {
+        DenoisingModel model = model(engine);
+        assertThat(model.card().tileOverlap()).isGreaterThan(32);
+        PixelImage pixels = noisyPixels(1100, 260, 25);
+        Denoiser configured = new Denoiser(128, 32);
+        assertThat(configured.tileCount(pixels, model)).as("tiles across the width").isEqualTo(2);
 
-        BufferedImage whole = denoise(new Denoiser(512, 32), model(engine), noisy, 1.0);
-        BufferedImage tiled = denoise(new Denoiser(128, 32), model(engine), noisy, 1.0);
+        float[] whole = new Denoiser(2048, 32).denoise(pixels, model, 1.0).toFloatRgb();
+        float[] tiled = configured.denoise(pixels, model, 1.0).toFloatRgb();
 
-        double wholePsnr = TestImages.psnr(clean, whole);
-        assertThat(TestImages.psnr(clean, tiled)).as("vs %.2f dB untiled", wholePsnr).isCloseTo(wholePsnr, within(0.1));
-        assertThat(TestImages.psnr(whole, tiled)).as("tiled vs untiled").isGreaterThan(40.0);
+        assertThat(worstClipped(whole, tiled) * 255).as("largest difference in 8-bit levels").isLessThanOrEqualTo(1.0f);
     }
 
     @ParameterizedTest
@@ -167,12 +173,12 @@ class DenoiserTest {
         PixelImage pixels = noisyPixels(301, 203, 17);
         List<int[]> progress = new ArrayList<>();
 
-        float[] single = new Denoiser(128, 32).denoise(pixels, model(engine), 0.7).toFloatRgb();
-        float[] batched = new Denoiser(128, 32, 4).denoise(pixels, model(engine), 0.7,
+        float[] single = new Denoiser(128, 32).denoise(pixels, tiledModel(engine), 0.7).toFloatRgb();
+        float[] batched = new Denoiser(128, 32, 4).denoise(pixels, tiledModel(engine), 0.7,
                 (done, total) -> progress.add(new int[] {done, total})).toFloatRgb();
 
         assertThat(worst(single, batched)).isLessThanOrEqualTo(1e-5f + SIXTEEN_BIT_LEVEL);
-        int tiles = new Denoiser(128, 32).tileCount(pixels, model(engine));
+        int tiles = new Denoiser(128, 32).tileCount(pixels, tiledModel(engine));
         assertThat(progress).hasSize(tiles);
         assertThat(progress.get(tiles - 1)).containsExactly(tiles, tiles);
     }
@@ -180,10 +186,10 @@ class DenoiserTest {
     @Test
     void inPlaceGivesTheSameOutputInTheInputsOwnSamples() {
         PixelImage pixels = noisyPixels(301, 203, 21);
-        PixelImage copy = new Denoiser(128, 32, 3).denoise(pixels, model(InferenceEngine.TENSORFLOW), 0.6);
+        PixelImage copy = new Denoiser(128, 32, 3).denoise(pixels, tiledModel(InferenceEngine.TENSORFLOW), 0.6);
         PixelImage original = pixels.copy();
 
-        PixelImage result = new Denoiser(128, 32, 3).denoiseInPlace(pixels, model(InferenceEngine.TENSORFLOW), 0.6,
+        PixelImage result = new Denoiser(128, 32, 3).denoiseInPlace(pixels, tiledModel(InferenceEngine.TENSORFLOW), 0.6,
                 Denoiser.TileListener.NONE);
 
         assertThat(result).isSameAs(pixels);
@@ -196,10 +202,10 @@ class DenoiserTest {
         PixelImage justOver = noisyPixels(775, 517, 23);
         List<int[]> progress = new ArrayList<>();
 
-        new Denoiser(512, 32).denoise(justOver, model(InferenceEngine.TENSORFLOW), 1.0,
+        new Denoiser(512, 32).denoise(justOver, tiledModel(InferenceEngine.TENSORFLOW), 1.0,
                 (done, total) -> progress.add(new int[] {done, total}));
 
-        assertThat(new Denoiser(512, 32).tileCount(justOver, model(InferenceEngine.TENSORFLOW))).isEqualTo(4);
+        assertThat(new Denoiser(512, 32).tileCount(justOver, tiledModel(InferenceEngine.TENSORFLOW))).isEqualTo(4);
         assertThat(progress).hasSize(4);
     }
 
