@@ -82,19 +82,25 @@ def load_float(image: str) -> np.ndarray:
     return np.asarray(Image.open(image).convert("RGB"), dtype=np.float32) / 255.0
 
 
-def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
+def stride_for(tile: int, overlap: int, multiple: int) -> int:
+    return max(multiple, (tile - overlap) // multiple * multiple)
+
+
+def tile_starts(length: int, tile: int, overlap: int, multiple: int) -> list[int]:
+    """Denoiser.starts: origins on the size multiple, the last tile ending at the padded image's end."""
     if length <= tile:
         return [0]
-    stride = tile - overlap
+    stride = stride_for(tile, overlap, multiple)
     count = (length - tile + stride - 1) // stride + 1
-    return [min(i * stride, length - tile) for i in range(count)]
+    last = -(-(length - tile) // multiple) * multiple
+    return [min(i * stride, last) for i in range(count)]
 
 
 def balanced_tile(length: int, tile: int, overlap: int, multiple: int) -> int:
     """Denoiser.balancedTile: the same number of tiles, spread evenly, each at most ``tile``."""
     if length <= tile:
         return length
-    stride = tile - overlap
+    stride = stride_for(tile, overlap, multiple)
     count = (length - tile + stride - 1) // stride + 1
     side = -(-(length + (count - 1) * overlap) // count)
     return min(tile, -(-side // multiple) * multiple)
@@ -102,46 +108,58 @@ def balanced_tile(length: int, tile: int, overlap: int, multiple: int) -> int:
 
 def ramps(starts: list[int], length: int, extent: int, overlap: int) -> list[np.ndarray]:
     """The worker's blend weights (Denoiser.normalisedRamps): zero on the outer quarter of an overlap,
-    linear across its middle half, normalised so they sum to 1 per position."""
+    linear across its middle half, normalised so they sum to 1 per position (inside the image)."""
     quarter = overlap / 4.0
-    i = np.arange(length, dtype=np.float32)
-    up = np.clip((i + 0.5 - quarter) / (2 * quarter), 0, 1) if overlap > 0 else np.ones(length, np.float32)
     result, total = [], np.zeros(extent, np.float32)
     for s in starts:
-        w = np.ones(length, np.float32)
+        used = min(length, extent - s)
+        i = np.arange(used, dtype=np.float32)
+        up = np.clip((i + 0.5 - quarter) / (2 * quarter), 0, 1) if overlap > 0 else np.ones(used, np.float32)
+        w = np.ones(used, np.float32)
         if s > 0:
             w = np.minimum(w, up)
         if s + length < extent:
             w = np.minimum(w, up[::-1])
         result.append(w)
-        total[s:s + length] += w
-    return [w / total[s:s + length] for w, s in zip(result, starts)]
+        total[s:s + used] += w
+    return [w / total[s:s + len(w)] for w, s in zip(result, starts)]
 
 
 def run_tiled(rgb: np.ndarray, predict, tile: int, overlap: int, multiple: int) -> np.ndarray:
-    """The worker's tiling (Denoiser), in numpy: equal balanced tiles, reflect padding to the size
-    multiple, the same normalised blend weights, one tile per call."""
+    """The worker's tiling (Denoiser), in numpy: equal balanced tiles on the size multiple, reflect
+    padding to it, the same normalised blend weights, one tile per call. ``overlap`` and ``tile`` are
+    the effective ones (see :func:`effective_tiling`)."""
     height, width, _ = rgb.shape
-    tile = max(multiple, tile // multiple * multiple)
     th, tw = balanced_tile(height, tile, overlap, multiple), balanced_tile(width, tile, overlap, multiple)
-    rows, cols = tile_starts(height, th, overlap), tile_starts(width, tw, overlap)
+    rows, cols = tile_starts(height, th, overlap, multiple), tile_starts(width, tw, overlap, multiple)
     ph, pw = -(-th // multiple) * multiple, -(-tw // multiple) * multiple
     wy, wx = ramps(rows, th, height, overlap), ramps(cols, tw, width, overlap)
     out = np.zeros_like(rgb)
     for r, y0 in enumerate(rows):
         for c, x0 in enumerate(cols):
-            window = rgb[y0:y0 + th, x0:x0 + tw]
-            if (ph, pw) != (th, tw):
-                window = np.pad(window, ((0, ph - th), (0, pw - tw), (0, 0)), mode="reflect")
-            result = predict(window[None])[0, :th, :tw]
-            out[y0:y0 + th, x0:x0 + tw] += result * (wy[r][:, None, None] * wx[c][None, :, None])
+            window = rgb[y0:y0 + ph, x0:x0 + pw]
+            if window.shape[:2] != (ph, pw):
+                window = np.pad(window, ((0, ph - window.shape[0]), (0, pw - window.shape[1]), (0, 0)), mode="reflect")
+            uh, uw = len(wy[r]), len(wx[c])
+            result = predict(window[None])[0, :uh, :uw]
+            out[y0:y0 + uh, x0:x0 + uw] += result * (wy[r][:, None, None] * wx[c][None, :, None])
     return out
+
+
+def effective_tiling(tile: int, overlap: int, card: dict) -> tuple[int, int]:
+    """Denoiser.overlap/tileSide: the card's tile_overlap when larger, tiles of at least four overlaps."""
+    multiple = card["size_multiple"]
+    overlap = max(overlap, card.get("tile_overlap", 0))
+    least = -(-max(multiple, 4 * overlap) // multiple) * multiple
+    return max(least, tile // multiple * multiple), overlap
 
 
 def timed_model(rgb: np.ndarray, predict, card: dict, args: argparse.Namespace) -> list[float]:
     """Timings of the worker's tiled path over ``rgb`` with one model's ``predict``."""
+    tile, overlap = effective_tiling(args.tile, args.overlap, card)
+
     def run(image: np.ndarray) -> np.ndarray:
-        return run_tiled(image, predict, args.tile, args.overlap, card["size_multiple"])
+        return run_tiled(image, predict, tile, overlap, card["size_multiple"])
 
     return timed(lambda: run(rgb), args.runs, args.warmup, lambda: run(rgb[:1024, :1024]))
 

@@ -8,7 +8,7 @@ from n2n_models.__main__ import main
 from n2n_models.train import Trainer
 
 CARD_KEYS = {
-    "name", "architecture", "channels", "size_multiple", "input", "output", "noise", "target_noise", "training",
+    "name", "architecture", "channels", "size_multiple", "tile_overlap", "input", "output", "noise", "target_noise", "training",
     "training_pixels", "training_steps", "patch_size", "batch_size", "validation", "parameters", "interim", "notes",
 }
 
@@ -24,6 +24,7 @@ def test_export_contract_and_parity(data_root, tmp_path):
     assert card["input"] == {"layout": "NHWC", "dtype": "float32", "range": [0, 1], "tensor": "input"}
     assert card["output"] == {"tensor": "output"}
     assert card["architecture"] == "fastdn" and card["size_multiple"] == 2 and card["channels"] == 3
+    assert card["tile_overlap"] == 32
     assert card["training"] == "n2c" and card["target_noise"] == "clean" and card["interim"] is True
     assert card["training_steps"] == 6 and card["training_pixels"] == 6 * 8 * 32 * 32
     assert set(card["validation"]) == {"set", "psnr_noisy", "psnr_model"}
