@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             t.add_argument("--h", type=float, default=14)
         else:
             t.add_argument("--model-dir", default="models/zoo/gaussian")
-            t.add_argument("--tile", type=int, default=512)
+            t.add_argument("--tile", type=int, default=1024)
             t.add_argument("--overlap", type=int, default=32)
         t.set_defaults(func=func)
     n = sub.add_parser("tune-nlm")

@@ -77,7 +77,7 @@ public final class InferenceBench {
         Path image = Path.of(o.get("image"));
         InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
-        int tile = Integer.parseInt(o.getOrDefault("tile", "512"));
+        int tile = Integer.parseInt(o.getOrDefault("tile", "1024"));
         int overlap = Integer.parseInt(o.getOrDefault("overlap", "32"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "1"));
         int runs = Integer.parseInt(o.getOrDefault("runs", "5"));
@@ -342,13 +342,14 @@ public final class InferenceBench {
         ObjectNode settings = report.putObject("settings");
         settings.put("model", model);
         settings.put("threads", Integer.parseInt(threads));
-        settings.put("tile", 512);
+        settings.put("tile", 1024);
+        settings.put("tiling", "a model card's tile_overlap raises the overlap, and the tile to four overlaps (Denoiser)");
         settings.put("overlap", 32);
         settings.put("batch", Integer.parseInt(batch));
         settings.put("java_in_place", Boolean.parseBoolean(inPlace));
         settings.put("java_xmx_mb", "max(512, " + xmxPerMp + " x MP + 256)");
         settings.put("runs", String.join(",", runList));
-        settings.put("warmup", "one denoise of the top-left 1024x1024 crop (the same 512x512 tile shape)");
+        settings.put("warmup", "one denoise of the top-left 1024x1024 crop (the same tile shape)");
         settings.put("nlm", "cv2.fastNlMeansDenoisingColored(h=hColor=" + nlmH + ", 7, 21)");
         ArrayNode results = report.putArray("results");
 
@@ -423,7 +424,7 @@ public final class InferenceBench {
             }
         }
         JsonNode m = report.path("machine");
-        System.out.printf(Locale.ROOT, "%s, %d cores (nproc), load %.2f before / %.2f after; %s threads, tile 512, batch %s%n",
+        System.out.printf(Locale.ROOT, "%s, %d cores (nproc), load %.2f before / %.2f after; %s threads, tile 1024, batch %s%n",
                 m.path("cpu").asText(), m.path("nproc").asInt(), m.path("load_before").asDouble(),
                 report.path("load_after").asDouble(), report.path("settings").path("threads").asText(),
                 report.path("settings").path("batch").asText());
