@@ -152,12 +152,13 @@ public final class InferenceBench {
         InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
         String modelName = o.getOrDefault("model", "gaussian");
+        int tile = Integer.parseInt(o.getOrDefault("tile", "1024"));
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
-                modelName, 1, threads, 512, 32, engine, Map.of(), 1);
+                modelName, 1, threads, tile, 32, engine, Map.of(), 1);
         ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
         try (ModelRegistry registry = new ModelRegistry(properties, new ObjectMapper())) {
             DenoisingModel model = registry.get(modelName);
-            Denoiser denoiser = new Denoiser(512, 32, 1);
+            Denoiser denoiser = new Denoiser(tile, 32, 1);
             denoiser.denoise(synthetic(1024, 1024), model, 1.0);
             long rssBefore = status("VmRSS");
             long t0 = System.nanoTime();
@@ -173,6 +174,7 @@ public final class InferenceBench {
             double mp = (double) pixels.width() * pixels.height() / 1e6;
             ObjectNode result = JSON.createObjectNode();
             result.put("method", "java-" + engine.wireName() + "-worker-path");
+            result.put("tile", tile);
             result.put("model", modelName);
             result.put("image", image.getFileName().toString());
             result.put("width", pixels.width());
