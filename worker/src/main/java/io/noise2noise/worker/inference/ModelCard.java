@@ -17,4 +17,20 @@ public record ModelCard(
         String training,
         boolean interim,
         @JsonProperty("tile_overlap") int tileOverlap) {
+
+    /** Largest context a card may ask for: tiles are at least four overlaps, and they bound memory. */
+    static final int MAX_TILE_OVERLAP = 512;
+
+    public ModelCard {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("model card " + name + ": channels must be 1 or 3, was " + channels);
+        }
+        if (sizeMultiple < 1) {
+            throw new IllegalArgumentException("model card " + name + ": size_multiple must be at least 1, was " + sizeMultiple);
+        }
+        if (tileOverlap < 0 || tileOverlap > MAX_TILE_OVERLAP) {
+            throw new IllegalArgumentException("model card " + name + ": tile_overlap must be 0.." + MAX_TILE_OVERLAP
+                    + ", was " + tileOverlap);
+        }
+    }
 }
