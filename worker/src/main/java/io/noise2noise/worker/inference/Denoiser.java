@@ -88,29 +88,30 @@ public class Denoiser {
 
     /** How many model runs {@code image} takes with {@code model}: one per tile. */
     public int tileCount(PixelImage image, DenoisingModel model) {
-        int multiple = Math.max(1, model.card().sizeMultiple());
-        int overlap = overlap(model);
-        int tile = tileSide(model, overlap);
-        return tileCount(image.height(), tile, overlap, multiple) * tileCount(image.width(), tile, overlap, multiple);
+        Grid grid = grid(image, model);
+        return grid.rows().length * grid.columns().length;
     }
 
     /**
-     * The overlap used with {@code model}: the configured one or, when larger, the context its card
-     * says a tile needs for the blended output to match the untiled one (a U-Net sees far beyond 32 px).
+     * How {@code image} is cut for {@code model}: {@code th}×{@code tw} tiles (at most the tile side,
+     * balanced) at the origins {@code rows}×{@code columns}, overlapping by at least {@code overlap}.
      */
-    int overlap(DenoisingModel model) {
-        return Math.max(tileOverlap, model.card().tileOverlap());
+    private record Grid(int multiple, int overlap, int th, int tw, int[] rows, int[] columns) {
     }
 
-    /** The tile side used with {@code model}: the configured one, at least four overlaps (so most of a tile is kept). */
-    int tileSide(DenoisingModel model, int overlap) {
+    /**
+     * The overlap is the configured one or, when larger, the context the model's card says a tile
+     * needs for the blended output to match the untiled one (a U-Net sees far beyond 32 px); the tile
+     * side is the configured one, at least four overlaps (so most of a tile is kept).
+     */
+    private Grid grid(PixelImage image, DenoisingModel model) {
         int multiple = Math.max(1, model.card().sizeMultiple());
-        return Math.max(roundUp(Math.max(multiple, 4 * overlap), multiple), tileSize / multiple * multiple);
-    }
-
-    /** Tiles along an axis of {@code length}: as few of at most {@code tile} as cover it with the overlap. */
-    private int tileCount(int length, int tile, int overlap, int multiple) {
-        return starts(length, balancedTile(length, tile, overlap, multiple), overlap, multiple).length;
+        int overlap = Math.max(tileOverlap, model.card().tileOverlap());
+        int tile = Math.max(roundUp(Math.max(multiple, 4 * overlap), multiple), tileSize / multiple * multiple);
+        int th = balancedTile(image.height(), tile, overlap, multiple);
+        int tw = balancedTile(image.width(), tile, overlap, multiple);
+        return new Grid(multiple, overlap, th, tw, starts(image.height(), th, overlap, multiple),
+                starts(image.width(), tw, overlap, multiple));
     }
 
     /**
@@ -138,20 +139,17 @@ public class Denoiser {
      * over. No later band reads rows above its origin, so nothing reads a row once it is written.
      */
     private void runTiled(PixelImage image, DenoisingModel model, float strength, TileListener listener) {
-        int multiple = Math.max(1, model.card().sizeMultiple());
-        int overlap = overlap(model);
-        int tile = tileSide(model, overlap);
+        Grid grid = grid(image, model);
         int width = image.width();
         int height = image.height();
-        // every tile has the same size: starts() keeps the last one flush with the image's end
-        int th = balancedTile(height, tile, overlap, multiple);
-        int tw = balancedTile(width, tile, overlap, multiple);
-        int[] rows = starts(height, th, overlap, multiple);
-        int[] columns = starts(width, tw, overlap, multiple);
-        int ph = roundUp(th, multiple);
-        int pw = roundUp(tw, multiple);
-        float[][] wy = normalisedRamps(rows, th, height, overlap);
-        float[][] wx = normalisedRamps(columns, tw, width, overlap);
+        // every tile has the same size; the last one may reach past the image's end (mirrored pixels)
+        int th = grid.th();
+        int[] rows = grid.rows();
+        int[] columns = grid.columns();
+        int ph = roundUp(th, grid.multiple());
+        int pw = roundUp(grid.tw(), grid.multiple());
+        float[][] wy = normalisedRamps(rows, th, height, grid.overlap());
+        float[][] wx = normalisedRamps(columns, grid.tw(), width, grid.overlap());
 
         int rowValues = 3 * width;
         float[] band = new float[th * rowValues];
