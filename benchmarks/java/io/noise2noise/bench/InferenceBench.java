@@ -53,6 +53,9 @@ import org.springframework.util.unit.DataSize;
 public final class InferenceBench {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The worker's defaults (worker.yml n2n.inference.tile-size / tile-overlap); a model's card may raise both. */
+    private static final int TILE = 1024;
+    private static final int OVERLAP = 32;
 
     private InferenceBench() {
     }
@@ -77,8 +80,8 @@ public final class InferenceBench {
         Path image = Path.of(o.get("image"));
         InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
-        int tile = Integer.parseInt(o.getOrDefault("tile", "1024"));
-        int overlap = Integer.parseInt(o.getOrDefault("overlap", "32"));
+        int tile = Integer.parseInt(o.getOrDefault("tile", String.valueOf(TILE)));
+        int overlap = Integer.parseInt(o.getOrDefault("overlap", String.valueOf(OVERLAP)));
         int batch = Integer.parseInt(o.getOrDefault("batch", "1"));
         int runs = Integer.parseInt(o.getOrDefault("runs", "5"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "1"));
@@ -152,13 +155,13 @@ public final class InferenceBench {
         InferenceEngine engine = InferenceEngine.valueOf(o.getOrDefault("engine", "tensorflow").toUpperCase(Locale.ROOT));
         int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
         String modelName = o.getOrDefault("model", "gaussian");
-        int tile = Integer.parseInt(o.getOrDefault("tile", "1024"));
+        int tile = Integer.parseInt(o.getOrDefault("tile", String.valueOf(TILE)));
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
-                modelName, 1, threads, tile, 32, engine, Map.of(), 1);
+                modelName, 1, threads, tile, OVERLAP, engine, Map.of(), 1);
         ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
         try (ModelRegistry registry = new ModelRegistry(properties, new ObjectMapper())) {
             DenoisingModel model = registry.get(modelName);
-            Denoiser denoiser = new Denoiser(tile, 32, 1);
+            Denoiser denoiser = new Denoiser(tile, OVERLAP, 1);
             denoiser.denoise(synthetic(1024, 1024), model, 1.0);
             long rssBefore = status("VmRSS");
             long t0 = System.nanoTime();
@@ -344,9 +347,9 @@ public final class InferenceBench {
         ObjectNode settings = report.putObject("settings");
         settings.put("model", model);
         settings.put("threads", Integer.parseInt(threads));
-        settings.put("tile", 1024);
+        settings.put("tile", TILE);
         settings.put("tiling", "a model card's tile_overlap raises the overlap, and the tile to four overlaps (Denoiser)");
-        settings.put("overlap", 32);
+        settings.put("overlap", OVERLAP);
         settings.put("batch", Integer.parseInt(batch));
         settings.put("java_in_place", Boolean.parseBoolean(inPlace));
         settings.put("java_xmx_mb", "max(512, " + xmxPerMp + " x MP + 256)");
@@ -426,10 +429,10 @@ public final class InferenceBench {
             }
         }
         JsonNode m = report.path("machine");
-        System.out.printf(Locale.ROOT, "%s, %d cores (nproc), load %.2f before / %.2f after; %s threads, tile 1024, batch %s%n",
+        System.out.printf(Locale.ROOT, "%s, %d cores (nproc), load %.2f before / %.2f after; %s threads, tile %d, batch %s%n",
                 m.path("cpu").asText(), m.path("nproc").asInt(), m.path("load_before").asDouble(),
                 report.path("load_after").asDouble(), report.path("settings").path("threads").asText(),
-                report.path("settings").path("batch").asText());
+                report.path("settings").path("tile").asInt(), report.path("settings").path("batch").asText());
         System.out.printf(Locale.ROOT, "%-20s %7s %5s %10s %8s %9s %11s %11s%n", "method", "MP", "runs", "median s",
                 "MP/s", "vs py-TF", "peak RSS MB", "peak heap MB");
         for (JsonNode r : report.path("results")) {
