@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,24 +23,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "gpu"))
 
+from timing import timed  # noqa: E402
 from train_torch import build  # noqa: E402
 
 TILE_CASES = (("tile 512 batch 1", 1, 512, 512), ("tile 512 batch 8", 8, 512, 512),
               ("tile 512 batch 32", 32, 512, 512), ("whole 12 MP", 1, 2816, 4224))
-
-
-def median_seconds(fn, runs: int, cuda: bool) -> float:
-    fn()
-    if cuda:
-        torch.cuda.synchronize()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        if cuda:
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main() -> int:
@@ -70,7 +56,7 @@ def main() -> int:
         model = build(arch, 3, {}).eval()
         with torch.inference_mode():
             x = torch.rand((1, 3, 512, 512))
-            cpu_s = median_seconds(lambda: model(x), args.cpu_runs, cuda=False)
+            cpu_s = float(np.median(timed(lambda: model(x), args.cpu_runs, cuda=False)))
         cpu_mps = 512 * 512 / 1e6 / cpu_s
         report["results"].append({"arch": arch, "device": "cpu", "dtype": "fp32", "case": "tile 512 batch 1",
                                   "megapixels": 0.262, "median_s": cpu_s, "mp_per_s": cpu_mps, "ratio_to_cpu": 1.0})
@@ -95,7 +81,7 @@ def main() -> int:
                         def step():
                             return net(t)
                     try:
-                        seconds = median_seconds(step, args.runs, cuda=cuda)
+                        seconds = float(np.median(timed(step, args.runs, cuda=cuda)))
                     except torch.cuda.OutOfMemoryError:
                         print(f"{arch} {dtype_name} {label}: out of memory", flush=True)
                         torch.cuda.empty_cache()

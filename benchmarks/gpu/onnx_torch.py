@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 import numpy as np
 import onnx
 import torch
 import torch.nn.functional as F
 from onnx import numpy_helper
+
+from timing import timed
 
 
 class OnnxGraph(torch.nn.Module):
@@ -72,18 +73,6 @@ class OnnxGraph(torch.nn.Module):
                 raise NotImplementedError(op)
             values[node.output[0]] = out
         return values[self.output_name]
-
-
-def timed(fn, runs: int) -> list[float]:
-    fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> int:
