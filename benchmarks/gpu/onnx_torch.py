@@ -4,7 +4,7 @@ graph's few ops (Transpose, SpaceToDepth, DepthToSpace, Conv, Relu, Add — all 
 to) with the ONNX file's own weights, checks the result against onnxruntime on the CPU, then times
 tiles of 512x512 (batch 1 and larger) and whole images in fp32 and, optionally, fp16/bf16.
 
-    python3 benchmarks/gpu/onnx_torch.py --model models/zoo/gaussian-interim/model.onnx --out results.json
+    python3 benchmarks/gpu/onnx_torch.py --model models/zoo/text/model.onnx --out results.json
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class OnnxGraph(torch.nn.Module):
 
 def main() -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--model", default="models/zoo/gaussian-interim/model.onnx")
+    p.add_argument("--model", default="models/zoo/text/model.onnx")
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--out")
     args = p.parse_args()

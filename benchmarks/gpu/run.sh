@@ -27,7 +27,7 @@ echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo); load $(cut -d' ' -
 
 echo "== 2. model only: model.onnx through PyTorch on the GPU"
 if $PY -c 'import torch, onnx; assert torch.cuda.is_available()' 2>/dev/null; then
-  $PY benchmarks/gpu/onnx_torch.py --model models/zoo/gaussian-interim/model.onnx --out "$OUT/gpu-$STAMP-torch.json"
+  $PY benchmarks/gpu/onnx_torch.py --model models/zoo/text/model.onnx --out "$OUT/gpu-$STAMP-torch.json"
 else
   echo "skipped: needs python3 with torch (CUDA) and onnx"
 fi

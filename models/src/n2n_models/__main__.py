@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="export a run's checkpoint as a SavedModel + model.json")
     e.add_argument("--run-dir", required=True)
-    e.add_argument("--out", required=True, help="zoo directory, e.g. zoo/gaussian-interim")
+    e.add_argument("--out", required=True, help="zoo directory, e.g. zoo/gaussian")
     e.add_argument("--name")
     e.add_argument("--which", choices=["best", "last"], default="best")
     e.add_argument("--interim", action="store_true")
