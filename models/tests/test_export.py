@@ -13,6 +13,15 @@ CARD_KEYS = {
 }
 
 
+def _exported(data_root, tmp_path, name):
+    """A tiny run (2 steps) exported to ``tmp_path/zoo/<name>``: (run dir, zoo dir)."""
+    run = tmp_path / "run"
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
+    out = tmp_path / "zoo" / name
+    main(["export", "--run-dir", str(run), "--out", str(out)])
+    return run, out
+
+
 def test_export_contract_and_parity(data_root, tmp_path):
     run = tmp_path / "run"
     Trainer(tiny_config(data_root, steps=6), run).fit()
@@ -51,10 +60,7 @@ def test_export_contract_and_parity(data_root, tmp_path):
 
 
 def test_evaluate_cli(data_root, tmp_path, capsys):
-    run = tmp_path / "run"
-    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
-    out = tmp_path / "zoo" / "m"
-    main(["export", "--run-dir", str(run), "--out", str(out)])
+    _, out = _exported(data_root, tmp_path, "m")
     capsys.readouterr()
     report = tmp_path / "eval.json"
     assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val"), "--baselines", "nlm",
@@ -71,10 +77,7 @@ def test_evaluate_cli(data_root, tmp_path, capsys):
 
 def test_export_loads_in_a_v1_session_like_the_c_api(data_root, tmp_path):
     """DJL loads SavedModels through TF's C API (session + signature tensors); do the same here."""
-    run = tmp_path / "run"
-    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
-    out = tmp_path / "zoo" / "v1"
-    main(["export", "--run-dir", str(run), "--out", str(out)])
+    run, out = _exported(data_root, tmp_path, "v1")
     from n2n_models.train import load_trained
 
     _, model, _ = load_trained(run, "best")
@@ -92,10 +95,7 @@ def test_export_loads_in_a_v1_session_like_the_c_api(data_root, tmp_path):
 def test_crops_cli_writes_a_labelled_montage(data_root, tmp_path, capsys):
     from PIL import Image
 
-    run = tmp_path / "run"
-    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
-    model = tmp_path / "zoo" / "m"
-    main(["export", "--run-dir", str(run), "--out", str(model)])
+    _, model = _exported(data_root, tmp_path, "m")
     capsys.readouterr()
     out = tmp_path / "crops.png"
     assert main(["crops", "--model-dir", str(model), "--image", str(data_root / "val" / "val0.png"),
@@ -109,10 +109,7 @@ def test_crops_cli_writes_a_labelled_montage(data_root, tmp_path, capsys):
 def test_evaluate_on_real_noisy_pairs(data_root, tmp_path, capsys):
     from PIL import Image
 
-    run = tmp_path / "run"
-    Trainer(tiny_config(data_root, steps=2, ckpt_every=1), run).fit()
-    model = tmp_path / "zoo" / "m"
-    main(["export", "--run-dir", str(run), "--out", str(model)])
+    _, model = _exported(data_root, tmp_path, "m")
     real = tmp_path / "real"
     real.mkdir()
     rng = np.random.default_rng(3)
