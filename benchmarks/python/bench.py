@@ -82,6 +82,10 @@ def load_float(image: str) -> np.ndarray:
     return np.asarray(Image.open(image).convert("RGB"), dtype=np.float32) / 255.0
 
 
+def round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
 def stride_for(tile: int, overlap: int, multiple: int) -> int:
     return max(multiple, (tile - overlap) // multiple * multiple)
 
@@ -92,7 +96,7 @@ def tile_starts(length: int, tile: int, overlap: int, multiple: int) -> list[int
         return [0]
     stride = stride_for(tile, overlap, multiple)
     count = (length - tile + stride - 1) // stride + 1
-    last = -(-(length - tile) // multiple) * multiple
+    last = round_up(length - tile, multiple)
     return [min(i * stride, last) for i in range(count)]
 
 
@@ -103,7 +107,7 @@ def balanced_tile(length: int, tile: int, overlap: int, multiple: int) -> int:
     stride = stride_for(tile, overlap, multiple)
     count = (length - tile + stride - 1) // stride + 1
     side = -(-(length + (count - 1) * overlap) // count)
-    return min(tile, -(-side // multiple) * multiple)
+    return min(tile, round_up(side, multiple))
 
 
 def ramps(starts: list[int], length: int, extent: int, overlap: int) -> list[np.ndarray]:
@@ -132,7 +136,7 @@ def run_tiled(rgb: np.ndarray, predict, tile: int, overlap: int, multiple: int) 
     height, width, _ = rgb.shape
     th, tw = balanced_tile(height, tile, overlap, multiple), balanced_tile(width, tile, overlap, multiple)
     rows, cols = tile_starts(height, th, overlap, multiple), tile_starts(width, tw, overlap, multiple)
-    ph, pw = -(-th // multiple) * multiple, -(-tw // multiple) * multiple
+    ph, pw = round_up(th, multiple), round_up(tw, multiple)
     wy, wx = ramps(rows, th, height, overlap), ramps(cols, tw, width, overlap)
     out = np.zeros_like(rgb)
     for r, y0 in enumerate(rows):
@@ -150,7 +154,7 @@ def effective_tiling(tile: int, overlap: int, card: dict) -> tuple[int, int]:
     """Denoiser.overlap/tileSide: the card's tile_overlap when larger, tiles of at least four overlaps."""
     multiple = card["size_multiple"]
     overlap = max(overlap, card.get("tile_overlap", 0))
-    least = -(-max(multiple, 4 * overlap) // multiple) * multiple
+    least = round_up(max(multiple, 4 * overlap), multiple)
     return max(least, tile // multiple * multiple), overlap
 
 
