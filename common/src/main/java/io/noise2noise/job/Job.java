@@ -67,6 +67,14 @@ public record Job(
                 "not started before its deadline " + spec.cancelAfter()), now);
     }
 
+    /**
+     * The job as it stands at {@code now}: a queued job past its deadline is expired at the deadline,
+     * as the worker that reaches it will record it (another partition may keep it waiting until then).
+     */
+    public Job asOf(Instant now) {
+        return status == JobStatus.QUEUED && pastDeadline(now) ? expired(spec.cancelAfter()) : this;
+    }
+
     /** True once the client's deadline has passed. */
     public boolean pastDeadline(Instant now) {
         return spec.cancelAfter() != null && now.isAfter(spec.cancelAfter());

@@ -71,6 +71,10 @@ class JobContractTest {
         assertThat(job.pastDeadline(now)).isFalse();
         assertThat(job.pastDeadline(now.plusMillis(1))).isTrue();
         assertThat(job.expired(now).status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(job.asOf(now)).isSameAs(job);
+        assertThat(job.asOf(now.plusMillis(1)).status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(job.asOf(now.plusMillis(1)).completedAt()).isEqualTo(now);
+        assertThat(job.running(now).asOf(now.plusSeconds(1)).status()).isEqualTo(JobStatus.RUNNING);
         assertThat(job.canceled("by request", now).error().code()).isEqualTo(JobError.CANCELED);
         assertThat(noWebhook.notifies(WebhookEvent.COMPLETED)).isFalse();
         assertThat(completedOnly.notifies(WebhookEvent.COMPLETED)).isTrue();

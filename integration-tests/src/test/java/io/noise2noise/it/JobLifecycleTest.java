@@ -45,6 +45,7 @@ class JobLifecycleTest {
     private static String expiredId;
     private static String canceledId;
     private static String idempotentId;
+    private static String expiredRetryId;
 
     @BeforeAll
     static void startGatewayOnly() {
@@ -73,6 +74,15 @@ class JobLifecycleTest {
         assertThat(canceled.body().get("error").get("code").asText()).isEqualTo("canceled");
         assertThat(post("/v1/jobs/" + canceledId + "/cancel").body().get("status").asText()).isEqualTo("canceled");
         await().atMost(Duration.ofSeconds(10)).until(() -> status(expiredId).equals("expired"));
+
+        // no worker has reached it yet, so its record still says queued: retry and cancel go by the deadline
+        HttpJson.Response retried = post("/v1/jobs/" + expiredId + "/retry");
+        assertThat(retried.status()).isEqualTo(202);
+        assertThat(retried.body().get("retry_of").asText()).isEqualTo(expiredId);
+        expiredRetryId = retried.body().get("id").asText();
+        HttpJson.Response cancelExpired = post("/v1/jobs/" + expiredId + "/cancel");
+        assertThat(cancelExpired.status()).isEqualTo(200);
+        assertThat(cancelExpired.body().get("status").asText()).isEqualTo("expired");
     }
 
     @Test
@@ -106,14 +116,15 @@ class JobLifecycleTest {
     @Test
     @Order(4)
     void failedCanceledOrExpiredJobsCanBeRetriedAsNewJobs() {
-        HttpJson.Response retried = post("/v1/jobs/" + expiredId + "/retry");
+        HttpJson.Response retried = post("/v1/jobs/" + canceledId + "/retry");
         HttpJson.Response notAgain = post("/v1/jobs/" + idempotentId + "/retry");
 
         assertThat(retried.status()).isEqualTo(202);
         String retryId = retried.body().get("id").asText();
-        assertThat(retryId).isNotEqualTo(expiredId);
-        assertThat(retried.body().get("retry_of").asText()).isEqualTo(expiredId);
+        assertThat(retryId).isNotEqualTo(canceledId);
+        assertThat(retried.body().get("retry_of").asText()).isEqualTo(canceledId);
         await().atMost(Duration.ofSeconds(60)).until(() -> status(retryId).equals("succeeded"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(expiredRetryId).equals("succeeded"));
         assertThat(notAgain.status()).isEqualTo(409);
     }
 

@@ -11,7 +11,7 @@ import org.springframework.stereotype.Service;
 /**
  * Canceling a job: a queued one ends {@code canceled} at once (and its event is published); a
  * running one is only asked to stop, which its worker does at the next tile. Canceling a finished
- * job changes nothing.
+ * job (or a queued one past its deadline: expired) changes nothing.
  */
 @Service
 public class JobCancellations {
@@ -29,7 +29,8 @@ public class JobCancellations {
     public record Outcome(Job job, boolean stopped) {
     }
 
-    public Outcome cancel(Job job) {
+    public Outcome cancel(Job stored) {
+        Job job = stored.asOf(clock.instant());
         if (job.status().isTerminal()) {
             return new Outcome(job, true);
         }

@@ -170,7 +170,8 @@ public class JobSubmissions {
     }
 
     /** A new job with the input and parameters of a failed, canceled or expired one. */
-    public Job retry(Job original) {
+    public Job retry(Job stored) {
+        Job original = stored.asOf(clock.instant());
         if (!original.status().isTerminal() || original.status() == JobStatus.SUCCEEDED) {
             throw new SubmissionException(HttpStatus.CONFLICT, "job " + original.id() + " is "
                     + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");

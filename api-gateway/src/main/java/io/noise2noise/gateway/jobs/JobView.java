@@ -71,10 +71,7 @@ public record JobView(
      */
     public static JobView of(Job stored, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl,
                              boolean resultExpired) {
-        // A queued job past its deadline is shown as the worker will record it once it reaches the job
-        // (another partition may keep it waiting): expired at the deadline, with the reason.
-        Job job = stored.status() == JobStatus.QUEUED && stored.pastDeadline(Instant.now())
-                ? stored.expired(stored.spec().cancelAfter()) : stored;
+        Job job = stored.asOf(Instant.now());
         boolean hasResult = job.status() == JobStatus.SUCCEEDED && !resultExpired;
         return new JobView(job.id(), job.status(), job.spec().model(), job.modelUsed(),
                 job.spec().strength(), job.spec().format(), job.spec().quality(), job.inputFormat(), job.width(),
