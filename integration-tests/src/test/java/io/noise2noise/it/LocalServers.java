@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -160,10 +162,34 @@ public final class LocalServers implements Backend {
         }
     }
 
+    /** At JVM exit: stops both servers and removes their data, keeping the logs (small) for a failed run. */
     private void stop() {
         for (Process process : new Process[] {kafka, s3}) {
             if (process != null) {
                 process.destroy();
+            }
+        }
+        try {
+            for (Process process : new Process[] {kafka, s3}) {
+                if (process != null && !process.waitFor(30, TimeUnit.SECONDS)) {
+                    return;
+                }
+            }
+            for (String data : List.of("kafka", "s3")) {
+                deleteRecursively(dataDir.resolve(data));
+            }
+        } catch (InterruptedException | IOException e) {
+            // the data stays in the temporary folder
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }
