@@ -45,3 +45,13 @@ def test_cli_help(capsys):
         with pytest.raises(SystemExit):
             main([*cmd, "--help"])
     assert "train" in capsys.readouterr().out
+
+
+def test_every_committed_cpu_config_loads():
+    from pathlib import Path
+
+    configs = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
+    assert configs
+    for path in configs:
+        cfg = Config.load(path)
+        assert cfg.name == path.stem, f"{path.name}: name {cfg.name!r} should match the file (its run's folder)"

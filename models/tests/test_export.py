@@ -1,6 +1,8 @@
 import json
+import shutil
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from conftest import tiny_config
@@ -128,3 +130,24 @@ def test_evaluate_on_real_noisy_pairs(data_root, tmp_path, capsys):
 
     with pytest.raises(ValueError, match="baselines need a synthetic noise"):
         main(["evaluate", "--model-dir", str(model), "--images", str(real), "--noise", "real", "--baselines", "nlm"])
+
+
+def test_a_warm_started_models_budget_counts_the_run_it_started_from(data_root, tmp_path):
+    base = tmp_path / "base"
+    Trainer(tiny_config(data_root, steps=4, ckpt_every=2), base).fit()
+    warm = tmp_path / "warm"
+    Trainer(tiny_config(data_root, steps=2, ckpt_every=1, init_from=str(base)), warm).fit()
+    out = tmp_path / "zoo" / "warm"
+
+    assert main(["export", "--run-dir", str(warm), "--out", str(out)]) == 0
+
+    card = json.loads((out / "model.json").read_text())
+    base_best = json.loads((base / "checkpoints" / "best.json").read_text())
+    assert card["training_steps"] == json.loads((warm / "checkpoints" / "best.json").read_text())["step"]
+    assert card["training_pixels"] == (card["training_steps"] + base_best["step"]) * 8 * 32 * 32
+    chain = json.loads((out / "provenance.json").read_text())["warm_start"]
+    assert chain == [{"run": str(base), "step": base_best["step"], "training_pixels": base_best["training_pixels"]}]
+
+    shutil.rmtree(base)
+    with pytest.raises(ValueError, match="warm-started from"):
+        main(["export", "--run-dir", str(warm), "--out", str(tmp_path / "zoo" / "again")])

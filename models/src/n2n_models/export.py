@@ -115,6 +115,7 @@ def export_run(
     """Export ``which`` checkpoint of ``run_dir`` into zoo directory ``out``; returns the card."""
     run_dir, out = Path(run_dir), Path(out)
     cfg, model, info = load_trained(run_dir, which)
+    warm_start = warm_start_chain(cfg)
     if data_root:
         cfg.data.data_root = data_root
     name = name or out.name
@@ -161,6 +162,7 @@ def export_run(
             return old
 
     step = int(info["step"])
+    own_pixels = step * cfg.data.batch_size * cfg.data.patch_size**2
     card = {
         "name": name,
         "architecture": cfg.model.arch,
@@ -172,7 +174,7 @@ def export_run(
         "noise": cfg.train.source_noise,
         "target_noise": cfg.train.target_noise,
         "training": cfg.train.mode,
-        "training_pixels": step * cfg.data.batch_size * cfg.data.patch_size**2,
+        "training_pixels": own_pixels + sum(entry["training_pixels"] for entry in warm_start),
         "training_steps": step,
         "patch_size": cfg.data.patch_size,
         "batch_size": cfg.data.batch_size,
@@ -185,6 +187,7 @@ def export_run(
         "run_dir": str(run_dir),
         "checkpoint": which,
         "checkpoint_info": info,
+        "warm_start": warm_start,
         "config": cfg.to_dict(),
         "tensorflow": tf.__version__,
         "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else None,
@@ -201,6 +204,31 @@ def export_run(
     os.replace(tmp, out)
     shutil.rmtree(old_dir, ignore_errors=True)
     return card
+
+
+def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
+    """The runs whose best weights this run started from (``train.init_from``, then theirs), nearest
+    first, each with the step and training pixels of that best checkpoint (and, for imported weights,
+    where they were trained): a warm-started model's training budget is its own pixels plus theirs."""
+    chain: list[dict[str, Any]] = []
+    source = cfg.train.init_from
+    while source:
+        run = Path(source)
+        if any(entry["run"] == str(run) for entry in chain):
+            raise ValueError(f"warm-start chain loops back to {run}")
+        try:
+            best = json.loads((run / "checkpoints" / "best.json").read_text())
+            source = Config.load(run / "config.yaml").train.init_from
+        except FileNotFoundError as exc:
+            raise ValueError(
+                f"this run was warm-started from {run}, which is not here ({exc.filename}); its training "
+                "budget counts that run's pixels, so export where the run is"
+            ) from exc
+        entry = {"run": str(run), "step": int(best["step"]), "training_pixels": int(best["training_pixels"])}
+        if "imported" in best:
+            entry["imported"] = best["imported"]  # trained elsewhere (import-weights): device, weights, parity
+        chain.append(entry)
+    return chain
 
 
 def _psnr(clean: np.ndarray, test: np.ndarray) -> float:
