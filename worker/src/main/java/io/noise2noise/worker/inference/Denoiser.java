@@ -105,7 +105,7 @@ public class Denoiser {
      * side is the configured one, at least four overlaps (so most of a tile is kept).
      */
     private Grid grid(PixelImage image, DenoisingModel model) {
-        int multiple = Math.max(1, model.card().sizeMultiple());
+        int multiple = model.card().sizeMultiple();
         int overlap = Math.max(tileOverlap, model.card().tileOverlap());
         int tile = Math.max(roundUp(Math.max(multiple, 4 * overlap), multiple), tileSize / multiple * multiple);
         int th = balancedTile(image.height(), tile, overlap, multiple);
