@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from n2n_models import archs
 from n2n_models.config import Config
-from n2n_models.train import denoise, load_trained, load_validation
+from n2n_models.train import denoise, load_trained, load_validation, read_pointer
 
 log = logging.getLogger(__name__)
 
@@ -216,14 +216,13 @@ def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
         run = Path(source)
         if any(entry["run"] == str(run) for entry in chain):
             raise ValueError(f"warm-start chain loops back to {run}")
-        try:
-            best = json.loads((run / "checkpoints" / "best.json").read_text())
-            source = Config.load(run / "config.yaml").train.init_from
-        except FileNotFoundError as exc:
+        best = read_pointer(run / "checkpoints", "best")
+        if best is None or not (run / "config.yaml").exists():
             raise ValueError(
-                f"this run was warm-started from {run}, which is not here ({exc.filename}); its training "
-                "budget counts that run's pixels, so export where the run is"
-            ) from exc
+                f"this run was warm-started from {run}, which is not here (no best checkpoint and config); its "
+                "training budget counts that run's pixels, so export where the run is"
+            )
+        source = Config.load(run / "config.yaml").train.init_from
         entry = {"run": str(run), "step": int(best["step"]), "training_pixels": int(best["training_pixels"])}
         if "imported" in best:
             entry["imported"] = best["imported"]  # trained elsewhere (import-weights): device, weights, parity

@@ -103,8 +103,7 @@ class CheckpointStore:
         return folder
 
     def pointer(self, kind: str) -> dict[str, Any] | None:
-        p = self.root / f"{kind}.json"
-        return json.loads(p.read_text()) if p.exists() else None
+        return read_pointer(self.root, kind)
 
     def restore(self, kind: str) -> dict[str, Any]:
         pointer = self.pointer(kind)
@@ -112,6 +111,12 @@ class CheckpointStore:
             raise FileNotFoundError(f"no {kind!r} checkpoint in {self.root}")
         self.ckpt.read(str(self.root / pointer["path"] / "ckpt")).expect_partial()
         return pointer
+
+
+def read_pointer(root: Path, kind: str) -> dict[str, Any] | None:
+    """The ``kind`` ("best"|"last") pointer of a checkpoints folder: path, step and the info saved with it."""
+    p = root / f"{kind}.json"
+    return json.loads(p.read_text()) if p.exists() else None
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
