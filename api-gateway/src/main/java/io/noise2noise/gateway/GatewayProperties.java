@@ -17,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param publishTimeout  how long a submission waits for Kafka to acknowledge the job
  * @param maxCancelAfter  the longest deadline a client may set with {@code Cancel-After}
  * @param presignedUrlTtl how long presigned upload and download URLs stay valid
+ * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -28,6 +29,7 @@ public record GatewayProperties(
         @NotNull Duration presignedUrlTtl,
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Backpressure backpressure,
+        @Valid @NotNull Waiters waiters,
         @Valid List<ApiKey> apiKeys) {
 
     public GatewayProperties {
@@ -45,6 +47,24 @@ public record GatewayProperties(
             @NotNull Duration refreshInterval,
             @NotNull Duration retryAfter,
             @NotBlank String workerGroup) {
+    }
+
+    /**
+     * Requests waiting for their job hold no thread, but each holds a connection and a little
+     * memory; these caps bound them. Over a cap, {@code Prefer: wait} is not applied (202 at once)
+     * and the legacy {@code POST /} is refused (429) before its job is created.
+     *
+     * @param maxTotal            waiting requests on this gateway, all clients together
+     * @param maxPerClient        waiting requests of one API key (of one client address when keys are off)
+     * @param storeCheckInterval  how often the job store is read for jobs still waited for, in case their
+     *                            result event was published before this gateway's listener joined
+     * @param retryAfter          what a legacy client refused over a cap is told to wait
+     */
+    public record Waiters(
+            @Min(0) int maxTotal,
+            @Min(0) int maxPerClient,
+            @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
+            @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
     }
 
     /**

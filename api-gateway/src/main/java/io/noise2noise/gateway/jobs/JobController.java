@@ -37,6 +37,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
@@ -47,7 +50,8 @@ import org.springframework.web.multipart.MultipartFile;
 @RestController
 public class JobController {
 
-    private static final Pattern WAIT_PREFERENCE = Pattern.compile("(?:^|[,;\\s])wait=(\\d+)");
+    /** Past the wait itself: only a backstop, the waiter's own time-out answers first. */
+    private static final Duration ASYNC_TIMEOUT_MARGIN = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(h|m|s|ms)?");
 
     private final JobSubmissions submissions;
@@ -105,7 +109,7 @@ public class JobController {
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<JobView> submitJson(@RequestBody JobRequest request, @RequestHeader HttpHeaders headers,
+    public DeferredResult<ResponseEntity<JobView>> submitJson(@RequestBody JobRequest request, @RequestHeader HttpHeaders headers,
                                               @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
         JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
@@ -114,11 +118,11 @@ public class JobController {
                 ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
                 : submissions.submit(new JobSubmissions.Submission(JobSubmissions.decodeBase64("image", request.image()),
                 spec, submission.idempotencyKey()));
-        return answer(job, submission.prefer());
+        return answer(job, submission.prefer(), owner);
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    public ResponseEntity<JobView> submitUpload(@RequestPart("file") MultipartFile file,
+    public DeferredResult<ResponseEntity<JobView>> submitUpload(@RequestPart("file") MultipartFile file,
                                                 @ModelAttribute JobParameters parameters,
                                                 @RequestHeader HttpHeaders headers,
                                                 @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
@@ -127,19 +131,19 @@ public class JobController {
     }
 
     @PostMapping(path = "/v1/jobs", consumes = "image/*")
-    public ResponseEntity<JobView> submitRaw(@RequestBody byte[] image, @ModelAttribute JobParameters parameters,
+    public DeferredResult<ResponseEntity<JobView>> submitRaw(@RequestBody byte[] image, @ModelAttribute JobParameters parameters,
                                              @RequestHeader HttpHeaders headers,
                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         return submitWithParameters(image, parameters, headers, owner);
     }
 
-    private ResponseEntity<JobView> submitWithParameters(byte[] image, JobParameters parameters, HttpHeaders headers,
+    private DeferredResult<ResponseEntity<JobView>> submitWithParameters(byte[] image, JobParameters parameters, HttpHeaders headers,
                                                          String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
         JobSpec spec = spec(parameters.model(), parameters.strength(), parameters.format(), parameters.quality(),
                 parameters.webhook(), eventsFilter(parameters.webhookEventsFilter()), submission.cancelAfter(), owner);
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, submission.idempotencyKey())),
-                submission.prefer());
+                submission.prefer(), owner);
     }
 
     @GetMapping("/v1/jobs/{id}")
@@ -232,21 +236,45 @@ public class JobController {
         }
     }
 
-    /** 202 with the queued job, or — with {@code Prefer: wait=N} — the finished job if it ends in time. */
-    private ResponseEntity<JobView> answer(Job job, String prefer) {
-        URI location = URI.create(JobView.location(job.id()));
-        Optional<Duration> wait = Optional.ofNullable(prefer).map(WAIT_PREFERENCE::matcher).filter(Matcher::find)
-                .map(m -> Duration.ofSeconds(Math.min(Long.parseLong(m.group(1)), properties.maxWait().toSeconds())));
-        if (wait.isPresent() && !job.status().isTerminal()) {
-            Optional<Job> finished = completions.await(job.id(), wait.get());
-            if (finished.isPresent()) {
-                return ResponseEntity.ok().location(location)
-                        .header("Preference-Applied", "wait=" + wait.get().toSeconds())
-                        .body(JobView.of(finished.get()));
-            }
+    /**
+     * 202 with the queued job, or — with {@code Prefer: wait=N} — the finished job if it ends in
+     * time. The wait holds no thread; over the waiter caps the preference is not applied (202 at once).
+     */
+    private DeferredResult<ResponseEntity<JobView>> answer(Job job, String prefer, String owner) {
+        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
+        Optional<JobCompletions.Waiter> waiter = wait.isPresent() && !job.status().isTerminal()
+                ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress())) : Optional.empty();
+        if (waiter.isEmpty()) {
+            DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
+            answer.setResult(withoutWaiting(job));
+            return answer;
         }
+        DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>(
+                wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        answer.onCompletion(waiter.get()::release);
+        completions.await(waiter.get(), job.id(), wait.get()).whenComplete((finished, failure) -> {
+            if (failure != null) {
+                answer.setErrorResult(failure);
+            } else {
+                answer.setResult(finished.map(done -> ResponseEntity.ok().location(location(job))
+                        .header("Preference-Applied", "wait=" + wait.get().toSeconds())
+                        .body(JobView.of(done))).orElseGet(() -> withoutWaiting(job)));
+            }
+        });
+        return answer;
+    }
+
+    private static ResponseEntity<JobView> withoutWaiting(Job job) {
         return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
-                .location(location).body(JobView.of(job));
+                .location(location(job)).body(JobView.of(job));
+    }
+
+    private static URI location(Job job) {
+        return URI.create(JobView.location(job.id()));
+    }
+
+    private static String currentRemoteAddress() {
+        return ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest().getRemoteAddr();
     }
 
     private static String blankToNull(String value) {

@@ -5,6 +5,7 @@ import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -30,7 +31,11 @@ public class LegacyErrors {
 
     @ExceptionHandler(SubmissionException.class)
     ResponseEntity<LegacyResponse> refused(SubmissionException e) {
-        return error(e.status(), e.getMessage());
+        ResponseEntity.BodyBuilder answer = status(e.status());
+        if (e.retryAfterSeconds() != null) {
+            answer.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
+        }
+        return answer.body(LegacyResponse.error(e.getMessage()));
     }
 
     @ExceptionHandler(LegacyController.LegacyException.class)
@@ -57,7 +62,10 @@ public class LegacyErrors {
     }
 
     private static ResponseEntity<LegacyResponse> error(HttpStatus status, String message) {
-        return ResponseEntity.ok().header("X-N2N-Status", String.valueOf(status.value()))
-                .body(LegacyResponse.error(message));
+        return status(status).body(LegacyResponse.error(message));
+    }
+
+    private static ResponseEntity.BodyBuilder status(HttpStatus status) {
+        return ResponseEntity.ok().header("X-N2N-Status", String.valueOf(status.value()));
     }
 }
