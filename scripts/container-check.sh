@@ -257,8 +257,9 @@ stack_apps() {
   wait_healthy gateway 240 || return 1
   wait_healthy worker 300 || return 1
   local deadline=$(( $(date +%s) + 60 ))
-  until curl -fsS http://127.0.0.1:8080/actuator/health/readiness > /dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || { log "gateway not ready on 127.0.0.1:8080"; return 1; }
+  # readiness is on the management port (8090), which the compose file does not publish: ask inside the container
+  until podman exec "$(container gateway)" curl -fsS http://127.0.0.1:8090/actuator/health/readiness > /dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "gateway not ready (127.0.0.1:8090 in its container)"; return 1; }
     sleep 2
   done
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole system on loopback without Docker: Kafka (KRaft) on 9092, S3Proxy on 9000, the
-# gateway on 8080 and one worker (health on 8081) with the shipped models. State lives in .run/.
+# gateway on 8080 (health on 8090) and one worker (health on 8091) with the shipped models. State lives in .run/.
 # Ctrl-C stops everything. Expects `make build` to have run (make run does it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,12 +34,13 @@ scripts/s3-server.sh 9000 "$state/s3" "$access_key" "$secret_key" > "$state/s3.l
 wait_for_port 9092 kafka
 wait_for_port 9000 s3proxy
 
-common_args=(--server.address=127.0.0.1 --n2n.storage.endpoint=http://127.0.0.1:9000 --n2n.storage.access-key=$access_key
+common_args=(--server.address=127.0.0.1 --management.server.address=127.0.0.1 --n2n.storage.endpoint=http://127.0.0.1:9000 --n2n.storage.access-key=$access_key
          --n2n.storage.secret-key=$secret_key)
 java -jar api-gateway/target/api-gateway-*-exec.jar "${common_args[@]}" > >(sed -u 's/^/[gateway] /') 2>&1 & pids+=($!)
 java -Dai.djl.offline=true -DDJL_CACHE_DIR="$state/djl" -Dorg.bytedeco.javacpp.cachedir="$state/javacpp" \
   -jar worker/target/worker-*-exec.jar "${common_args[@]}" --n2n.inference.models-dir="$here/models/zoo" \
   > >(sed -u 's/^/[worker] /') 2>&1 & pids+=($!)
 wait_for_port 8080 gateway
-echo "noise2noise is up: gateway http://127.0.0.1:8080 (POST / or /v1/jobs), S3 http://127.0.0.1:9000, Kafka 127.0.0.1:9092. Ctrl-C stops."
+wait_for_port 8090 "gateway management"
+echo "noise2noise is up: gateway http://127.0.0.1:8080 (POST / or /v1/jobs; health and metrics on :8090, the worker's on :8091), S3 http://127.0.0.1:9000, Kafka 127.0.0.1:9092. Ctrl-C stops."
 wait

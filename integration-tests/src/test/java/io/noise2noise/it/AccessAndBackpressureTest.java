@@ -61,7 +61,7 @@ class AccessAndBackpressureTest {
         HttpJson.Response anonymous = send("POST", "/v1/jobs", Map.of("image", image(1)), null);
         HttpJson.Response wrongKey = send("POST", "/v1/jobs", Map.of("image", image(1)), "not-a-key");
         HttpJson.Response legacy = send("POST", "/", Map.of("base64Image", image(1)), null);
-        HttpJson.Response health = HttpJson.get(baseUrl + "/actuator/health/liveness");
+        HttpJson.Response health = HttpJson.get(Pipeline.managementUrl(gateway) + "/actuator/health/liveness");
 
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.raw().headers().firstValue("WWW-Authenticate")).contains("Bearer");

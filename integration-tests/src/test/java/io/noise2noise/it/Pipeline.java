@@ -34,10 +34,16 @@ public final class Pipeline {
         return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
     }
 
+    /** Where the application's actuator (health, metrics) answers: its own management port. */
+    public static String managementUrl(ConfigurableApplicationContext application) {
+        return "http://127.0.0.1:" + application.getEnvironment().getProperty("local.management.port");
+    }
+
     /** The settings every worker gets, as command-line arguments (for workers in their own process). */
     public static String[] workerArguments() {
         Map<String, Object> properties = common();
         properties.remove("server.port");
+        properties.remove("management.server.port");
         properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
         return arguments(properties);
     }
@@ -51,6 +57,8 @@ public final class Pipeline {
         Map<String, Object> properties = new HashMap<>(Backend.get().springProperties(BUCKET));
         properties.put("server.port", "0");
         properties.put("server.address", "127.0.0.1");
+        properties.put("management.server.port", "0");
+        properties.put("management.server.address", "127.0.0.1");
         properties.put("n2n.topics.job-partitions", "6");
         properties.put("n2n.gateway.webhooks.allow-private-networks", "true");
         properties.put("n2n.gateway.webhooks.first-retry-delay-ms", "200");

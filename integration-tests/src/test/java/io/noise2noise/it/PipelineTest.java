@@ -232,10 +232,12 @@ class PipelineTest {
             assertThat(records.iterator().next().headers().lastHeader("traceparent")).isNotNull();
         }
 
-        String workerUrl = Pipeline.baseUrl(worker);
+        String workerUrl = Pipeline.managementUrl(worker);
         JsonNode readiness = HttpJson.get(workerUrl + "/actuator/health/readiness").body();
         assertThat(readiness.get("status").asText()).isEqualTo("UP");
-        assertThat(HttpJson.get(baseUrl + "/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(HttpJson.get(Pipeline.managementUrl(gateway) + "/actuator/health/readiness").status()).isEqualTo(200);
+        // the API port no longer serves the actuator: probes have their own connector and threads
+        assertThat(HttpJson.get(baseUrl + "/actuator/health/readiness").status()).isEqualTo(404);
         String metrics = new String(HttpJson.get(workerUrl + "/actuator/prometheus").raw().body());
         assertThat(metrics).contains("n2n_worker_jobs_total{", "n2n_worker_pixels_total{",
                 "n2n_worker_job_queue_delay_seconds", "kafka_consumer_fetch_manager_records_lag");

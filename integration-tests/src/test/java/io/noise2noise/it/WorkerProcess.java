@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 public final class WorkerProcess implements AutoCloseable {
 
     private final Process process;
+    /** The management port, where health answers. */
     private final int port;
     private final Path log;
 
@@ -36,16 +37,14 @@ public final class WorkerProcess implements AutoCloseable {
             jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("worker exec jar not built"));
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         Path work = Files.createTempDirectory("n2n-worker-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
         command.addAll(List.of(Pipeline.workerArguments()));
-        command.add("--server.port=" + port);
+        command.add("--server.port=" + freePort());
+        command.add("--management.server.port=" + port);
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         Path log = work.resolve("worker.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -62,6 +61,12 @@ public final class WorkerProcess implements AutoCloseable {
         }));
         worker.awaitReady(Duration.ofSeconds(120));
         return worker;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private void awaitReady(Duration timeout) {
