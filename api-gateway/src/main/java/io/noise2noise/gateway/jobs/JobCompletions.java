@@ -4,7 +4,6 @@ import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
-import io.noise2noise.storage.StorageUnavailableException;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,8 +119,9 @@ public class JobCompletions {
         // registered first, then read: a result stored before this line is found here, one after it is heard
         try {
             finishedInStore(jobId).ifPresent(job -> waiter.outcome.complete(Optional.of(job)));
-        } catch (StorageUnavailableException e) {
-            log.debug("job {}: store not readable now, the listener and the sweep still cover it", jobId);
+        } catch (RuntimeException e) {
+            // never lose the waiter's place over this: the listener and the sweep still cover the job
+            log.debug("job {}: record not readable now: {}", jobId, e.toString());
         }
         return waiter.outcome;
     }
