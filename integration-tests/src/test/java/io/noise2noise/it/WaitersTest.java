@@ -151,6 +151,13 @@ class WaitersTest {
             // leave nothing queued for later tests
             answers.stream().map(CompletableFuture::join).filter(answer -> answer.status() == 202)
                     .forEach(answer -> HttpJson.post(baseUrl + "/v1/jobs/" + answer.body().get("id").asText() + "/cancel", Map.of()));
+
+            // any number of digits is a wait of at most max-wait (60 s), never a 500
+            HttpJson.Response huge = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json").header("Prefer", "wait=99999999999999999999")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+            assertThat(huge.status()).isEqualTo(200);
+            assertThat(huge.raw().headers().firstValue("Preference-Applied")).contains("wait=60");
         } finally {
             worker.close();
             gateway.close();
