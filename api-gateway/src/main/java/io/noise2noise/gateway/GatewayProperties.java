@@ -9,6 +9,7 @@ import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param publishTimeout  how long a submission waits for Kafka to acknowledge the job
  * @param maxCancelAfter  the longest deadline a client may set with {@code Cancel-After}
  * @param presignedUrlTtl how long presigned upload and download URLs stay valid
+ * @param bodies          how much request body the gateway holds at once
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -28,6 +30,7 @@ public record GatewayProperties(
         @NotNull Duration presignedUrlTtl,
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Backpressure backpressure,
+        @Valid @NotNull Bodies bodies,
         @Valid List<ApiKey> apiKeys) {
 
     public GatewayProperties {
@@ -45,6 +48,19 @@ public record GatewayProperties(
             @NotNull Duration refreshInterval,
             @NotNull Duration retryAfter,
             @NotBlank String workerGroup) {
+    }
+
+    /**
+     * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;
+     * this bounds them together: a body reserves its {@code Content-Length} (a chunked one, its route's
+     * limit) from {@code inFlightBudget} until its request is handled, and one that does not fit is
+     * refused with 503 and {@code Retry-After: retryAfter}. Heap use is a small multiple of it (a JSON
+     * body's base64 is held as text, then decoded).
+     *
+     * @param inFlightBudget  the request body bytes held at once, over all requests
+     * @param retryAfter      what a client refused for the budget is told to wait
+     */
+    public record Bodies(@NotNull DataSize inFlightBudget, @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
     }
 
     /**

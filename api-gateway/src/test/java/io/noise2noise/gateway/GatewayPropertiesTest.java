@@ -20,7 +20,8 @@ class GatewayPropertiesTest {
                     "n2n.gateway.presigned-url-ttl=15m", "n2n.gateway.webhooks.timeout=10s",
                     "n2n.gateway.webhooks.attempts=6", "n2n.gateway.webhooks.first-retry-delay-ms=1000",
                     "n2n.gateway.backpressure.max-queued-jobs=1000", "n2n.gateway.backpressure.refresh-interval=2s",
-                    "n2n.gateway.backpressure.retry-after=10s", "n2n.gateway.backpressure.worker-group=n2n-workers");
+                    "n2n.gateway.backpressure.retry-after=10s", "n2n.gateway.backpressure.worker-group=n2n-workers",
+                    "n2n.gateway.bodies.in-flight-budget=512MB", "n2n.gateway.bodies.retry-after=2s");
 
     @Test
     void maxRetryAfterIsReadAndBounded() {
