@@ -1,5 +1,7 @@
 package io.noise2noise.gateway.bodies;
 
+import io.noise2noise.image.ImageLimits;
+import jakarta.servlet.MultipartConfigElement;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,6 +21,16 @@ public class BodiesConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new BodyLimitInterceptor(bodies));
+    }
+
+    /**
+     * Multipart bodies are parsed by the server, so their limits are set here from the same
+     * {@code n2n.images.max-bytes}: the file at most that, the whole body the multipart route's limit
+     * (also without {@code Content-Length}: the server counts while it parses).
+     */
+    @Bean
+    MultipartConfigElement multipartConfig(ImageLimits limits) {
+        return new MultipartConfigElement("", limits.maxBytes().toBytes(), bodies.multipartLimit(), 0);
     }
 
     @Bean

@@ -43,7 +43,7 @@ public class RequestBodies {
             return limits.maxBytes().toBytes();
         }
         if (type.startsWith("multipart/")) {
-            return limits.maxBytes().toBytes() + MULTIPART_OVERHEAD;
+            return multipartLimit();
         }
         return JsonBodyLimits.maxStringLength(limits) + JSON_OVERHEAD;
     }
@@ -72,6 +72,11 @@ public class RequestBodies {
         } catch (IOException e) {
             throw new SubmissionException(HttpStatus.BAD_REQUEST, "the request body could not be read: " + e.getMessage());
         }
+    }
+
+    /** A multipart body: the file at the byte limit, and its form fields. */
+    public long multipartLimit() {
+        return limits.maxBytes().toBytes() + MULTIPART_OVERHEAD;
     }
 
     /** Whether the request has a body: a length above zero, or chunked. */
