@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -138,6 +139,49 @@ class OversizedBodiesTest {
         HttpJson.Response admitted = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
                 .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(noise)).build());
         assertThat(admitted.status()).as("read and found not to be an image").isEqualTo(415);
+    }
+
+    @Test
+    void aBodyNearTheLimitCostsASmallMultipleOfItsImageOnEachRoute() {
+        // 1 MB of noise: read and decoded on every route, then refused as no image (415), so no job is made
+        byte[] noise = new byte[1_000_000];
+        new Random(5).nextBytes(noise);
+        String base64 = Base64.getEncoder().encodeToString(noise);
+        Map<String, byte[]> bodies = Map.of(
+                "image/png", noise,
+                "application/json", ("{\"image\": \"" + base64 + "\"}").getBytes(StandardCharsets.US_ASCII),
+                "multipart/form-data; boundary=" + BOUNDARY, multipart(noise));
+        Map<String, Double> maxCost = Map.of("image/png", 3.0, "application/json", 10.0,
+                "multipart/form-data; boundary=" + BOUNDARY, 5.0);
+        for (String type : List.of("image/png", "application/json", "multipart/form-data; boundary=" + BOUNDARY)) {
+            post(type, bodies.get(type)); // the route's first request loads classes: not part of the figure
+            GatewayMemory memory = GatewayMemory.start();
+            RawHttp.Response response = post(type, bodies.get(type));
+            GatewayMemory.Figures figures = memory.stop();
+            double cost = (double) figures.allocated() / noise.length;
+
+            System.out.println(figures.line(String.format("a %d-byte body of a 1 MB image as %s (%.1f x the image allocated)",
+                    bodies.get(type).length, type.split(";")[0], cost)));
+            assertThat(response.status()).as(type + ": " + response.body()).isEqualTo(415);
+            assertThat(cost).as(type).isLessThan(maxCost.get(type));
+        }
+    }
+
+    private static RawHttp.Response post(String type, byte[] body) {
+        try (RawHttp client = RawHttp.connect(baseUrl)) {
+            return client.send("POST", "/v1/jobs", body, "Content-Type: " + type, "Content-Length: " + body.length).read();
+        }
+    }
+
+    private static byte[] multipart(byte[] file) {
+        byte[] head = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + file.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(file, 0, body, head.length, file.length);
+        System.arraycopy(tail, 0, body, head.length + file.length, tail.length);
+        return body;
     }
 
     @Test
