@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.testing.TestImages;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +36,13 @@ class OversizedBodiesTest {
             "n2n.images.max-result-bytes", "10MB", "n2n.gateway.bodies.in-flight-budget", "3MB");
     private static final long DECLARED = 1L << 30;
     private static final String BOUNDARY = "n2n-boundary";
+    private static final String MULTIPART_FILE_HEAD = "--" + BOUNDARY
+            + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n";
     /** Per route: path, content type, the start of its body. */
     private static final List<String[]> ROUTES = List.of(
             new String[] {"/v1/jobs", "image/png", ""},
             new String[] {"/v1/jobs", "application/json", "{"},
-            new String[] {"/v1/jobs", "multipart/form-data; boundary=" + BOUNDARY, "--" + BOUNDARY
-                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"},
+            new String[] {"/v1/jobs", "multipart/form-data; boundary=" + BOUNDARY, MULTIPART_FILE_HEAD},
             new String[] {"/", "application/json", "{"});
 
     private static ConfigurableApplicationContext gateway;
@@ -174,14 +176,11 @@ class OversizedBodiesTest {
     }
 
     private static byte[] multipart(byte[] file) {
-        byte[] head = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + file.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(file, 0, body, head.length, file.length);
-        System.arraycopy(tail, 0, body, head.length + file.length, tail.length);
-        return body;
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(MULTIPART_FILE_HEAD.getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(file);
+        body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
     }
 
     @Test
