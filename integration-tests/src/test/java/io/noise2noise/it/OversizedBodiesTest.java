@@ -233,6 +233,14 @@ class OversizedBodiesTest {
         assertThat(TestBucket.count("jobs/", "job.json")).isEqualTo(jobsBefore);
     }
 
+    @Test
+    void theRawRouteStillDescribesItsBodyInTheApiDocument() {
+        HttpJson.Response document = HttpJson.get(baseUrl + "/v3/api-docs");
+
+        assertThat(document.body().at("/paths/~1v1~1jobs/post/requestBody/content").has("image/*")).isTrue();
+        assertThat(document.body().at("/paths/~1v1~1jobs/post/requestBody/content").has("application/json")).isTrue();
+    }
+
     private static void assertRefusedAsTooLarge(String[] route, RawHttp.Response response) {
         if (route[0].equals("/")) {
             assertThat(response.status()).as("legacy route").isEqualTo(200);

@@ -13,6 +13,8 @@ import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.WebhookEvent;
 import io.noise2noise.storage.ObjectStore;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -132,7 +134,12 @@ public class JobController {
         return submitWithParameters(file.getBytes(), parameters, headers, owner);
     }
 
-    /** The body is read by {@link RequestBodies#read}: bounded by the route's limit, one array of its declared length. */
+    /**
+     * The body is read by {@link RequestBodies#read}: bounded by the route's limit, one array of its
+     * declared length (described for the API document here, as the method takes the request itself).
+     */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = "image/*",
+            schema = @Schema(type = "string", format = "binary")))
     @PostMapping(path = "/v1/jobs", consumes = "image/*")
     public ResponseEntity<JobView> submitRaw(HttpServletRequest request, @ModelAttribute JobParameters parameters,
                                              @RequestHeader HttpHeaders headers,
