@@ -7,6 +7,7 @@ import io.noise2noise.image.ImageLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -38,7 +39,7 @@ public class RequestBodies {
 
     /** The most bytes a body of this request's content type may have. */
     public long limit(HttpServletRequest request) {
-        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase();
+        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (type.startsWith("image/")) {
             return limits.maxBytes().toBytes();
         }

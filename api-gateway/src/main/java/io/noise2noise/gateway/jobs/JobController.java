@@ -67,7 +67,6 @@ public class JobController {
     public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
                          JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties,
                          RequestBodies bodies) {
-        this.bodies = bodies;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -75,6 +74,7 @@ public class JobController {
         this.objects = objects;
         this.deliveries = deliveries;
         this.properties = properties;
+        this.bodies = bodies;
     }
 
     /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
@@ -180,11 +180,11 @@ public class JobController {
             throw new SubmissionException(HttpStatus.CONFLICT, "job " + id + " is " + job.status().wireName()
                     + ", it has no result");
         }
+        MediaType type = MediaType.parseMediaType(job.resultContentType());
         ObjectStore.ObjectStream result = objects.open(JobKeys.result(id)).orElseThrow(
                 () -> new SubmissionException(HttpStatus.GONE, "the result of job " + id + " is no longer stored"));
         // the converter closes the stream once it is written
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(job.resultContentType()))
-                .contentLength(result.size()).body(new InputStreamResource(result.data()));
+        return ResponseEntity.ok().contentType(type).contentLength(result.size()).body(new InputStreamResource(result.data()));
     }
 
     /** 200 with the canceled (or already finished) job; 202 while a running job's worker has yet to stop it. */
