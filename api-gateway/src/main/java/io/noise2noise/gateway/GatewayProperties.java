@@ -9,6 +9,7 @@ import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -18,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxCancelAfter  the longest deadline a client may set with {@code Cancel-After}
  * @param presignedUrlTtl how long presigned upload and download URLs stay valid
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
+ * @param bodies          how much request body the gateway holds at once
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -30,6 +32,7 @@ public record GatewayProperties(
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Backpressure backpressure,
         @Valid @NotNull Waiters waiters,
+        @Valid @NotNull Bodies bodies,
         @Valid List<ApiKey> apiKeys) {
 
     public GatewayProperties {
@@ -65,6 +68,19 @@ public record GatewayProperties(
             @Min(0) int maxPerClient,
             @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
             @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
+    }
+
+    /**
+     * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;
+     * this bounds them together: a body reserves its {@code Content-Length} (a chunked one, its route's
+     * limit) from {@code inFlightBudget} until its request is handled, and one that does not fit is
+     * refused with 503 and {@code Retry-After: retryAfter}. Heap use is a small multiple of it (a JSON
+     * body's base64 is held as text, then decoded).
+     *
+     * @param inFlightBudget  the request body bytes held at once, over all requests
+     * @param retryAfter      what a client refused for the budget is told to wait
+     */
+    public record Bodies(@NotNull DataSize inFlightBudget, @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
     }
 
     /**

@@ -2,6 +2,7 @@ package io.noise2noise.gateway;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.noise2noise.gateway.bodies.BodyTooLargeException;
 import io.noise2noise.image.ImageLimits;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -38,21 +39,31 @@ public class JsonBodyLimits {
         return builder -> builder.postConfigurer(mapper -> mapper.getFactory().setStreamReadConstraints(constraints));
     }
 
-    /** Whether a body could not be read because one of its strings is over the limit. */
-    public static boolean isStringTooLong(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StreamConstraintsException && cause.getMessage() != null
-                    && cause.getMessage().contains("String value length")) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * Whether a body could not be read because it is over the limit: one of its strings (Jackson's
+     * constraint), or a chunked body as a whole ({@link BodyTooLargeException}).
+     */
+    public static boolean isTooLarge(Throwable failure) {
+        return tooLargeCause(failure) != null;
     }
 
-    /** What a client whose JSON image is too long is told. */
-    public String tooLongMessage() {
+    /** What a client whose JSON body was refused as {@link #isTooLarge too large} is told. */
+    public String tooLargeMessage(Throwable failure) {
+        if (tooLargeCause(failure) instanceof BodyTooLargeException body) {
+            return body.getMessage();
+        }
         return "the JSON body holds a string over " + maxStringLength(limits) + " characters, the base64 of "
                 + limits.maxBytes().toBytes() + " bytes (n2n.images.max-bytes); send bigger images with POST /v1/uploads "
                 + "(up to " + limits.maxUploadBytes().toBytes() + " bytes, n2n.images.max-upload-bytes)";
+    }
+
+    private static Throwable tooLargeCause(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BodyTooLargeException || cause instanceof StreamConstraintsException
+                    && cause.getMessage() != null && cause.getMessage().contains("String value length")) {
+                return cause;
+            }
+        }
+        return null;
     }
 }

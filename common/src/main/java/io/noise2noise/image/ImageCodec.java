@@ -44,6 +44,15 @@ public class ImageCodec {
     private static final String FALLBACK_FORMAT = "png";
     /** The most channels any accepted layout has: CMYK plus alpha. */
     private static final int MAX_CHANNELS = 5;
+    /**
+     * The widest and highest image each writer takes: the JPEG writer refuses more than 65 500, GIF
+     * stores sizes in 16 bits; PNG, TIFF and BMP hold any size up to {@code maxPixels}.
+     */
+    private static final Map<String, Integer> MAX_DIMENSION = Map.of("jpeg", 65_500, "gif", 65_535);
+    /** Written without compression: the result's size follows from the image's. */
+    private static final Set<String> UNCOMPRESSED_FORMATS = Set.of("bmp");
+    /** Bytes per pixel of an uncompressed result: 24-bit BMP, whatever the input's depth. */
+    private static final int UNCOMPRESSED_BYTES_PER_PIXEL = 3;
     private static final Pattern TRUNCATION_WARNING = Pattern.compile("(?i)truncated file|premature end");
 
     static {
@@ -125,12 +134,8 @@ public class ImageCodec {
         if (!CONTENT_TYPES.containsKey(asked)) {
             throw new IllegalArgumentException("no writer for format " + asked);
         }
-        String format = asked;
-        ImageWriter writer = writerFor(asked);
-        if (writer == null) {
-            format = FALLBACK_FORMAT;
-            writer = writerFor(FALLBACK_FORMAT);
-        }
+        String format = writtenFormat(asked);
+        ImageWriter writer = writerFor(format);
         ImageMetadata metadata = image.metadata();
         ICC_Profile profile = profile(metadata.iccProfile(), image.grey());
         boolean alpha = image.hasAlpha() && ALPHA_FORMATS.contains(format);
@@ -157,6 +162,37 @@ public class ImageCodec {
             insert(parts, EmbeddedMetadata.jpegInsertAt(parts.get(0)), EmbeddedMetadata.jpegSegments(icc, metadata.exif()));
         }
         return new EncodedImage(parts, format, contentType(format));
+    }
+
+    /**
+     * Refuses, from the header alone, an image that could not be written as asked: {@code format}
+     * (null: the input's own) is the asked output format. Its writer's largest width and height
+     * (WebP is written as PNG), and for an uncompressed format the result's estimated size
+     * against {@code maxResultBytes}. What fails here would fail on every attempt in the worker.
+     */
+    public void checkWritable(ImageInfo input, String format) {
+        String asked = format == null ? input.format() : canonicalFormat(format.toLowerCase(Locale.ROOT));
+        String written = writtenFormat(asked);
+        Integer maxDimension = MAX_DIMENSION.get(written);
+        if (maxDimension != null && (input.width() > maxDimension || input.height() > maxDimension)) {
+            throw new InvalidImageException(Reason.NOT_WRITABLE, "the image is " + input.width() + "x" + input.height()
+                    + "; " + written + " can hold at most " + maxDimension + " pixels a side: ask for another format");
+        }
+        if (UNCOMPRESSED_FORMATS.contains(written)) {
+            long rowBytes = ((long) input.width() * UNCOMPRESSED_BYTES_PER_PIXEL + 3) / 4 * 4;
+            long estimate = rowBytes * input.height();
+            long limit = limits.maxResultBytes().toBytes();
+            if (estimate > limit) {
+                throw new InvalidImageException(Reason.NOT_WRITABLE, "as " + written + " the " + input.width() + "x"
+                        + input.height() + " result would have about " + estimate + " bytes; the limit is " + limit
+                        + " (n2n.images.max-result-bytes): ask for a compressed format such as png");
+            }
+        }
+    }
+
+    /** The format {@code asked} is written in: itself, or PNG where ImageIO has no writer (WebP). */
+    private static String writtenFormat(String asked) {
+        return ImageIO.getImageWritersByFormatName(asked).hasNext() ? asked : FALLBACK_FORMAT;
     }
 
     /** Puts {@code inserted} at {@code at} of the first part (the file's header is in it), copying only that part. */

@@ -147,6 +147,26 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<ObjectStream> open(String key) {
+        return call(() -> {
+            try {
+                GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+                String length = response.headers().get("Content-Length");
+                if (length == null) {
+                    response.close();
+                    throw new IllegalStateException("the server sent no Content-Length");
+                }
+                return Optional.of(new ObjectStream(response, Long.parseLong(length), response.headers().get("Content-Type")));
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code())) {
+                    return Optional.<ObjectStream>empty();
+                }
+                throw e;
+            }
+        }, "open " + key);
+    }
+
+    @Override
     public Optional<byte[]> read(String key, long offset, int length) {
         return call(() -> {
             try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)

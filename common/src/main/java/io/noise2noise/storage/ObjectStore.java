@@ -1,5 +1,7 @@
 package io.noise2noise.storage;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -21,6 +23,12 @@ public interface ObjectStore {
     boolean putIfAbsent(String key, byte[] data, String contentType);
 
     Optional<StoredObject> get(String key);
+
+    /**
+     * Opens {@code key} for reading as a stream, so a large object is never held whole: the caller
+     * reads and closes it. Empty when there is no such object.
+     */
+    Optional<ObjectStream> open(String key);
 
     /**
      * Up to {@code length} bytes of {@code key} from {@code offset} (a ranged GET: fewer only at its
@@ -47,5 +55,14 @@ public interface ObjectStore {
     URI presignedGet(String key, Duration validFor);
 
     record StoredObject(byte[] data, String contentType) {
+    }
+
+    /** An open object: its bytes, their count and the content type it was stored with. */
+    record ObjectStream(InputStream data, long size, String contentType) implements Closeable {
+
+        @Override
+        public void close() throws IOException {
+            data.close();
+        }
     }
 }

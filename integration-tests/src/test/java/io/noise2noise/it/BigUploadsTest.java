@@ -21,7 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Limits by route, with small limits to stay fast: bodies up to {@code max-bytes} (1 MB), presigned
  * uploads up to {@code max-upload-bytes} (3 MB), checked by the gateway from a stat and the file's
- * header and copied inside S3; the worker takes what the gateway took.
+ * header and copied inside S3; the worker takes what the gateway took. Results are streamed back.
  */
 class BigUploadsTest {
 
@@ -127,6 +127,59 @@ class BigUploadsTest {
         assertThat(legacy.body().get("code").asInt()).isEqualTo(-1);
         assertThat(legacy.body().get("data").isNull()).isTrue();
         assertThat(legacy.body().get("msg").asText()).contains("n2n.images.max-bytes").contains("POST /v1/uploads");
+    }
+
+    @Test
+    void aLargeResultIsStreamedFromStorageNotHeld() {
+        HttpJson.Response done = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                .header("Content-Type", "image/png").header("Prefer", "wait=60")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestImages.encode(TestImages.scene(64, 48, 18), "png"))).build());
+        assertThat(done.body().get("status").asText()).isEqualTo("succeeded");
+        String id = done.body().get("id").asText();
+        // a result this large takes minutes of denoising here: the stored one is replaced by 96 MB of bytes instead
+        long size = 96L << 20;
+        TestBucket.put("jobs/" + id + "/result", new RepeatingStream(size), size, "image/png");
+
+        GatewayMemory memory = GatewayMemory.start();
+        RawHttp.Response result;
+        try (RawHttp client = RawHttp.connect(baseUrl)) {
+            result = client.send("GET", "/v1/jobs/" + id + "/result", new byte[0]).read();
+        }
+        GatewayMemory.Figures figures = memory.stop();
+
+        System.out.println(figures.line("GET /result of a 96 MB result (streamed)"));
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.bodyBytes()).isEqualTo(size);
+        assertThat(result.hasHeader("Content-Length", String.valueOf(size))).as(result.headers()).isTrue();
+        assertThat(result.hasHeader("Content-Type", "image/png")).isTrue();
+        assertThat(figures.allocated()).as("bytes allocated by the gateway while it sent 96 MB").isLessThan(32L << 20);
+    }
+
+    /** {@code size} bytes of a repeating pattern, made as they are read. */
+    private static final class RepeatingStream extends java.io.InputStream {
+        private final long size;
+        private long position;
+
+        RepeatingStream(long size) {
+            this.size = size;
+        }
+
+        @Override
+        public int read() {
+            return position < size ? (int) (position++ % 251) : -1;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (position >= size) {
+                return -1;
+            }
+            int n = (int) Math.min(length, size - position);
+            for (int i = 0; i < n; i++) {
+                buffer[offset + i] = (byte) (position++ % 251);
+            }
+            return n;
+        }
     }
 
     private static String upload(byte[] file) {

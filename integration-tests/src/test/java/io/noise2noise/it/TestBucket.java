@@ -2,9 +2,11 @@ package io.noise2noise.it;
 
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
+import java.io.InputStream;
 
 /**
  * Direct access to the tests' bucket on the {@link Backend}'s S3 server, as an operator (or the
@@ -27,6 +29,16 @@ public final class TestBucket {
             client().removeObject(RemoveObjectArgs.builder().bucket(Pipeline.BUCKET).object(key).build());
         } catch (Exception e) {
             throw new IllegalStateException("could not remove " + key, e);
+        }
+    }
+
+    /** Writes an object of {@code size} bytes from {@code data}, as a service (or an operator) would. */
+    public static void put(String key, InputStream data, long size, String contentType) {
+        try {
+            client().putObject(PutObjectArgs.builder().bucket(Pipeline.BUCKET).object(key).stream(data, size, -1)
+                    .contentType(contentType).build());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write " + key, e);
         }
     }
 

@@ -28,8 +28,8 @@ public class JobApiErrors {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
-        if (JsonBodyLimits.isStringTooLong(e)) {
-            return ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLongMessage());
+        if (JsonBodyLimits.isTooLarge(e)) {
+            return ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLargeMessage(e));
         }
         return malformed(e);
     }

@@ -3,6 +3,7 @@ package io.noise2noise.gateway.jobs;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.access.ApiKeyFilter;
+import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobIds;
@@ -12,6 +13,9 @@ import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.WebhookEvent;
 import io.noise2noise.storage.ObjectStore;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -61,9 +66,11 @@ public class JobController {
     private final ObjectStore objects;
     private final WebhookDeliveries deliveries;
     private final GatewayProperties properties;
+    private final RequestBodies bodies;
 
     public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
-                         JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties) {
+                         JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties,
+                         RequestBodies bodies) {
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -71,6 +78,7 @@ public class JobController {
         this.objects = objects;
         this.deliveries = deliveries;
         this.properties = properties;
+        this.bodies = bodies;
     }
 
     /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
@@ -130,11 +138,17 @@ public class JobController {
         return submitWithParameters(file.getBytes(), parameters, headers, owner);
     }
 
+    /**
+     * The body is read by {@link RequestBodies#read}: bounded by the route's limit, one array of its
+     * declared length (described for the API document here, as the method takes the request itself).
+     */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = "image/*",
+            schema = @Schema(type = "string", format = "binary")))
     @PostMapping(path = "/v1/jobs", consumes = "image/*")
-    public DeferredResult<ResponseEntity<JobView>> submitRaw(@RequestBody byte[] image, @ModelAttribute JobParameters parameters,
+    public DeferredResult<ResponseEntity<JobView>> submitRaw(HttpServletRequest request, @ModelAttribute JobParameters parameters,
                                              @RequestHeader HttpHeaders headers,
                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        return submitWithParameters(image, parameters, headers, owner);
+        return submitWithParameters(bodies.read(request), parameters, headers, owner);
     }
 
     private DeferredResult<ResponseEntity<JobView>> submitWithParameters(byte[] image, JobParameters parameters, HttpHeaders headers,
@@ -162,16 +176,19 @@ public class JobController {
         return JobView.of(job, delivered, objects.presignedGet(JobKeys.result(id), properties.presignedUrlTtl()));
     }
 
+    /** Streamed from storage as it is read: the gateway never holds a result whole. */
     @GetMapping("/v1/jobs/{id}/result")
-    public ResponseEntity<byte[]> result(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public ResponseEntity<InputStreamResource> result(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
         if (job.status() != JobStatus.SUCCEEDED) {
             throw new SubmissionException(HttpStatus.CONFLICT, "job " + id + " is " + job.status().wireName()
                     + ", it has no result");
         }
-        ObjectStore.StoredObject result = objects.get(JobKeys.result(id)).orElseThrow(
+        MediaType type = MediaType.parseMediaType(job.resultContentType());
+        ObjectStore.ObjectStream result = objects.open(JobKeys.result(id)).orElseThrow(
                 () -> new SubmissionException(HttpStatus.GONE, "the result of job " + id + " is no longer stored"));
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(job.resultContentType())).body(result.data());
+        // the converter closes the stream once it is written
+        return ResponseEntity.ok().contentType(type).contentLength(result.size()).body(new InputStreamResource(result.data()));
     }
 
     /** 200 with the canceled (or already finished) job; 202 while a running job's worker has yet to stop it. */
@@ -201,22 +218,31 @@ public class JobController {
                 deadline, null, owner);
     }
 
-    /** {@code Cancel-After}: seconds, or a number with a unit (ms, s, m, h), e.g. {@code 90}, {@code 5m}. */
+    /**
+     * {@code Cancel-After}: seconds, or a number with a unit (ms, s, m, h), e.g. {@code 90}, {@code 5m}.
+     * Parsed before anything is stored; a number too large for a {@code long} or a {@link Duration}
+     * is just another one over {@code max-cancel-after}.
+     */
     private Duration parseCancelAfter(String value) {
         Matcher matcher = DURATION.matcher(value.strip());
         if (!matcher.matches()) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
                     "Cancel-After must be a duration like 90, 30s, 5m or 1h");
         }
-        long amount = Long.parseLong(matcher.group(1));
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        Duration duration = switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
-        if (duration.isZero() || duration.compareTo(properties.maxCancelAfter()) > 0) {
+        Duration duration;
+        try {
+            long amount = Long.parseLong(matcher.group(1));
+            duration = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            duration = null;
+        }
+        if (duration == null || duration.isZero() || duration.compareTo(properties.maxCancelAfter()) > 0) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
                     "Cancel-After must be above zero and at most " + properties.maxCancelAfter());
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ public class JobSubmissions {
 
     private static final Logger log = LoggerFactory.getLogger(JobSubmissions.class);
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern DATA_URL_PREFIX = Pattern.compile("^data:[^,]*;base64,");
+    private static final Pattern DATA_URL_PREFIX = Pattern.compile("data:[^,]*;base64,");
 
     private final ImageCodec codec;
     private final ObjectStore objects;
@@ -77,12 +78,37 @@ public class JobSubmissions {
     public record Submission(byte[] image, JobSpec spec, String idempotencyKey) {
     }
 
-    /** Decodes a base64 image as old and new clients send it: plain, MIME-wrapped, or as a data URL. */
+    /**
+     * Decodes a base64 image as old and new clients send it: plain, MIME-wrapped, or as a data URL.
+     * The text is large (up to ~92 M characters): its base64 characters are gathered once, without
+     * copies of the string, so decoding allocates about 2.3 times the image (was 11 times for a
+     * wrapped data URL).
+     */
     public static byte[] decodeBase64(String field, String value) {
         if (value == null || value.isBlank()) {
             throw new SubmissionException(HttpStatus.BAD_REQUEST, field + " is required");
         }
-        String payload = DATA_URL_PREFIX.matcher(value.strip()).replaceFirst("").replaceAll("\\s", "");
+        int start = 0;
+        while (isWhitespace(value.charAt(start))) {
+            start++;
+        }
+        Matcher prefix = DATA_URL_PREFIX.matcher(value).region(start, value.length());
+        if (prefix.lookingAt()) {
+            start = prefix.end();
+        }
+        int length = 0;
+        for (int i = start; i < value.length(); i++) {
+            length += isWhitespace(value.charAt(i)) ? 0 : 1;
+        }
+        byte[] payload = new byte[length];
+        int at = 0;
+        for (int i = start; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!isWhitespace(c)) {
+                // no base64 character is above 0x7f; anything that is stays invalid for the decoder
+                payload[at++] = c > 0x7f ? (byte) '*' : (byte) c;
+            }
+        }
         try {
             return Base64.getDecoder().decode(payload);
         } catch (IllegalArgumentException e) {
@@ -90,9 +116,15 @@ public class JobSubmissions {
         }
     }
 
+    /** The characters {@code \s} matches, as clients wrap base64 with. */
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
     public Job submit(Submission submission) {
         checkParameters(submission.spec());
         ImageInfo info = probe(() -> codec.probe(submission.image()));
+        checkWritable(info, submission.spec());
         return accept(submission, info, job -> store(job, submission.image(), info.contentType()));
     }
 
@@ -119,6 +151,7 @@ public class JobSubmissions {
         }
         ImageInfo info = probe(() -> codec.probe(size, (offset, length) -> objects.read(upload, offset, length)
                 .orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing))));
+        checkWritable(info, spec);
         // an upload is identified by its id: the same key with the same upload_id and parameters is the same request
         Submission identity = new Submission(("upload " + uploadId).getBytes(StandardCharsets.UTF_8), spec, idempotencyKey);
         Job job = accept(identity, info, accepted -> storeCopy(accepted, upload));
@@ -192,13 +225,27 @@ public class JobSubmissions {
         try {
             return probe.get();
         } catch (InvalidImageException e) {
-            HttpStatus status = switch (e.reason()) {
-                case TOO_MANY_BYTES, TOO_MANY_PIXELS -> HttpStatus.PAYLOAD_TOO_LARGE;
-                case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
-                case EMPTY, CORRUPT -> HttpStatus.BAD_REQUEST;
-            };
-            throw new SubmissionException(status, e.getMessage(), e);
+            throw refusal(e);
         }
+    }
+
+    /** What would fail on every attempt in the worker (the output format's limits) is refused now. */
+    private void checkWritable(ImageInfo info, JobSpec spec) {
+        try {
+            codec.checkWritable(info, spec.format());
+        } catch (InvalidImageException e) {
+            throw refusal(e);
+        }
+    }
+
+    private static SubmissionException refusal(InvalidImageException e) {
+        HttpStatus status = switch (e.reason()) {
+            case TOO_MANY_BYTES, TOO_MANY_PIXELS -> HttpStatus.PAYLOAD_TOO_LARGE;
+            case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+            case NOT_WRITABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case EMPTY, CORRUPT -> HttpStatus.BAD_REQUEST;
+        };
+        return new SubmissionException(status, e.getMessage(), e);
     }
 
     private void store(Job job, byte[] image, String contentType) {

@@ -45,8 +45,8 @@ public class LegacyErrors {
 
     @ExceptionHandler({HttpMessageNotReadableException.class, HttpMediaTypeNotSupportedException.class})
     ResponseEntity<LegacyResponse> malformed(Exception e) {
-        if (JsonBodyLimits.isStringTooLong(e)) {
-            return error(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLongMessage());
+        if (JsonBodyLimits.isTooLarge(e)) {
+            return error(HttpStatus.PAYLOAD_TOO_LARGE, jsonLimits.tooLargeMessage(e));
         }
         return error(HttpStatus.BAD_REQUEST, "request body must be JSON {\"base64Image\": \"...\"}");
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.util.unit.DataSize;
 
 class WebhookSecurityTest {
 
@@ -69,6 +70,7 @@ class WebhookSecurityTest {
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
                 Duration.ofMinutes(5), allowPrivate, secrets),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)), List.of());
+                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)), List.of());
     }
 }
