@@ -30,6 +30,14 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public static WorkerProcess start(Map<String, String> settings) throws IOException {
+        return start(settings, "1g");
+    }
+
+    /**
+     * A worker with at most {@code maxHeap} of Java heap (-Xmx), launched as in production: an
+     * OutOfMemoryError ends the process.
+     */
+    public static WorkerProcess start(Map<String, String> settings, String maxHeap) throws IOException {
         Path repo = LocalServers.repoRoot();
         Path jar;
         try (Stream<Path> jars = Files.list(repo.resolve("worker/target"))) {
@@ -42,7 +50,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
         Path work = Files.createTempDirectory("n2n-worker-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
+                "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
         command.addAll(List.of(Pipeline.workerArguments()));
         command.add("--server.port=" + port);
@@ -98,6 +106,15 @@ public final class WorkerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself; true if it did. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitValue() {
+        return process.exitValue();
     }
 
     public Path log() {
