@@ -61,7 +61,7 @@ class PoisonJobsTest {
                 "n2n.worker.retry-max-elapsed", "2s",
                 "n2n.images.max-bytes", "1MB",
                 "n2n.images.max-upload-bytes", MAX_UPLOAD_BYTES + "B"));
-        direct = new DirectJobs(worker);
+        direct = DirectJobs.of(worker);
         JobTopics topics = worker.getBean(JobTopics.class);
         deadLetters = new TopicReader(topics.deadLetters());
         results = new TopicReader(topics.results());

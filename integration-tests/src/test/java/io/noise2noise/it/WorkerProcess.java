@@ -68,7 +68,8 @@ public final class WorkerProcess implements AutoCloseable {
             }
             worker.removeCaches();
         }));
-        worker.awaitReady(Duration.ofSeconds(120));
+        // generous: on a loaded machine, unpacking the TensorFlow natives alone can take a minute
+        worker.awaitReady(Duration.ofSeconds(300));
         return worker;
     }
 
