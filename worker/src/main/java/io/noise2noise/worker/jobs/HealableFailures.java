@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.BrokerNotAvailableException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -21,8 +22,8 @@ final class HealableFailures {
     private static final List<Class<? extends Throwable>> HEALABLE = List.of(
             // S3 unreachable or answering with errors (MinioObjectStore wraps every S3 failure in it)
             StorageUnavailableException.class,
-            // Kafka's transient errors: time-outs, leader elections, network
-            RetriableException.class,
+            // Kafka's transient errors: time-outs, leader elections, network; and a broker away
+            RetriableException.class, BrokerNotAvailableException.class,
             // any other client's time-out or refused connection
             TimeoutException.class, InterruptedIOException.class, ConnectException.class,
             // the worker is being stopped: the job is not at fault, its message is redelivered
