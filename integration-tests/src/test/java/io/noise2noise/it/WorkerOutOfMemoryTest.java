@@ -7,9 +7,12 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.testing.TestImages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,14 +22,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A worker whose heap is too small for the job it takes dies of it (the JVM ends at the
- * OutOfMemoryError, -XX:+ExitOnOutOfMemoryError, as everywhere a worker is launched), rather than
- * living on with a stopped listener; the job, whose offset was never committed, goes to the other
- * worker of the group, which completes it. Both are processes of their own, on a jobs topic and
- * consumer group of this test's.
+ * A worker whose heap is too small for the job it takes dies of it, rather than living on with a
+ * stopped listener while its health says UP; the job, whose offset was never committed, goes to the
+ * other worker of the group, which completes it. Once launched as in production
+ * (-XX:+ExitOnOutOfMemoryError: the JVM ends at the error), once without that flag (the worker
+ * halts itself when the Error stops its listener). Workers are processes of their own, on a jobs
+ * topic and consumer group of this test's.
  */
 class WorkerOutOfMemoryTest {
 
@@ -36,30 +42,54 @@ class WorkerOutOfMemoryTest {
     private static final String SMALL_HEAP = "64m";
     private static final int WIDTH = 2400;
     private static final int HEIGHT = 1600;
+    private static final Map<String, String> SETTINGS = Map.of(
+            "n2n.topics.jobs", TOPIC,
+            "n2n.topics.worker-group", GROUP,
+            "spring.kafka.consumer.properties.session.timeout.ms", "6000",
+            "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+
+    private static WorkerProcess large;
+    private static Admin admin;
+    private static DirectJobs direct;
+    private static byte[] image;
+
+    @BeforeAll
+    static void start() {
+        large = start("large", "1g", true);
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap()));
+        direct = DirectJobs.connect(new JobTopics(TOPIC, null, 0, 0, GROUP));
+        image = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(WIDTH, HEIGHT, 3), 20, 3), "png");
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        admin.close();
+        large.close();
+    }
 
     @Test
-    void aWorkerOutOfMemoryExitsAndAnotherCompletesItsJob() throws Exception {
-        Map<String, String> common = Map.of(
-                "n2n.topics.jobs", TOPIC,
-                "n2n.topics.worker-group", GROUP,
-                "spring.kafka.consumer.properties.session.timeout.ms", "6000",
-                "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
-        CompletableFuture<WorkerProcess> startingSmall = CompletableFuture.supplyAsync(() -> start(common, "small", SMALL_HEAP));
-        CompletableFuture<WorkerProcess> startingLarge = CompletableFuture.supplyAsync(() -> start(common, "large", "1g"));
-        try (WorkerProcess small = startingSmall.join(); WorkerProcess large = startingLarge.join();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap()))) {
+    void launchedAsInProductionTheJvmEndsAtTheErrorAndTheOtherWorkerCompletesTheJob() throws Exception {
+        handOver(true, "java.lang.OutOfMemoryError");
+    }
+
+    @Test
+    void withoutTheJvmFlagTheWorkerHaltsWhenTheErrorStopsItsListener() throws Exception {
+        handOver(false, "listener container stopped after an Error");
+    }
+
+    private static void handOver(boolean exitOnOutOfMemoryError, String logged) throws Exception {
+        String name = "small-" + exitOnOutOfMemoryError;
+        try (WorkerProcess small = start(name, SMALL_HEAP, exitOnOutOfMemoryError)) {
             // both in the group with partitions of their own: the job goes to one of the small worker's
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> partitionsOf(admin, "small").size() > 0 && partitionsOf(admin, "large").size() > 0);
-            int partition = partitionsOf(admin, "small").get(0).partition();
-            DirectJobs direct = DirectJobs.connect(new JobTopics(TOPIC, null, 0, 0, GROUP));
-            byte[] image = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(WIDTH, HEIGHT, 3), 20, 3), "png");
-            String id = direct.submit(image, WIDTH, HEIGHT, null, partition);
+                    .until(() -> !partitionsOf(name).isEmpty() && !partitionsOf("large").isEmpty());
+            String id = direct.submit(image, WIDTH, HEIGHT, null, partitionsOf(name).get(0).partition());
 
             assertThat(small.awaitExit(Duration.ofSeconds(120))).as("the small worker exited").isTrue();
             Instant exited = Instant.now();
-            assertThat(small.exitValue()).as("-XX:+ExitOnOutOfMemoryError's status").isEqualTo(3);
-            assertThat(Files.readString(small.log())).contains("java.lang.OutOfMemoryError");
+            assertThat(small.exitValue()).as("exit status (-XX:+ExitOnOutOfMemoryError's, which the worker's halt copies)")
+                    .isEqualTo(3);
+            assertThat(Files.readString(small.log())).contains(logged);
 
             await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
                     .until(() -> direct.find(id).status().isTerminal());
@@ -68,27 +98,28 @@ class WorkerOutOfMemoryTest {
             assertThat(job.startedAt()).as("started again, by the other worker, after the first died").isAfter(exited);
             Duration handOver = Duration.between(exited, job.startedAt());
             assertThat(handOver).as("within the session timeout and a rebalance").isLessThan(Duration.ofSeconds(60));
-            System.out.printf("OOM hand-over: %dx%d PNG (%d bytes) on a -Xmx%s worker: it exited (status %d); the other "
-                            + "worker started the job %d ms later and completed it in %d ms (session timeout 6 s)%n",
+            System.out.printf("OOM hand-over (%s): %dx%d PNG (%d bytes) on a -Xmx%s worker: it exited (status %d); the "
+                            + "other worker started the job %d ms later and completed it in %d ms (session timeout 6 s)%n",
+                    exitOnOutOfMemoryError ? "-XX:+ExitOnOutOfMemoryError" : "no JVM flag, the worker's own halt",
                     WIDTH, HEIGHT, image.length, SMALL_HEAP, small.exitValue(), handOver.toMillis(),
                     job.executionTime().toMillis());
         }
     }
 
-    private static WorkerProcess start(Map<String, String> common, String name, String heap) {
-        Map<String, String> settings = new java.util.HashMap<>(common);
+    private static WorkerProcess start(String name, String heap, boolean exitOnOutOfMemoryError) {
+        Map<String, String> settings = new HashMap<>(SETTINGS);
         settings.put("spring.kafka.consumer.client-id", name);
         try {
-            return WorkerProcess.start(settings, heap);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return WorkerProcess.start(settings, heap, exitOnOutOfMemoryError);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static List<TopicPartition> partitionsOf(Admin admin, String clientIdPrefix) throws Exception {
+    private static List<TopicPartition> partitionsOf(String clientIdPrefix) throws Exception {
         ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
         return Optional.ofNullable(group).stream().flatMap(g -> g.members().stream())
-                .filter(member -> member.clientId().startsWith(clientIdPrefix))
+                .filter(member -> member.clientId().startsWith(clientIdPrefix + "-"))
                 .map(MemberDescription::assignment)
                 .flatMap(assignment -> assignment.topicPartitions().stream())
                 .filter(partition -> partition.topic().equals(TOPIC))

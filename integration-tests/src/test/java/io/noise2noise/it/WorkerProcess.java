@@ -38,6 +38,12 @@ public final class WorkerProcess implements AutoCloseable {
      * OutOfMemoryError ends the process.
      */
     public static WorkerProcess start(Map<String, String> settings, String maxHeap) throws IOException {
+        return start(settings, maxHeap, true);
+    }
+
+    /** {@code exitOnOutOfMemoryError} false: without that JVM flag, to test what the worker itself does on an Error. */
+    public static WorkerProcess start(Map<String, String> settings, String maxHeap, boolean exitOnOutOfMemoryError)
+            throws IOException {
         Path repo = LocalServers.repoRoot();
         Path jar;
         try (Stream<Path> jars = Files.list(repo.resolve("worker/target"))) {
@@ -50,7 +56,8 @@ public final class WorkerProcess implements AutoCloseable {
         }
         Path work = Files.createTempDirectory("n2n-worker-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
+                "-Xmx" + maxHeap, (exitOnOutOfMemoryError ? "-XX:+" : "-XX:-") + "ExitOnOutOfMemoryError",
+                "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
         command.addAll(List.of(Pipeline.workerArguments()));
         command.add("--server.port=" + port);
