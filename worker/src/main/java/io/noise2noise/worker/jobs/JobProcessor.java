@@ -173,6 +173,10 @@ public class JobProcessor {
      */
     private PixelImage decodeInput(JobRequested request) {
         long size = objects.size(request.inputKey()).orElseThrow(JobProcessor::inputGone);
+        if (size == 0) {
+            // a ranged read of nothing is no request S3 takes
+            throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is empty");
+        }
         if (size > maxInputBytes) {
             throw new JobFailedException(new JobError(JobError.INPUT_TOO_LARGE, "the input has " + size
                     + " bytes; the limit (n2n.images.max-upload-bytes) is " + maxInputBytes), null);
