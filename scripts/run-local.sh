@@ -37,7 +37,8 @@ wait_for_port 9000 s3proxy
 common_args=(--server.address=127.0.0.1 --management.server.address=127.0.0.1 --n2n.storage.endpoint=http://127.0.0.1:9000 --n2n.storage.access-key=$access_key
          --n2n.storage.secret-key=$secret_key)
 java -jar api-gateway/target/api-gateway-*-exec.jar "${common_args[@]}" > >(sed -u 's/^/[gateway] /') 2>&1 & pids+=($!)
-java -Dai.djl.offline=true -DDJL_CACHE_DIR="$state/djl" -Dorg.bytedeco.javacpp.cachedir="$state/javacpp" \
+# an OutOfMemoryError ends the worker (its job is redelivered) instead of leaving its listener stopped
+java -XX:+ExitOnOutOfMemoryError -Dai.djl.offline=true -DDJL_CACHE_DIR="$state/djl" -Dorg.bytedeco.javacpp.cachedir="$state/javacpp" \
   -jar worker/target/worker-*-exec.jar "${common_args[@]}" --n2n.inference.models-dir="$here/models/zoo" \
   > >(sed -u 's/^/[worker] /') 2>&1 & pids+=($!)
 wait_for_port 8080 gateway

@@ -31,6 +31,20 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public static WorkerProcess start(Map<String, String> settings) throws IOException {
+        return start(settings, "1g");
+    }
+
+    /**
+     * A worker with at most {@code maxHeap} of Java heap (-Xmx), launched as in production: an
+     * OutOfMemoryError ends the process.
+     */
+    public static WorkerProcess start(Map<String, String> settings, String maxHeap) throws IOException {
+        return start(settings, maxHeap, true);
+    }
+
+    /** {@code exitOnOutOfMemoryError} false: without that JVM flag, to test what the worker itself does on an Error. */
+    public static WorkerProcess start(Map<String, String> settings, String maxHeap, boolean exitOnOutOfMemoryError)
+            throws IOException {
         Path repo = LocalServers.repoRoot();
         Path jar;
         try (Stream<Path> jars = Files.list(repo.resolve("worker/target"))) {
@@ -40,7 +54,8 @@ public final class WorkerProcess implements AutoCloseable {
         int port = freePort();
         Path work = Files.createTempDirectory("n2n-worker-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
+                "-Xmx" + maxHeap, (exitOnOutOfMemoryError ? "-XX:+" : "-XX:-") + "ExitOnOutOfMemoryError",
+                "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
         command.addAll(List.of(Pipeline.workerArguments()));
         command.add("--server.port=" + freePort());
@@ -59,7 +74,8 @@ public final class WorkerProcess implements AutoCloseable {
             }
             worker.removeCaches();
         }));
-        worker.awaitReady(Duration.ofSeconds(120));
+        // generous: on a loaded machine, unpacking the TensorFlow natives alone can take a minute
+        worker.awaitReady(Duration.ofSeconds(300));
         return worker;
     }
 
@@ -103,6 +119,15 @@ public final class WorkerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself; true if it did. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitValue() {
+        return process.exitValue();
     }
 
     public Path log() {

@@ -19,7 +19,11 @@ public class JobListener {
         return topics.jobs();
     }
 
-    @KafkaListener(topics = "#{__listener.topic()}", groupId = "${n2n.worker.group-id:n2n-workers}",
+    public String group() {
+        return topics.workerGroup();
+    }
+
+    @KafkaListener(topics = "#{__listener.topic()}", groupId = "#{__listener.group()}",
             concurrency = "${n2n.worker.consumers:1}")
     public void onJob(JobRequested request) {
         processor.process(request);

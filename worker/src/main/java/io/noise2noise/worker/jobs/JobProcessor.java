@@ -3,6 +3,7 @@ package io.noise2noise.worker.jobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.image.EncodedImage;
 import io.noise2noise.image.ImageCodec;
+import io.noise2noise.image.ImageInfo;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.image.NoiseLevel;
 import io.noise2noise.image.OutputOptions;
@@ -31,10 +32,13 @@ import org.slf4j.MDC;
 /**
  * One job, start to end: mark running → read input → decode → denoise (checking for cancellation
  * and the deadline between tiles, recording progress) → encode → store result → mark succeeded,
- * publishing the record when the job starts and when it ends. A bad image or unknown model ends the
- * job as failed; storage trouble propagates so the listener's error handler retries the message. A
- * job that is already finished (a redelivery) is not run again; its record is re-published instead,
- * in case the first run died between storing and publishing it.
+ * publishing the record when the job starts and when it ends. A failure that retrying can heal
+ * ({@link HealableFailures}: storage, broker, time-outs) propagates so the listener's error handler
+ * retries the message; any other failure ends the job as failed at once, with a stable code and a
+ * message fit for the client (the exception itself goes to the log). The input's size is checked
+ * from a stat before a byte of it is read. A job that is already finished (a redelivery) is not run
+ * again; its record is re-published instead, in case the first run died between storing and
+ * publishing it.
  */
 public class JobProcessor {
 
@@ -48,11 +52,13 @@ public class JobProcessor {
     private final JobEventPublisher results;
     private final MeterRegistry meters;
     private final Duration checkpointInterval;
+    private final long maxInputBytes;
     private final Clock clock;
 
+    /** {@code maxInputBytes}: the largest input read (n2n.images.max-upload-bytes; larger ones fail unread). */
     public JobProcessor(JobStore jobs, ObjectStore objects, ImageCodec codec, ModelRegistry models,
                         Denoiser denoiser, JobEventPublisher results, MeterRegistry meters,
-                        Duration checkpointInterval, Clock clock) {
+                        Duration checkpointInterval, long maxInputBytes, Clock clock) {
         this.jobs = jobs;
         this.objects = objects;
         this.codec = codec;
@@ -61,6 +67,7 @@ public class JobProcessor {
         this.results = results;
         this.meters = meters;
         this.checkpointInterval = checkpointInterval;
+        this.maxInputBytes = maxInputBytes;
         this.clock = clock;
     }
 
@@ -115,10 +122,10 @@ public class JobProcessor {
     private Job run(Job job, JobRequested request) {
         try {
             PixelImage image = decodeInput(request);
+            checkWritable(job, image);
             DenoisingModel model = models.get(request.model());
             String modelName = model.card().name();
             int tiles = denoiser.tileCount(image, model);
-            jobs.advance(job.id(), current -> current.withProgress(modelName, 0, tiles));
             long started = System.nanoTime();
             double sigma = NoiseLevel.estimateSigma(image);
             // in place: a second full-size copy would double the memory a 40 MP image needs
@@ -131,7 +138,7 @@ public class JobProcessor {
             JobSpec spec = job.spec();
             OutputOptions output = new OutputOptions(spec.format() == null ? job.inputFormat() : spec.format(),
                     spec.quality() == null ? OutputOptions.DEFAULT_JPEG_QUALITY : spec.quality());
-            EncodedImage encoded = codec.encode(denoised, output);
+            EncodedImage encoded = encode(denoised, output);
             String resultKey = JobKeys.result(job.id());
             String contentType = encoded.contentType();
             // streamed from the encoder's parts: one array of a large result would briefly need twice its size
@@ -146,21 +153,71 @@ public class JobProcessor {
         } catch (JobCanceledException e) {
             log.info("job {}: {}", job.id(), e.getMessage());
             return e.progress.canceled(e.getMessage(), clock.instant());
+        } catch (JobFailedException e) {
+            log.warn("job {}: {}", job.id(), e.error.message(), e.getCause());
+            return job.failed(e.error, clock.instant());
+        } catch (RuntimeException e) {
+            if (HealableFailures.canHeal(e)) {
+                throw e;
+            }
+            log.error("job {}: failed, and would fail the same way again: not retried", job.id(), e);
+            return job.failed(new JobError(JobError.PROCESSING_FAILED,
+                    "the job could not be processed; the worker's log has the details under the job's id"),
+                    clock.instant());
         }
     }
 
-    /** The job's input, decoded; the file's bytes are garbage once this returns, before the pixels are worked on. */
+    /**
+     * The job's input, decoded; the file's bytes are garbage once this returns, before the pixels are
+     * worked on. Its size is checked from a stat first (it may differ from what the gateway checked:
+     * an upload can be replaced), and no more than that size is read.
+     */
     private PixelImage decodeInput(JobRequested request) {
-        byte[] input = objects.get(request.inputKey()).map(ObjectStore.StoredObject::data).orElseThrow(
-                () -> new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is gone"));
-        return codec.decode(input);
+        long size = objects.size(request.inputKey()).orElseThrow(JobProcessor::inputGone);
+        if (size == 0) {
+            // a ranged read of nothing is no request S3 takes
+            throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is empty");
+        }
+        if (size > maxInputBytes) {
+            throw new JobFailedException(new JobError(JobError.INPUT_TOO_LARGE, "the input has " + size
+                    + " bytes; the limit (n2n.images.max-upload-bytes) is " + maxInputBytes), null);
+        }
+        return codec.decode(objects.read(request.inputKey(), 0, (int) size).orElseThrow(JobProcessor::inputGone));
     }
 
-    /** Ends a job the error handler gave up on (retries exhausted or a poison message) as failed. */
-    public void failAfterRetries(String jobId, Exception cause) {
-        String message = "processing failed after retries: " + cause.getMessage();
-        jobs.find(jobId).ifPresent(job ->
-                finish(job.failed(new JobError(JobError.PROCESSING_FAILED, message), clock.instant())));
+    private static InvalidImageException inputGone() {
+        return new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is gone");
+    }
+
+    /**
+     * The output format's limits, before the denoising: the gateway checks them at submission, but a
+     * job published another way (or an upload replaced since) would otherwise be denoised, then refused.
+     */
+    private void checkWritable(Job job, PixelImage image) {
+        try {
+            codec.checkWritable(new ImageInfo(job.inputFormat(), image.width(), image.height()), job.spec().format());
+        } catch (InvalidImageException e) {
+            throw new JobFailedException(new JobError(JobError.OUTPUT_NOT_ENCODABLE, e.getMessage()), e);
+        }
+    }
+
+    private EncodedImage encode(PixelImage image, OutputOptions output) {
+        try {
+            return codec.encode(image, output);
+        } catch (RuntimeException e) {
+            // pure computation on pixels already in memory: it fails alike on every attempt
+            throw new JobFailedException(new JobError(JobError.OUTPUT_NOT_ENCODABLE, "the denoised " + image.width()
+                    + "x" + image.height() + " image cannot be written as " + output.format()
+                    + "; ask for another output format"), e);
+        }
+    }
+
+    /**
+     * Ends a job whose message the error handler gave up on (retries exhausted, or a message that
+     * could not be read) as failed with {@code error}; nothing happens to a job already ended.
+     */
+    public void failGivenUp(String jobId, JobError error) {
+        jobs.find(jobId).ifPresent(job -> finish(job.failed(error, clock.instant())));
     }
 
     /**
@@ -194,6 +251,16 @@ public class JobProcessor {
                 throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
             jobs.advance(job.id(), current -> progress);
+        }
+    }
+
+    /** Ends the job as failed with {@code error}, which is fit for the client; the cause is logged. */
+    private static final class JobFailedException extends RuntimeException {
+        private final transient JobError error;
+
+        JobFailedException(JobError error, Throwable cause) {
+            super(error.message(), cause);
+            this.error = error;
         }
     }
 

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How a worker retries a job whose processing threw (storage or broker trouble, not bad input):
+ * How a worker retries a job whose failure can heal ({@link HealableFailures}: storage, broker, time-outs):
  * exponential back-off from {@code retryInitialInterval}, capped at {@code retryMaxInterval},
  * until {@code retryMaxElapsed}; then the job fails and its message goes to the dead-letter topic.
  * Between tiles, at most every {@code checkpointInterval}, a running job checks whether it was
