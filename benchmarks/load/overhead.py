@@ -165,6 +165,7 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
         before = {app: scrape(stack.management_url(app, "/actuator/prometheus"), METRICS)
                   for app in ("gateway", "worker")} if stack else {}
         began = time.time()
+        cpu_before = {**stack.cpu_seconds(), "client": sum(os.times()[:2])} if stack else {}
         if mode == "overhead":
             results[mode] = run_overhead(base_url, args.jobs, args.warmup, args.size, args.pause)
             windows[mode] = (began, time.time(), args.jobs + args.warmup)
@@ -172,6 +173,11 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
             results[mode] = run_ingest(base_url, args.clients, args.duration, args.size)
             windows[mode] = (began, time.time(), results[mode]["accepted"])
         if stack:
+            jobs = windows[mode][2]
+            cpu_after = {**stack.cpu_seconds(), "client": sum(os.times()[:2])}
+            results[mode]["cpu_ms_per_job"] = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / jobs, 1)
+                                               for name in cpu_after}
+            print(f"CPU ms per job ({jobs} jobs): {results[mode]['cpu_ms_per_job']}")
             results[mode]["metrics_delta"] = {
                 app: metrics_delta(before[app], scrape(stack.management_url(app, "/actuator/prometheus"), METRICS))
                 for app in ("gateway", "worker")}

@@ -61,6 +61,7 @@ class LocalStack:
         self.jfr = jfr
         self.log = log
         self.processes: list[subprocess.Popen] = []
+        self.names: list[str] = []
         self.ports = {name: free_port() for name in
                       ("kafka", "controller", "s3", "gateway", "gateway_mgmt", "worker", "worker_mgmt")}
         self.base_url = f"http://127.0.0.1:{self.ports['gateway']}"
@@ -76,6 +77,16 @@ class LocalStack:
         # a session of its own, so stopping it never signals this process's group
         self.processes.append(subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                                start_new_session=True))
+        self.names.append(name)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process of the stack has used so far (the scripts exec java)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, process in zip(self.names, self.processes):
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
 
     def _jar(self, module: str) -> str:
         jars = glob.glob(str(ROOT / module / "target" / f"{module}-*-exec.jar"))
@@ -131,6 +142,7 @@ class LocalStack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+        self.names.clear()
         # the broker's and the bucket's data; logs and recordings stay
         for data in ("kafka", "s3"):
             shutil.rmtree(self.state / data, ignore_errors=True)
