@@ -80,10 +80,9 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     /**
-     * MinIO's default HTTP client with room for {@code maxConnections} requests at once. The MinIO
+     * MinIO's default HTTP client with room for {@code maxConnections} requests at once (the MinIO
      * client runs every call through OkHttp's dispatcher, which by default lets 5 requests per host
-     * run and queues the rest: with more threads than that using the store, each S3 call waited
-     * behind others' (16 submitting clients: 117 ms p50 per input PUT at 41 ms p50 on the wire).
+     * run and queues the rest), on sockets that send small writes at once ({@link NoDelaySocketFactory}).
      */
     static OkHttpClient httpClient(int maxConnections) {
         Dispatcher dispatcher = new Dispatcher();
@@ -92,6 +91,7 @@ public class MinioObjectStore implements ObjectStore {
         return HttpUtils.newDefaultHttpClient(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS).newBuilder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(maxConnections, 5, TimeUnit.MINUTES))
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
     }
 
