@@ -161,6 +161,13 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
     """The modes' results, and each mode's time window with the jobs submitted in it."""
     results: dict = {}
     windows: dict[str, tuple[float, float, int]] = {}
+    if stack:
+        # what the stack burns with nothing to do (consumer polls, broker housekeeping): the floor under every figure
+        before, began = stack.cpu_seconds(), time.monotonic()
+        time.sleep(5)
+        after, idle_s = stack.cpu_seconds(), time.monotonic() - began
+        results["idle_cpu_percent"] = {name: round((after[name] - before[name]) * 100 / idle_s, 1) for name in after}
+        print(f"idle CPU % of one core: {results['idle_cpu_percent']}")
     for mode in (("overhead", "ingest") if args.mode == "all" else (args.mode,)):
         before = {app: scrape(stack.management_url(app, "/actuator/prometheus"), METRICS)
                   for app in ("gateway", "worker")} if stack else {}
@@ -182,6 +189,14 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
                 app: metrics_delta(before[app], scrape(stack.management_url(app, "/actuator/prometheus"), METRICS))
                 for app in ("gateway", "worker")}
     return results, windows
+
+
+def cpu_model() -> str | None:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), None)
 
 
 def main() -> None:
@@ -221,7 +236,8 @@ def main() -> None:
                 print_summary(app, results["jfr"][app])
 
     result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "node": platform.node(),
+        "machine": {"cpus": os.cpu_count(), "cpu_model": cpu_model(), "platform": platform.platform(),
+                    "node": platform.node(),
                     "load_average_before": load_before, "load_average_after": os.getloadavg()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(began)),
         "label": args.label,
