@@ -13,6 +13,7 @@ import io.minio.StatObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.SetBucketLifecycleArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.HttpUtils;
 import io.minio.http.Method;
 import io.minio.messages.Expiration;
 import io.minio.messages.LifecycleConfiguration;
@@ -27,6 +28,10 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public class MinioObjectStore implements ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(MinioObjectStore.class);
+    /** The MinIO client's own connect, read and write time-out. */
+    private static final long TIMEOUT_MS = Duration.ofMinutes(5).toMillis();
 
     private final MinioClient client;
     private final MinioClient publicSigner;
@@ -51,8 +58,9 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     public static MinioObjectStore connect(StorageProperties properties) {
-        MinioObjectStore store = new MinioObjectStore(client(properties.endpoint(), properties),
-                client(properties.publicEndpoint(), properties), properties.bucket());
+        OkHttpClient http = httpClient(properties.maxConnections());
+        MinioObjectStore store = new MinioObjectStore(client(properties.endpoint(), properties, http),
+                client(properties.publicEndpoint(), properties, http), properties.bucket());
         if (properties.createBucket()) {
             store.createBucketIfMissing();
         }
@@ -62,11 +70,28 @@ public class MinioObjectStore implements ObjectStore {
         return store;
     }
 
-    private static MinioClient client(URI endpoint, StorageProperties properties) {
+    private static MinioClient client(URI endpoint, StorageProperties properties, OkHttpClient http) {
         return MinioClient.builder()
                 .endpoint(endpoint.toString())
                 .credentials(properties.accessKey(), properties.secretKey())
                 .region(properties.region())
+                .httpClient(http)
+                .build();
+    }
+
+    /**
+     * MinIO's default HTTP client with room for {@code maxConnections} requests at once (the MinIO
+     * client runs every call through OkHttp's dispatcher, which by default lets 5 requests per host
+     * run and queues the rest), on sockets that send small writes at once ({@link NoDelaySocketFactory}).
+     */
+    static OkHttpClient httpClient(int maxConnections) {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(maxConnections);
+        dispatcher.setMaxRequestsPerHost(maxConnections);
+        return HttpUtils.newDefaultHttpClient(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS).newBuilder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(maxConnections, 5, TimeUnit.MINUTES))
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
     }
 

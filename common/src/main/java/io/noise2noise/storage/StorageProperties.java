@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param region          the bucket's region; set it to sign URLs without asking the server
  * @param retentionDays   inputs, results and job records expire after this many days (an S3
  *                        lifecycle rule set at start-up); 0 keeps them forever
+ * @param maxConnections  S3 requests one process runs at once (and idle connections it keeps);
+ *                        more wait for a free one
  */
 @Validated
 @ConfigurationProperties("n2n.storage")
@@ -27,10 +29,12 @@ public record StorageProperties(
         @NotBlank String bucket,
         String region,
         boolean createBucket,
-        @Min(0) int retentionDays) {
+        @Min(0) int retentionDays,
+        @Min(1) Integer maxConnections) {
 
     public StorageProperties {
         publicEndpoint = publicEndpoint == null ? endpoint : publicEndpoint;
+        maxConnections = maxConnections == null ? 64 : maxConnections;
         region = region == null || region.isBlank() ? "us-east-1" : region;
     }
 

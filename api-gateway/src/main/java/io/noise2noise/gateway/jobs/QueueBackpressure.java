@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Refuses new jobs (429 with {@code Retry-After}) while the workers' backlog — the consumer group's
  * lag on the jobs topic — is above a bound, so a burst cannot queue hours of work nobody waits
- * for. The lag is read from the broker at most once per refresh interval.
+ * for. The lag is read from the broker at most once per refresh interval, by one submission while
+ * the others go on with the last figure: behind a lock, every submission arriving during the read
+ * (several broker round trips) waited for it.
  */
 @Component
 public class QueueBackpressure {
@@ -27,8 +30,9 @@ public class QueueBackpressure {
     private final Admin admin;
     private final JobTopics topics;
     private final GatewayProperties.Backpressure settings;
-    private Instant checkedAt = Instant.EPOCH;
-    private long lag;
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile Instant checkedAt = Instant.EPOCH;
+    private volatile long lag;
 
     public QueueBackpressure(Admin admin, JobTopics topics, GatewayProperties properties) {
         this.admin = admin;
@@ -46,13 +50,23 @@ public class QueueBackpressure {
     }
 
     /** Jobs published but not yet taken by a worker, as of the last refresh. */
-    public synchronized long backlog() {
-        Instant now = Instant.now();
-        if (Duration.between(checkedAt, now).compareTo(settings.refreshInterval()) >= 0) {
-            lag = readLag();
-            checkedAt = now;
+    public long backlog() {
+        if (due() && reading.compareAndSet(false, true)) {
+            try {
+                if (due()) {
+                    Instant now = Instant.now();
+                    lag = readLag();
+                    checkedAt = now;
+                }
+            } finally {
+                reading.set(false);
+            }
         }
         return lag;
+    }
+
+    private boolean due() {
+        return Duration.between(checkedAt, Instant.now()).compareTo(settings.refreshInterval()) >= 0;
     }
 
     private long readLag() {

@@ -1,0 +1,151 @@
+"""A whole noise2noise stack on free loopback ports for a benchmark: Kafka (KRaft), S3Proxy, one
+gateway and one worker, started from the built jars (`mvn -pl api-gateway,worker -am package` and
+`mvn -f local-stack/pom.xml package`) as scripts/run-local.sh starts them, and stopped again.
+Standard library only.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCESS_KEY, SECRET_KEY = "n2n-local", "n2n-local-secret"
+# socket reads and writes of any length (the profile's default hides those under 10 ms), GC, parks
+JFR_OPTIONS = "settings=profile,socket-threshold=0ms,synchronization-threshold=1ms"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{what} not up after {timeout:.0f} s")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return response.status == 200
+
+
+class LocalStack:
+    """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`."""
+
+    def __init__(self, state: Path, gateway_args: list[str] = (), worker_args: list[str] = (),
+                 jfr: bool = False, log=print):
+        self.state = state
+        self.gateway_args = list(gateway_args)
+        self.worker_args = list(worker_args)
+        self.jfr = jfr
+        self.log = log
+        self.processes: list[subprocess.Popen] = []
+        self.names: list[str] = []
+        self.ports = {name: free_port() for name in
+                      ("kafka", "controller", "s3", "gateway", "gateway_mgmt", "worker", "worker_mgmt")}
+        self.base_url = f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def management_url(self, app: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[app + '_mgmt']}{path}"
+
+    def jfr_file(self, app: str) -> Path:
+        return self.state / f"{app}.jfr"
+
+    def _start(self, name: str, command: list[str]) -> None:
+        out = open(self.state / f"{name}.log", "wb")
+        # a session of its own, so stopping it never signals this process's group
+        self.processes.append(subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                               start_new_session=True))
+        self.names.append(name)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process of the stack has used so far (the scripts exec java)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, process in zip(self.names, self.processes):
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
+
+    def _jar(self, module: str) -> str:
+        jars = glob.glob(str(ROOT / module / "target" / f"{module}-*-exec.jar"))
+        if not jars:
+            raise SystemExit(f"no {module} jar: mvn -B -ntp -o -q -pl api-gateway,worker -am package -DskipTests")
+        return jars[0]
+
+    def _java(self, app: str) -> list[str]:
+        command = ["java"]
+        if self.jfr:
+            command.append(f"-XX:StartFlightRecording=filename={self.jfr_file(app)},{JFR_OPTIONS}")
+        return command
+
+    def __enter__(self) -> "LocalStack":
+        if self.state.exists():
+            shutil.rmtree(self.state)
+        self.state.mkdir(parents=True)
+        p = self.ports
+        try:
+            self._start("kafka", [str(ROOT / "scripts/kafka-broker.sh"), str(p["kafka"]), str(p["controller"]),
+                                  str(self.state / "kafka")])
+            self._start("s3", [str(ROOT / "scripts/s3-server.sh"), str(p["s3"]), str(self.state / "s3"),
+                               ACCESS_KEY, SECRET_KEY])
+            wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
+            common = ["--server.address=127.0.0.1", f"--spring.kafka.bootstrap-servers=127.0.0.1:{p['kafka']}",
+                      f"--n2n.storage.endpoint=http://127.0.0.1:{p['s3']}", f"--n2n.storage.access-key={ACCESS_KEY}",
+                      f"--n2n.storage.secret-key={SECRET_KEY}", "--management.server.address=127.0.0.1"]
+            self._start("gateway", self._java("gateway") + ["-jar", self._jar("api-gateway"), *common,
+                        f"--server.port={p['gateway']}", f"--management.server.port={p['gateway_mgmt']}",
+                        *self.gateway_args])
+            djl = ROOT / "benchmarks/results/tmp/djl"
+            self._start("worker", self._java("worker") + [
+                "-Dai.djl.offline=true", f"-DDJL_CACHE_DIR={djl}", f"-Dorg.bytedeco.javacpp.cachedir={djl}-javacpp",
+                "-jar", self._jar("worker"), *common, f"--server.port={p['worker']}",
+                f"--management.server.port={p['worker_mgmt']}", f"--n2n.inference.models-dir={ROOT / 'models/zoo'}",
+                *self.worker_args])
+            for app in ("gateway", "worker"):
+                wait_until(lambda: http_ok(self.management_url(app, "/actuator/health/readiness")), app)
+            self.log(f"stack up in {self.state}: gateway {self.base_url}, kafka {p['kafka']}, s3 {p['s3']}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+        self.names.clear()
+        # the broker's and the bucket's data; logs and recordings stay
+        for data in ("kafka", "s3"):
+            shutil.rmtree(self.state / data, ignore_errors=True)
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
