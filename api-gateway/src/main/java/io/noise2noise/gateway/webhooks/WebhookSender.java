@@ -9,6 +9,7 @@ import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.WebhookEvent;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,12 +17,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
 
 /**
  * One delivery of one event of a job: POST of the job as the API shows it, with Standard Webhooks
  * headers ({@code webhook-id} is the same on every retry of the event). 2xx is delivered, 410 means
- * the receiver wants no more, anything else (or no answer) is worth retrying.
+ * the receiver wants no more, anything else (no answer in time, a host that does not resolve, a
+ * storage fault while recording the attempt) is worth retrying.
  */
 @Component
 public class WebhookSender {
@@ -53,21 +59,34 @@ public class WebhookSender {
     }
 
     /**
-     * Delivers unless this event was delivered before; throws to have it retried or given up, or
-     * {@link NotDueException} while the receiver's {@code Retry-After} has not passed yet.
+     * Whether this event still has to be delivered (false once it was); throws {@link NotDueException}
+     * while the receiver's {@code Retry-After} has not passed yet.
      */
-    public void deliver(Job job, WebhookEvent event) {
+    public boolean due(Job job, WebhookEvent event) {
         Optional<WebhookDeliveries.Delivery> previous = deliveries.find(job.id(), event);
         if (previous.map(WebhookDeliveries.Delivery::delivered).orElse(false)) {
-            return;
+            return false;
         }
         Instant notBefore = previous.map(WebhookDeliveries.Delivery::notBefore).orElse(null);
         if (notBefore != null && Instant.now().isBefore(notBefore)) {
             throw new NotDueException(notBefore);
         }
+        return true;
+    }
+
+    /**
+     * One attempt, over within the configured timeout whatever the receiver does: connecting, sending
+     * and waiting for the response headers all count, and the response body is never read (only the
+     * status and {@code Retry-After} matter). Throws to have it retried or given up.
+     */
+    public void deliver(Job job, WebhookEvent event) {
         URI target;
         try {
             target = targets.check(job.spec().webhook());
+        } catch (WebhookTargets.UnresolvedHostException e) {
+            deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
+            count("unresolved");
+            throw new WebhookDeliveryException(e.getMessage());
         } catch (SubmissionException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
             count("refused");
@@ -87,17 +106,7 @@ public class WebhookSender {
         if (signature != null) {
             request.header("webhook-signature", signature);
         }
-        HttpResponse<Void> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            deliveries.recordAttempt(job.id(), event, false, null, e.toString());
-            count("unreachable");
-            throw new WebhookDeliveryException("webhook of job " + job.id() + " unreachable: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
-        }
+        HttpResponse<InputStream> response = exchange(job, event, request.build());
         Instant answeredAt = Instant.now();
         int status = response.statusCode();
         boolean delivered = status / 100 == 2;
@@ -114,6 +123,38 @@ public class WebhookSender {
             throw new WebhookDeliveryException("webhook of job " + job.id() + " answered " + status
                     + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s"));
         }
+    }
+
+    /**
+     * The response as soon as its headers are in, its body closed unread (which drops the connection
+     * rather than wait for a body that may never end); no answer within the timeout is a failure.
+     */
+    private HttpResponse<InputStream> exchange(Job job, WebhookEvent event, HttpRequest request) {
+        CompletableFuture<HttpResponse<InputStream>> exchange =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            HttpResponse<InputStream> response = exchange.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            response.body().close();
+            return response;
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw unreachable(job, event, "no answer within " + properties.timeout().toMillis() + " ms", "timeout");
+        } catch (ExecutionException e) {
+            throw unreachable(job, event, String.valueOf(e.getCause()), "unreachable");
+        } catch (IOException e) {
+            throw unreachable(job, event, e.toString(), "unreachable");
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
+        }
+    }
+
+    /** Records the failed attempt; the exception to throw. */
+    private WebhookDeliveryException unreachable(Job job, WebhookEvent event, String error, String outcome) {
+        deliveries.recordAttempt(job.id(), event, false, null, error);
+        count(outcome);
+        return new WebhookDeliveryException("webhook of job " + job.id() + " unreachable: " + error);
     }
 
     private void count(String outcome) {

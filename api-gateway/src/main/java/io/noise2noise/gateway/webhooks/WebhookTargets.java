@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -19,12 +20,21 @@ import org.springframework.stereotype.Component;
 public class WebhookTargets {
 
     private final boolean allowPrivateNetworks;
+    private final int maxUrlLength;
 
     public WebhookTargets(GatewayProperties properties) {
         this.allowPrivateNetworks = properties.webhooks().allowPrivateNetworks();
+        this.maxUrlLength = properties.webhooks().maxUrlLength();
     }
 
+    /**
+     * The URL to call, or a 422 saying why not; {@link UnresolvedHostException} when the host does
+     * not resolve (now: a delivery retries that, a submission refuses it).
+     */
     public URI check(String url) {
+        if (url.length() > maxUrlLength) {
+            throw refused("webhook URL is longer than " + maxUrlLength + " characters");
+        }
         URI uri;
         try {
             uri = URI.create(url);
@@ -45,7 +55,7 @@ public class WebhookTargets {
                     }
                 }
             } catch (UnknownHostException e) {
-                throw refused("webhook host " + uri.getHost() + " does not resolve");
+                throw new UnresolvedHostException("webhook host " + uri.getHost() + " does not resolve");
             }
         }
         return uri;
@@ -67,7 +77,31 @@ public class WebhookTargets {
                 || first == 198 && (second == 18 || second == 19); // benchmarking 198.18/15
     }
 
+    /**
+     * Which receiver a webhook goes to, for limiting deliveries under way to each: scheme, host and
+     * port of the URL (the URL itself when it cannot be read).
+     */
+    static String receiver(String url) {
+        try {
+            URI uri = URI.create(url);
+            if (uri.getHost() == null) {
+                return url;
+            }
+            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+            return uri.getScheme() + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
+    }
+
     private static SubmissionException refused(String message) {
         return new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, message);
+    }
+
+    /** The host did not resolve: refused on submission, but may be a passing DNS fault when delivering. */
+    public static final class UnresolvedHostException extends SubmissionException {
+        UnresolvedHostException(String message) {
+            super(HttpStatus.UNPROCESSABLE_ENTITY, message);
+        }
     }
 }

@@ -67,7 +67,7 @@ class WebhookSecurityTest {
     private static GatewayProperties properties(boolean allowPrivate, List<String> secrets) {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
-                Duration.ofMinutes(5), allowPrivate, secrets),
+                Duration.ofMinutes(5), allowPrivate, secrets, 8, 2, 2048),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"), List.of());
     }
 }
