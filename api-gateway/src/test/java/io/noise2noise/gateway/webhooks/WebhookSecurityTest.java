@@ -64,10 +64,47 @@ class WebhookSecurityTest {
         assertThat(permissive.check("http://127.0.0.1:8080/hook").getPort()).isEqualTo(8080);
     }
 
+    @Test
+    void refusesOverlongUrlsOnSubmission() {
+        WebhookTargets targets = new WebhookTargets(properties(true, List.of()));
+        String base = "http://127.0.0.1:8080/hook?pad=";
+
+        assertThat(targets.check(base + "x".repeat(2048 - base.length())).getPort()).isEqualTo(8080);
+        assertThatThrownBy(() -> targets.check(base + "x".repeat(2049 - base.length())))
+                .isInstanceOfSatisfying(SubmissionException.class, e -> assertThat(e.status().value()).isEqualTo(422))
+                .hasMessageContaining("longer than 2048 characters");
+        assertThatThrownBy(() -> targets.check(base + "x".repeat(1 << 20))).hasMessageContaining("longer than");
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsToldApartSoThatDeliveriesRetryIt() {
+        WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
+
+        assertThatThrownBy(() -> strict.check("http://no-such-host.invalid/hook"))
+                .isInstanceOf(WebhookTargets.UnresolvedHostException.class);
+    }
+
+    @Test
+    void deliveriesAreLimitedPerSchemeHostAndPort() {
+        assertThat(WebhookTargets.receiver("https://Example.org/a?b")).isEqualTo("https://example.org:443");
+        assertThat(WebhookTargets.receiver("http://example.org:8080/a")).isEqualTo("http://example.org:8080");
+        assertThat(WebhookTargets.receiver("http://example.org/a")).isEqualTo("http://example.org:80");
+        assertThat(WebhookTargets.receiver("not a url")).isEqualTo("not a url");
+    }
+
     private static GatewayProperties properties(boolean allowPrivate, List<String> secrets) {
+        return properties(Duration.ofSeconds(1), allowPrivate, secrets, 8, 2, 2048);
+    }
+
+    static GatewayProperties properties(Duration timeout, int maxConcurrent, int maxPerReceiver, int maxUrlLength) {
+        return properties(timeout, false, List.of(), maxConcurrent, maxPerReceiver, maxUrlLength);
+    }
+
+    private static GatewayProperties properties(Duration timeout, boolean allowPrivate, List<String> secrets,
+                                                int maxConcurrent, int maxPerReceiver, int maxUrlLength) {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
-                Duration.ofMinutes(5), allowPrivate, secrets, 8, 2, 2048),
+                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(timeout, 3, 100,
+                Duration.ofMinutes(5), allowPrivate, secrets, maxConcurrent, maxPerReceiver, maxUrlLength),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"), List.of());
     }
 }
