@@ -50,6 +50,8 @@ public class WebhookDispatcher implements SmartLifecycle {
     private final Duration maxWait;
     private final Map<String, Receiver> receivers = new HashMap<>();
     private final AtomicInteger underWay = new AtomicInteger();
+    /** Set once the gateway begins to stop; a lifecycle flag of its own, since the containers start first. */
+    private volatile boolean stopping;
     private volatile boolean running;
     private volatile long lastFailureNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
@@ -68,7 +70,7 @@ public class WebhookDispatcher implements SmartLifecycle {
     /** Runs {@code delivery} when {@code receiver} has a free slot; the future ends with it. */
     public CompletableFuture<Void> dispatch(String receiver, Runnable delivery) {
         Pending pending = new Pending(delivery, new CompletableFuture<>(), System.nanoTime());
-        if (!running) {
+        if (stopping) {
             return pending.outcome(); // never ends: the record is handed out again
         }
         synchronized (receivers) {
@@ -127,7 +129,7 @@ public class WebhookDispatcher implements SmartLifecycle {
     }
 
     private void report(Pending pending, RuntimeException failure) {
-        if (!running) {
+        if (stopping) {
             log.debug("gateway stopping: webhook delivery outcome left for redelivery", failure);
             return;
         }
@@ -151,6 +153,7 @@ public class WebhookDispatcher implements SmartLifecycle {
      */
     @Override
     public void stop() {
+        stopping = true;
         running = false;
         long settleNanos = 2 * WebhookListenerConfiguration.POLL_TIMEOUT.toNanos();
         long leftNanos = lastFailureNanos + settleNanos - System.nanoTime();
