@@ -76,6 +76,7 @@ public record GatewayProperties(
      * @param maxPerReceiver        deliveries under way at once to one receiver (host and port); more wait
      * @param maxUrlLength          the longest webhook URL accepted on submission (it travels in every event
      *                              of the job, which must stay under Kafka's record size)
+     * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
             @NotNull @DurationMin(millis = 100) Duration timeout,
@@ -86,10 +87,12 @@ public record GatewayProperties(
             List<String> secrets,
             @Min(1) @Max(1024) int maxConcurrent,
             @Min(1) int maxPerReceiver,
-            @Min(16) @Max(65_536) int maxUrlLength) {
+            @Min(16) @Max(65_536) int maxUrlLength,
+            List<@Min(1) @Max(65_535) Integer> extraPorts) {
 
         public Webhooks {
             secrets = secrets == null ? List.of() : List.copyOf(secrets);
+            extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
         }
 
         @AssertTrue(message = "max-per-receiver must not exceed max-concurrent")
