@@ -13,9 +13,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -26,32 +24,18 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class WebhookStorageOutageTest {
 
-    private static ConfigurableApplicationContext gateway;
-    private static ConfigurableApplicationContext worker;
-    private static String baseUrl;
-
-    @BeforeAll
-    static void start() {
-        Assumptions.assumeFalse(Backend.containers(), "stops and restarts S3: local backend only");
-        // 8 attempts, 1 s doubling: about two minutes of retries, far more than the outage
-        gateway = Pipeline.gateway(Map.of("n2n.gateway.webhooks.attempts", "8",
-                "n2n.gateway.webhooks.first-retry-delay-ms", "1000"));
-        worker = Pipeline.worker(Map.of());
-        baseUrl = Pipeline.baseUrl(gateway);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
-
     @Test
     void aDeliveryThatCannotBeRecordedIsRetriedUntilStorageIsBack() throws Exception {
+        Assumptions.assumeFalse(Backend.containers(), "stops and restarts S3: local backend only");
+        // 8 attempts, 1 s doubling: about two minutes of retries, far more than the outage
+        try (ConfigurableApplicationContext gateway = Pipeline.gateway(Map.of("n2n.gateway.webhooks.attempts", "8",
+                "n2n.gateway.webhooks.first-retry-delay-ms", "1000"));
+             ConfigurableApplicationContext worker = Pipeline.worker(Map.of())) {
+            deliverThroughAnOutage(Pipeline.baseUrl(gateway));
+        }
+    }
+
+    private static void deliverThroughAnOutage(String baseUrl) throws Exception {
         AtomicInteger requests = new AtomicInteger();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.setExecutor(Executors.newCachedThreadPool());

@@ -9,18 +9,39 @@ import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.WebhookEvent;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,9 +51,9 @@ import org.springframework.stereotype.Component;
  * storage fault while recording the attempt) is worth retrying.
  */
 @Component
-public class WebhookSender {
+public class WebhookSender implements DisposableBean {
 
-    private final HttpClient http;
+    private final CloseableHttpAsyncClient http;
     private final ObjectMapper mapper;
     private final WebhookTargets targets;
     private final WebhookSigner signer;
@@ -48,10 +69,41 @@ public class WebhookSender {
         this.signer = signer;
         this.deliveries = deliveries;
         this.properties = properties.webhooks();
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(this.properties.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
+        long timeoutMs = this.properties.timeout().toMillis();
+        DnsResolver vetted = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return targets.vettedAddresses(host);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        int connections = this.properties.maxConcurrent();
+        this.http = HttpAsyncClients.custom()
+                .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                        .setDnsResolver(vetted)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofMilliseconds(timeoutMs))
+                                .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                        .setMaxConnTotal(connections)
+                        .setMaxConnPerRoute(connections) // the dispatcher keeps to max-per-receiver
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMs))
+                        .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
                 .build();
+        this.http.start();
+    }
+
+    @Override
+    public void destroy() {
+        http.close(CloseMode.IMMEDIATE);
     }
 
     public static String messageId(Job job, WebhookEvent event) {
@@ -95,23 +147,22 @@ public class WebhookSender {
         byte[] body = body(job);
         long timestamp = Instant.now().getEpochSecond();
         String id = messageId(job, event);
-        HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .timeout(properties.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "noise2noise-webhooks")
-                .header("webhook-id", id)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        SimpleRequestBuilder request = SimpleRequestBuilder.post(target)
+                .setBody(body, ContentType.APPLICATION_JSON)
+                .addHeader("User-Agent", "noise2noise-webhooks")
+                .addHeader("webhook-id", id)
+                .addHeader("webhook-timestamp", Long.toString(timestamp));
         String signature = signer.signature(id, timestamp, body);
         if (signature != null) {
-            request.header("webhook-signature", signature);
+            request.addHeader("webhook-signature", signature);
         }
-        HttpResponse<InputStream> response = exchange(job, event, request.build());
+        HttpResponse response = exchange(job, event, request.build());
         Instant answeredAt = Instant.now();
-        int status = response.statusCode();
+        int status = response.getCode();
         boolean delivered = status / 100 == 2;
         Duration retryAfter = delivered || status == 410 ? null : RetryAfter.parse(
-                response.headers().firstValue("Retry-After").orElse(null), answeredAt, properties.maxRetryAfter())
+                Optional.ofNullable(response.getFirstHeader("Retry-After")).map(Header::getValue).orElse(null),
+                answeredAt, properties.maxRetryAfter())
                 .orElse(null);
         deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status, answeredAt,
                 retryAfter);
@@ -126,27 +177,80 @@ public class WebhookSender {
     }
 
     /**
-     * The response as soon as its headers are in, its body closed unread (which drops the connection
-     * rather than wait for a body that may never end); no answer within the timeout is a failure.
+     * The response as soon as its headers are in; the exchange is then cancelled, which drops the
+     * connection rather than wait for a body that may never end. No answer within the timeout
+     * (connecting and sending included) is a failure.
      */
-    private HttpResponse<InputStream> exchange(Job job, WebhookEvent event, HttpRequest request) {
-        CompletableFuture<HttpResponse<InputStream>> exchange =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    private HttpResponse exchange(Job job, WebhookEvent event, SimpleHttpRequest request) {
+        CompletableFuture<HttpResponse> headers = new CompletableFuture<>();
+        Future<Void> exchange = http.execute(SimpleRequestProducer.create(request), new HeadersOnly(headers),
+                new FutureCallback<>() {
+                    @Override
+                    public void completed(Void result) {
+                        headers.completeExceptionally(new IOException("exchange ended without a response"));
+                    }
+
+                    @Override
+                    public void failed(Exception e) {
+                        headers.completeExceptionally(e);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        headers.completeExceptionally(new IOException("exchange cancelled"));
+                    }
+                });
         try {
-            HttpResponse<InputStream> response = exchange.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            response.body().close();
-            return response;
+            return headers.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            exchange.cancel(true);
             throw unreachable(job, event, "no answer within " + properties.timeout().toMillis() + " ms", "timeout");
         } catch (ExecutionException e) {
             throw unreachable(job, event, String.valueOf(e.getCause()), "unreachable");
-        } catch (IOException e) {
-            throw unreachable(job, event, e.toString(), "unreachable");
         } catch (InterruptedException e) {
-            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
+        } finally {
+            exchange.cancel(true);
+        }
+    }
+
+    /** Takes the status line and headers, and nothing of the body. */
+    private record HeadersOnly(CompletableFuture<HttpResponse> headers) implements AsyncResponseConsumer<Void> {
+
+        @Override
+        public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context,
+                                    FutureCallback<Void> done) {
+            headers.complete(response);
+        }
+
+        @Override
+        public void informationResponse(HttpResponse response, HttpContext context) {
+            // 1xx: the final answer is still to come
+        }
+
+        @Override
+        public void updateCapacity(CapacityChannel capacityChannel) {
+            // no body wanted: no capacity is offered for it
+        }
+
+        @Override
+        public void consume(ByteBuffer data) {
+            data.position(data.limit());
+        }
+
+        @Override
+        public void streamEnd(List<? extends Header> trailers) {
+            // nothing kept
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            headers.completeExceptionally(cause);
+        }
+
+        @Override
+        public void releaseResources() {
+            // nothing held
         }
     }
 

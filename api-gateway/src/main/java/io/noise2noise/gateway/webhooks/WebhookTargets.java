@@ -58,21 +58,38 @@ public class WebhookTargets {
             throw refused("webhook must not carry credentials in the URL");
         }
         if (!allowPrivateNetworks) {
-            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
-            if (!ports.contains(port)) {
+            if (!ports.contains(port(uri))) {
                 throw refused(NOT_ALLOWED);
             }
             try {
-                for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
-                    if (isInternal(address)) {
-                        throw refused(NOT_ALLOWED);
-                    }
-                }
+                vettedAddresses(uri.getHost());
+            } catch (InternalAddressException e) {
+                throw refused(NOT_ALLOWED);
             } catch (UnknownHostException e) {
                 throw new UnresolvedHostException(NOT_ALLOWED);
             }
         }
         return uri;
+    }
+
+    /**
+     * What a delivery may connect to for {@code host}: every address it resolves to, once each is
+     * vetted. Deliveries resolve through this (it is the HTTP client's resolver), so the address
+     * connected to is one that was checked, whatever a later DNS answer says (DNS rebinding).
+     *
+     * @throws InternalAddressException when any address is internal (and private networks are not allowed)
+     * @throws UnknownHostException     when the host does not resolve
+     */
+    InetAddress[] vettedAddresses(String host) throws UnknownHostException {
+        InetAddress[] addresses = InetAddress.getAllByName(host);
+        if (!allowPrivateNetworks) {
+            for (InetAddress address : addresses) {
+                if (isInternal(address)) {
+                    throw new InternalAddressException();
+                }
+            }
+        }
+        return addresses;
     }
 
     /**
@@ -147,15 +164,25 @@ public class WebhookTargets {
             if (uri.getHost() == null) {
                 return url;
             }
-            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
-            return uri.getScheme() + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+            return uri.getScheme() + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
         } catch (IllegalArgumentException e) {
             return url;
         }
     }
 
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    }
+
     private static SubmissionException refused(String message) {
         return new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, message);
+    }
+
+    /** The host resolves to an internal address: to the HTTP client, a host it must not reach. */
+    static final class InternalAddressException extends UnknownHostException {
+        InternalAddressException() {
+            super(NOT_ALLOWED);
+        }
     }
 
     /** The host did not resolve: refused on submission, but may be a passing DNS fault when delivering. */

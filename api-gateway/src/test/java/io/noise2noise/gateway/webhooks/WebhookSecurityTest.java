@@ -96,6 +96,21 @@ class WebhookSecurityTest {
     }
 
     @Test
+    void deliveriesResolveOnlyToVettedAddresses() throws Exception {
+        WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
+        WebhookTargets permissive = new WebhookTargets(properties(true, List.of()));
+
+        assertThatThrownBy(() -> strict.vettedAddresses("127.0.0.1"))
+                .isInstanceOf(WebhookTargets.InternalAddressException.class);
+        assertThatThrownBy(() -> strict.vettedAddresses("localhost"))
+                .isInstanceOf(WebhookTargets.InternalAddressException.class);
+        assertThatThrownBy(() -> strict.vettedAddresses("64:ff9b::7f00:1"))
+                .isInstanceOf(WebhookTargets.InternalAddressException.class);
+        assertThat(strict.vettedAddresses("8.8.8.8")).containsExactly(InetAddress.getByName("8.8.8.8"));
+        assertThat(permissive.vettedAddresses("127.0.0.1")).containsExactly(InetAddress.getByName("127.0.0.1"));
+    }
+
+    @Test
     void onlyPorts80And443AndTheConfiguredOnesAreAllowed() {
         WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
         WebhookTargets with8443 = new WebhookTargets(
