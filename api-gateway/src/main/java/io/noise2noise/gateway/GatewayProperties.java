@@ -1,6 +1,8 @@
 package io.noise2noise.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -95,7 +97,8 @@ public record GatewayProperties(
     }
 
     /**
-     * @param timeout               connect and response timeout of one delivery
+     * @param timeout               the longest one delivery takes in all (connect, request, response headers; the
+     *                              response body is never read), and the longest it waits for a free slot
      * @param attempts              deliveries tried per event (the first plus retries) before giving up
      * @param firstRetryDelayMs     delay before the first retry; doubles (with jitter) for each further one
      * @param maxRetryAfter         the longest {@code Retry-After} of a receiver honoured (longer asks are cut
@@ -105,17 +108,32 @@ public record GatewayProperties(
      *                              (off in production: it would let clients probe the internal network)
      * @param secrets               Standard Webhooks signing secrets ({@code whsec_<base64>}); every
      *                              delivery is signed with each, so a receiver can rotate without gaps
+     * @param maxConcurrent         deliveries under way at once in this gateway
+     * @param maxPerReceiver        deliveries under way at once to one receiver (host and port); more wait
+     * @param maxUrlLength          the longest webhook URL accepted on submission (it travels in every event
+     *                              of the job, which must stay under Kafka's record size)
+     * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
-            @NotNull Duration timeout,
+            @NotNull @DurationMin(millis = 100) Duration timeout,
             @Min(1) int attempts,
             @Min(10) long firstRetryDelayMs,
             @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
             boolean allowPrivateNetworks,
-            List<String> secrets) {
+            List<String> secrets,
+            @Min(1) @Max(1024) int maxConcurrent,
+            @Min(1) int maxPerReceiver,
+            @Min(16) @Max(65_536) int maxUrlLength,
+            List<@Min(1) @Max(65_535) Integer> extraPorts) {
 
         public Webhooks {
             secrets = secrets == null ? List.of() : List.copyOf(secrets);
+            extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
+        }
+
+        @AssertTrue(message = "max-per-receiver must not exceed max-concurrent")
+        public boolean isPerReceiverWithinTotal() {
+            return maxPerReceiver <= maxConcurrent;
         }
     }
 }

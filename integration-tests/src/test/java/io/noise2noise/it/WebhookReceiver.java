@@ -24,7 +24,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public static final String SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS1pbnRlZ3JhdGlvbi10ZXN0cw==";
 
-    public record Delivery(String id, long timestamp, JsonNode body) {
+    /** @param arrivedAt when the receiver got it */
+    public record Delivery(String id, long timestamp, JsonNode body, Instant arrivedAt) {
     }
 
     private final HttpServer server;
@@ -41,7 +42,8 @@ public final class WebhookReceiver implements AutoCloseable {
             String id = exchange.getRequestHeaders().getFirst("webhook-id");
             String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
             String signatures = exchange.getRequestHeaders().getFirst("webhook-signature");
-            attemptTimes.add(Instant.now());
+            Instant arrivedAt = Instant.now();
+            attemptTimes.add(arrivedAt);
             attemptIds.add(id);
             int status;
             if (failuresLeft.getAndDecrement() > 0) {
@@ -53,7 +55,7 @@ public final class WebhookReceiver implements AutoCloseable {
                     || !List.of(signatures.split(" ")).contains(sign(id, timestamp, body))) {
                 status = 401;
             } else {
-                verified.add(new Delivery(id, Long.parseLong(timestamp), mapper.readTree(body)));
+                verified.add(new Delivery(id, Long.parseLong(timestamp), mapper.readTree(body), arrivedAt));
                 status = 204;
             }
             exchange.sendResponseHeaders(status, -1);

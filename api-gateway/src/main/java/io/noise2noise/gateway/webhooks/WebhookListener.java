@@ -3,6 +3,7 @@ package io.noise2noise.gateway.webhooks;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.job.WebhookEvent;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.config.KafkaListenerConfigUtils;
 import org.springframework.kafka.listener.KafkaConsumerBackoffManager;
 import org.springframework.kafka.retrytopic.TopicSuffixingStrategy;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.retry.annotation.Backoff;
@@ -22,9 +24,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Sends each job event a client asked for ({@code start}, {@code completed}) to its webhook. The
- * gateways share one consumer group, so each event is delivered by one replica. A failed delivery
- * goes to a retry topic and is tried again after a growing, jittered delay without holding up other
- * jobs' webhooks; being in Kafka, it survives gateway restarts.
+ * gateways share one consumer group, so each event is delivered by one replica. Deliveries run
+ * concurrently ({@link WebhookDispatcher}), each bounded by the webhook timeout, and a record is
+ * acknowledged only when its delivery ends, so one not finished when a gateway stops is handed out
+ * again. A failed delivery goes to a retry topic and is tried again after a growing, jittered delay
+ * without holding up other jobs' webhooks; being in Kafka, it survives gateway restarts.
  *
  * <p>A receiver's {@code Retry-After} is kept in the event's delivery record; a retry that comes due
  * before it backs off again through spring-kafka's {@link KafkaConsumerBackoffManager}, the same way
@@ -38,6 +42,7 @@ public class WebhookListener {
     private static final Logger log = LoggerFactory.getLogger(WebhookListener.class);
 
     private final WebhookSender sender;
+    private final WebhookDispatcher dispatcher;
     private final JobTopics topics;
     private final ObjectProvider<KafkaConsumerBackoffManager> backoffManager;
 
@@ -45,10 +50,11 @@ public class WebhookListener {
      * @param backoffManager registered by spring-kafka while it sets up the retry topics, after this
      *                       bean exists, hence looked up when first needed
      */
-    public WebhookListener(WebhookSender sender, JobTopics topics,
+    public WebhookListener(WebhookSender sender, WebhookDispatcher dispatcher, JobTopics topics,
                            @Qualifier(KafkaListenerConfigUtils.KAFKA_CONSUMER_BACK_OFF_MANAGER_BEAN_NAME)
                            ObjectProvider<KafkaConsumerBackoffManager> backoffManager) {
         this.sender = sender;
+        this.dispatcher = dispatcher;
         this.topics = topics;
         this.backoffManager = backoffManager;
     }
@@ -57,31 +63,46 @@ public class WebhookListener {
         return topics.results();
     }
 
+    /**
+     * Hands the delivery to the {@link WebhookDispatcher} and returns at once; the record is
+     * acknowledged when the returned future ends, or, when it fails, sent on to the next retry topic.
+     * What is known before the delivery (already delivered, or the receiver's {@code Retry-After} not
+     * over yet) is settled here, on the consumer thread, where a retry topic's partition can be paused.
+     */
     @RetryableTopic(attempts = "${n2n.gateway.webhooks.attempts}",
             backoff = @Backoff(delayExpression = "${n2n.gateway.webhooks.first-retry-delay-ms}", multiplier = 2.0,
                     random = true, maxDelay = 600_000),
-            include = WebhookSender.WebhookDeliveryException.class,
+            exclude = WebhookSender.WebhookRefusedException.class,
+            listenerContainerFactory = WebhookListenerConfiguration.CONTAINER_FACTORY,
             topicSuffixingStrategy = TopicSuffixingStrategy.SUFFIX_WITH_INDEX_VALUE,
             retryTopicSuffix = "-webhook-retry", dltTopicSuffix = "-webhook-dlt")
-    @KafkaListener(id = LISTENER_ID, topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks")
-    public void onJobEvent(Job job, @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
-                           @Header(KafkaHeaders.RECEIVED_PARTITION) int partition, Consumer<?, ?> consumer) {
+    @KafkaListener(id = LISTENER_ID, topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks",
+            containerFactory = WebhookListenerConfiguration.CONTAINER_FACTORY)
+    public CompletableFuture<Void> onJobEvent(Job job, @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
+                                              @Header(KafkaHeaders.RECEIVED_PARTITION) int partition,
+                                              Consumer<?, ?> consumer) {
         WebhookEvent event = WebhookEvent.of(job.status());
         if (!job.spec().notifies(event)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         try {
-            sender.deliver(job, event);
+            if (!sender.due(job, event)) {
+                return CompletableFuture.completedFuture(null);
+            }
         } catch (WebhookSender.NotDueException e) {
             if (topic.equals(topic())) {
                 // the event published again while its retry waits: that retry delivers it
                 log.debug("webhook of job {} ({}) already waits for a retry", job.id(), event.wireName());
-                return;
+                return CompletableFuture.completedFuture(null);
             }
             KafkaConsumerBackoffManager manager = backoffManager.getObject();
+            // throws KafkaBackoffException: the container pauses this partition and hands the record out again
             manager.backOffIfNecessary(manager.createContext(e.notBefore().toEpochMilli(), retryListenerId(topic),
                     new TopicPartition(topic, partition), consumer));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // e.g. storage unavailable: retried like a failed delivery
         }
+        return dispatcher.dispatch(WebhookTargets.receiver(job.spec().webhook()), () -> sender.deliver(job, event));
     }
 
     /** spring-kafka names a retry topic's container as the topic: the main one's id plus the topic's suffix. */
@@ -90,7 +111,8 @@ public class WebhookListener {
     }
 
     @DltHandler
-    public void gaveUp(Job job) {
+    public void gaveUp(Job job, Acknowledgment acknowledgment) {
+        acknowledgment.acknowledge();
         log.warn("webhook of job {} ({}) to {} not delivered; giving up", job.id(),
                 WebhookEvent.of(job.status()).wireName(), job.spec().webhook());
     }

@@ -9,24 +9,51 @@ import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.WebhookEvent;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
  * One delivery of one event of a job: POST of the job as the API shows it, with Standard Webhooks
  * headers ({@code webhook-id} is the same on every retry of the event). 2xx is delivered, 410 means
- * the receiver wants no more, anything else (or no answer) is worth retrying.
+ * the receiver wants no more, anything else (no answer in time, a host that does not resolve, a
+ * storage fault while recording the attempt) is worth retrying.
  */
 @Component
-public class WebhookSender {
+public class WebhookSender implements DisposableBean {
 
-    private final HttpClient http;
+    private final CloseableHttpAsyncClient http;
     private final ObjectMapper mapper;
     private final WebhookTargets targets;
     private final WebhookSigner signer;
@@ -42,10 +69,41 @@ public class WebhookSender {
         this.signer = signer;
         this.deliveries = deliveries;
         this.properties = properties.webhooks();
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(this.properties.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
+        long timeoutMs = this.properties.timeout().toMillis();
+        DnsResolver vetted = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return targets.vettedAddresses(host);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        int connections = this.properties.maxConcurrent();
+        this.http = HttpAsyncClients.custom()
+                .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                        .setDnsResolver(vetted)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofMilliseconds(timeoutMs))
+                                .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                        .setMaxConnTotal(connections)
+                        .setMaxConnPerRoute(connections) // the dispatcher keeps to max-per-receiver
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMs))
+                        .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
                 .build();
+        this.http.start();
+    }
+
+    @Override
+    public void destroy() {
+        http.close(CloseMode.IMMEDIATE);
     }
 
     public static String messageId(Job job, WebhookEvent event) {
@@ -53,21 +111,34 @@ public class WebhookSender {
     }
 
     /**
-     * Delivers unless this event was delivered before; throws to have it retried or given up, or
-     * {@link NotDueException} while the receiver's {@code Retry-After} has not passed yet.
+     * Whether this event still has to be delivered (false once it was); throws {@link NotDueException}
+     * while the receiver's {@code Retry-After} has not passed yet.
      */
-    public void deliver(Job job, WebhookEvent event) {
+    public boolean due(Job job, WebhookEvent event) {
         Optional<WebhookDeliveries.Delivery> previous = deliveries.find(job.id(), event);
         if (previous.map(WebhookDeliveries.Delivery::delivered).orElse(false)) {
-            return;
+            return false;
         }
         Instant notBefore = previous.map(WebhookDeliveries.Delivery::notBefore).orElse(null);
         if (notBefore != null && Instant.now().isBefore(notBefore)) {
             throw new NotDueException(notBefore);
         }
+        return true;
+    }
+
+    /**
+     * One attempt, over within the configured timeout whatever the receiver does: connecting, sending
+     * and waiting for the response headers all count, and the response body is never read (only the
+     * status and {@code Retry-After} matter). Throws to have it retried or given up.
+     */
+    public void deliver(Job job, WebhookEvent event) {
         URI target;
         try {
             target = targets.check(job.spec().webhook());
+        } catch (WebhookTargets.UnresolvedHostException e) {
+            deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
+            count("unresolved");
+            throw new WebhookDeliveryException(e.getMessage());
         } catch (SubmissionException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
             count("refused");
@@ -76,33 +147,22 @@ public class WebhookSender {
         byte[] body = body(job);
         long timestamp = Instant.now().getEpochSecond();
         String id = messageId(job, event);
-        HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .timeout(properties.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "noise2noise-webhooks")
-                .header("webhook-id", id)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        SimpleRequestBuilder request = SimpleRequestBuilder.post(target)
+                .setBody(body, ContentType.APPLICATION_JSON)
+                .addHeader("User-Agent", "noise2noise-webhooks")
+                .addHeader("webhook-id", id)
+                .addHeader("webhook-timestamp", Long.toString(timestamp));
         String signature = signer.signature(id, timestamp, body);
         if (signature != null) {
-            request.header("webhook-signature", signature);
+            request.addHeader("webhook-signature", signature);
         }
-        HttpResponse<Void> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            deliveries.recordAttempt(job.id(), event, false, null, e.toString());
-            count("unreachable");
-            throw new WebhookDeliveryException("webhook of job " + job.id() + " unreachable: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
-        }
+        HttpResponse response = exchange(job, event, request.build());
         Instant answeredAt = Instant.now();
-        int status = response.statusCode();
+        int status = response.getCode();
         boolean delivered = status / 100 == 2;
         Duration retryAfter = delivered || status == 410 ? null : RetryAfter.parse(
-                response.headers().firstValue("Retry-After").orElse(null), answeredAt, properties.maxRetryAfter())
+                Optional.ofNullable(response.getFirstHeader("Retry-After")).map(Header::getValue).orElse(null),
+                answeredAt, properties.maxRetryAfter())
                 .orElse(null);
         deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status, answeredAt,
                 retryAfter);
@@ -114,6 +174,91 @@ public class WebhookSender {
             throw new WebhookDeliveryException("webhook of job " + job.id() + " answered " + status
                     + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s"));
         }
+    }
+
+    /**
+     * The response as soon as its headers are in; the exchange is then cancelled, which drops the
+     * connection rather than wait for a body that may never end. No answer within the timeout
+     * (connecting and sending included) is a failure.
+     */
+    private HttpResponse exchange(Job job, WebhookEvent event, SimpleHttpRequest request) {
+        CompletableFuture<HttpResponse> headers = new CompletableFuture<>();
+        Future<Void> exchange = http.execute(SimpleRequestProducer.create(request), new HeadersOnly(headers),
+                new FutureCallback<>() {
+                    @Override
+                    public void completed(Void result) {
+                        headers.completeExceptionally(new IOException("exchange ended without a response"));
+                    }
+
+                    @Override
+                    public void failed(Exception e) {
+                        headers.completeExceptionally(e);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        headers.completeExceptionally(new IOException("exchange cancelled"));
+                    }
+                });
+        try {
+            return headers.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(job, event, "no answer within " + properties.timeout().toMillis() + " ms", "timeout");
+        } catch (ExecutionException e) {
+            throw unreachable(job, event, String.valueOf(e.getCause()), "unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WebhookDeliveryException("interrupted delivering webhook of job " + job.id());
+        } finally {
+            exchange.cancel(true);
+        }
+    }
+
+    /** Takes the status line and headers, and nothing of the body. */
+    private record HeadersOnly(CompletableFuture<HttpResponse> headers) implements AsyncResponseConsumer<Void> {
+
+        @Override
+        public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context,
+                                    FutureCallback<Void> done) {
+            headers.complete(response);
+        }
+
+        @Override
+        public void informationResponse(HttpResponse response, HttpContext context) {
+            // 1xx: the final answer is still to come
+        }
+
+        @Override
+        public void updateCapacity(CapacityChannel capacityChannel) {
+            // no body wanted: no capacity is offered for it
+        }
+
+        @Override
+        public void consume(ByteBuffer data) {
+            data.position(data.limit());
+        }
+
+        @Override
+        public void streamEnd(List<? extends Header> trailers) {
+            // nothing kept
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            headers.completeExceptionally(cause);
+        }
+
+        @Override
+        public void releaseResources() {
+            // nothing held
+        }
+    }
+
+    /** Records the failed attempt; the exception to throw. */
+    private WebhookDeliveryException unreachable(Job job, WebhookEvent event, String error, String outcome) {
+        deliveries.recordAttempt(job.id(), event, false, null, error);
+        count(outcome);
+        return new WebhookDeliveryException("webhook of job " + job.id() + " unreachable: " + error);
     }
 
     private void count(String outcome) {
