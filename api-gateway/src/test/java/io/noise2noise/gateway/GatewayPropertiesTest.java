@@ -19,6 +19,8 @@ class GatewayPropertiesTest {
                     "n2n.gateway.publish-timeout=10s", "n2n.gateway.max-cancel-after=24h",
                     "n2n.gateway.presigned-url-ttl=15m", "n2n.gateway.webhooks.timeout=10s",
                     "n2n.gateway.webhooks.attempts=6", "n2n.gateway.webhooks.first-retry-delay-ms=1000",
+                    "n2n.gateway.webhooks.max-concurrent=32", "n2n.gateway.webhooks.max-per-receiver=4",
+                    "n2n.gateway.webhooks.max-url-length=2048",
                     "n2n.gateway.backpressure.max-queued-jobs=1000", "n2n.gateway.backpressure.refresh-interval=2s",
                     "n2n.gateway.backpressure.retry-after=10s", "n2n.gateway.backpressure.worker-group=n2n-workers",
                     "n2n.gateway.waiters.max-total=2000", "n2n.gateway.waiters.max-per-client=200",
