@@ -7,8 +7,11 @@
 #      docker --network=host), Maven inside the build reaching Maven Central;
 #   4. local stand-ins for apache/kafka, minio/minio and minio/mc (deploy/standins/), tagged with
 #      the names docker-compose.yml uses;
-#   5. the real docker-compose.yml up with podman-compose; a legacy POST / and a /v1/jobs job
-#      through it; the workers scaled to 2 and more jobs through both; the stack torn down.
+#   5. the real docker-compose.yml up with podman-compose (with fresh random credentials: the file
+#      has no defaults, and refusing to start without them is checked); published ports on
+#      127.0.0.1 only; the services on the restricted S3 user, which is refused everything outside
+#      bucket n2n; a legacy POST / and a /v1/jobs job through it; the workers scaled to 2 and more
+#      jobs through both; the stack torn down.
 # Every phase is timed and bounded; the stack, its volumes and temporary files are removed on exit
 # (the images are kept for the next run unless N2N_CHECK_REMOVE_IMAGES=1).
 #
@@ -20,6 +23,8 @@
 #                          /usr/local/share/ca-certificates/*.crt, i.e. a TLS-intercepting proxy's CA)
 #   N2N_TOOLS_DIR          cache for podman-compose and the MinIO binaries (default .tools/)
 #   N2N_CHECK_REMOVE_IMAGES=1  also remove the images built here
+#   N2N_S3_ROOT_USER, N2N_S3_ROOT_PASSWORD, N2N_S3_ACCESS_KEY, N2N_S3_SECRET_KEY  the compose
+#                          file's credentials (default: random for this run)
 # Exit status: 0 all checks passed; 1 a check failed; 2 this machine cannot run the check (the
 # reason is printed, e.g. not root, no podman and no apt, ports 8080/9000/9001 taken).
 set -euo pipefail
@@ -347,6 +352,68 @@ workers_share() { # every worker owns partitions of n2n.jobs (the group split th
   done
 }
 
+compose_requires_credentials() { # the compose file refuses to start without its secrets
+  local var out
+  for var in N2N_S3_ROOT_PASSWORD N2N_S3_SECRET_KEY; do
+    if out=$(env -u "$var" "$tools/compose-venv/bin/podman-compose" --env-file /dev/null -f docker-compose.yml config 2>&1); then
+      log "docker-compose.yml renders without $var: it must require it"; return 1
+    fi
+    grep -q "$var" <<<"$out" || { log "no mention of $var in the refusal: $(tail -1 <<<"$out")"; return 1; }
+  done
+  log "without N2N_S3_ROOT_PASSWORD or N2N_S3_SECRET_KEY the compose file is refused, naming the variable"
+}
+
+published_on_loopback() { # every published port of the stack listens on 127.0.0.1 only
+  local name ports
+  for name in $(podman ps --format '{{.Names}}' | grep "^${project}_"); do
+    ports=$(podman port "$name" || true)
+    [ -n "$ports" ] || continue
+    if grep -v -q '127\.0\.0\.1:' <<<"$ports"; then log "$name publishes beyond loopback: $(tr '\n' ' ' <<<"$ports")"; return 1; fi
+    log "$name: $(tr '\n' ' ' <<<"$ports")"
+  done
+}
+
+# The gateway and workers hold the restricted user, never root; that user may do what the
+# services do on bucket n2n (objects, its lifecycle rule) and is refused the rest.
+restricted_user() {
+  local name key probes
+  for name in $(podman ps --format '{{.Names}}' | grep -E "^${project}_(gateway|worker)_"); do
+    key=$(podman exec "$name" printenv N2N_STORAGE_ACCESSKEY)
+    [ "$key" = "$N2N_S3_ACCESS_KEY" ] && [ "$key" != "$N2N_S3_ROOT_USER" ] \
+      || { log "$name uses S3 access key '$key', not the services' user"; return 1; }
+    ! podman exec "$name" printenv | grep -q -F "$N2N_S3_ROOT_PASSWORD" || { log "$name holds the root password"; return 1; }
+  done
+  log "gateway and workers use S3 user '$N2N_S3_ACCESS_KEY' and hold no root credentials"
+  # mc inside the MinIO container, as the services' user (credentials through the environment)
+  probes=$(podman exec -e "MC_HOST_app=http://$N2N_S3_ACCESS_KEY:$N2N_S3_SECRET_KEY@127.0.0.1:9000" \
+      -e "MC_HOST_root=http://$N2N_S3_ROOT_USER:$N2N_S3_ROOT_PASSWORD@127.0.0.1:9000" "$(container minio)" sh -c '
+    echo probe > /tmp/probe
+    mc mb --ignore-existing root/n2ncheck-other > /dev/null
+    try() { if out=$("$@" 2>&1); then echo "allowed $*"; else echo "refused $*: $(echo "$out" | tail -1)"; fi; }
+    try mc cp /tmp/probe app/n2n/n2ncheck/probe
+    try mc cat app/n2n/n2ncheck/probe
+    try mc ls app/n2n/n2ncheck/
+    try mc ilm rule add --expire-days 3650 app/n2n
+    try mc ilm rule rm --all --force app/n2n
+    try mc rm app/n2n/n2ncheck/probe
+    try mc mb app/n2ncheck-created
+    try mc ls app/n2ncheck-other
+    try mc cp /tmp/probe app/n2ncheck-other/probe
+    try mc admin user list app
+    try mc admin policy list app
+    try mc admin user add app n2ncheck-intruder n2ncheck-intruder-secret
+    mc rb --force root/n2ncheck-other > /dev/null')
+  printf '  %s\n' "${probes//$'\n'/$'\n'  }" >&2
+  local expect allowed=0 refused=0
+  for expect in "allowed mc cp" "allowed mc cat" "allowed mc ls app/n2n/" "allowed mc ilm rule add" "allowed mc ilm rule rm" "allowed mc rm" \
+      "refused mc mb" "refused mc ls app/n2ncheck-other" "refused mc cp /tmp/probe app/n2ncheck-other" \
+      "refused mc admin user list" "refused mc admin policy list" "refused mc admin user add"; do
+    grep -q -F "$expect" <<<"$probes" || { log "expected: $expect ..."; return 1; }
+    case $expect in allowed*) allowed=$((allowed + 1));; *) refused=$((refused + 1));; esac
+  done
+  log "restricted user: $allowed operations on bucket n2n allowed, $refused outside it refused (Access Denied)"
+}
+
 teardown() {
   compose down -v -t 60 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; return 1; }
   sweep
@@ -375,6 +442,11 @@ if [ "${1:-}" = --standins ]; then
   exit 0
 fi
 ports_free
+# docker-compose.yml has no default credentials: a fresh random set for this run unless given
+export N2N_S3_ROOT_USER=${N2N_S3_ROOT_USER:-n2ncheck-root}
+export N2N_S3_ACCESS_KEY=${N2N_S3_ACCESS_KEY:-n2ncheck-app}
+export N2N_S3_ROOT_PASSWORD=${N2N_S3_ROOT_PASSWORD:-$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')}
+export N2N_S3_SECRET_KEY=${N2N_S3_SECRET_KEY:-$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')}
 
 phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
 phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
@@ -384,9 +456,12 @@ phase "build $WORKER_IMAGE (worker/Dockerfile)" 1500 build_app worker/Dockerfile
 phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
 phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
 health_ticker & health_pid=$!
+phase "compose refuses to start without credentials" 60 compose_requires_credentials
 phase "compose up: kafka, minio (healthy)" 300 stack_infra
-phase "compose up: minio-setup (bucket)" 150 stack_bucket
+phase "compose up: minio-setup (bucket, policy, user)" 150 stack_bucket
 phase "compose up: gateway, worker (healthy)" 600 stack_apps
+phase "published ports on 127.0.0.1 only" 60 published_on_loopback
+phase "services on the restricted S3 user" 120 restricted_user
 phase "legacy POST / + 1 job via /v1/jobs" 400 requests 1 1
 phase "scale worker=2 (both healthy)" 400 scale_workers
 phase "16 jobs via /v1/jobs with 2 workers" 400 requests 0 16

@@ -101,6 +101,8 @@ self_test() {
     "short grace period%deploy/k8s/base/worker.yaml%s/terminationGracePeriodSeconds: 300/terminationGracePeriodSeconds: 30/"
     "wrong probe path%deploy/k8s/base/gateway.yaml%s#path: /actuator/health/readiness#path: /healthz#"
     "missing env key%deploy/k8s/base/config.yaml%/SPRING_KAFKA_BOOTSTRAPSERVERS/d"
+    "credentials in a manifest%deploy/k8s/base/config.yaml%\$a ---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: n2n-storage\nstringData:\n  N2N_STORAGE_ACCESSKEY: n2n-app\n  N2N_STORAGE_SECRETKEY: change-me"
+    "storage Secret optional%deploy/k8s/base/worker.yaml%s/^\(  *\)name: n2n-storage/\1name: n2n-storage\n\1optional: true/"
     "broken overlay patch%deploy/k8s/overlays/gpu/kustomization.yaml%s#/spec/template/spec/containers/0/resources#/spec/template/spec/containerz/0/resources#"
   )
   for case in "${cases[@]}"; do
