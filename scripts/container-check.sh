@@ -307,7 +307,7 @@ pending, deadline = set(ids), time.time() + 240
 while pending and time.time() < deadline:
     for job_id in sorted(pending):
         job = json.loads(call("GET", f"/v1/jobs/{job_id}")[1])
-        if job["status"] in ("failed", "expired", "cancelled"):
+        if job["status"] in ("failed", "expired", "canceled"):
             raise SystemExit(f"job {job_id} ended {job['status']}: {job.get('error')}")
         if job["status"] == "succeeded":
             status, result = call("GET", f"/v1/jobs/{job_id}/result")
