@@ -149,7 +149,8 @@ setup_podman() {
   iptables -w -t nat -S > /dev/null 2> "$work/iptables.err" \
     || { cat "$work/iptables.err" >&2; log "iptables cannot list the nat table (netavark needs it)"; return 1; }
   if [ ! -f /etc/containers/containers.conf ]; then
-    # what these machines need (docs/deploy.md): runc (cgroup v1/v2 hybrid), ulimits root may set
+    # what these machines need (docs/deploy.md): runc (cgroup v1/v2 hybrid), ulimits root may set;
+    # netavark named, so podman does not probe Debian's CNI example config (no CNI plugins here)
     mkdir -p /etc/containers
     cat > /etc/containers/containers.conf <<'EOF'
 [containers]
@@ -158,6 +159,8 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "netavark"
 EOF
   fi
   if [ ! -x "$tools/compose-venv/bin/podman-compose" ]; then
@@ -165,7 +168,8 @@ EOF
     "$tools/compose-venv/bin/pip" install --quiet "podman-compose==$PODMAN_COMPOSE_VERSION"
   fi
   podman --version >&2
-  "$tools/compose-venv/bin/podman-compose" --version 2>/dev/null | head -1 >&2
+  # grep reads to the end: head would close the pipe early and make it exit 120
+  "$tools/compose-venv/bin/podman-compose" --version 2>/dev/null | grep '^podman-compose' >&2
 }
 
 base_image() {
