@@ -8,7 +8,8 @@
 #      builds a tiny image from the root's own files (python3 and its libraries; there is no
 #      registry), creates a podman bridge network, runs a server container on it with a published
 #      port, reaches it from a second container by its name (netavark, aardvark-dns) and from the
-#      root through the published port on 127.0.0.1 (netavark's iptables NAT rules).
+#      root through the published port on 127.0.0.1 (netavark's iptables NAT rules); then, as a
+#      negative control, hides iptables and sees a container on that network fail to start.
 # Every mount is made in a private mount namespace, so it ends with the script; the root is
 # removed on exit (N2N_FRESH_KEEP=1 keeps it). Not part of `make test` (~5 min, downloads ~150 MB).
 #
@@ -93,8 +94,8 @@ flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, struct.pack("16sH14s", b"lo
 fcntl.ioctl(s, 0x8914, struct.pack("16sH14s", b"lo", flags | 1, b""))
 PY
 # a tiny image from this root's own files: python3, its standard library and shared libraries
-files=$( (echo /usr/bin/python3.11; ldd /usr/bin/python3.11 | grep -o '/[^ ]*') | sort -u)
-tar -ch $files /usr/lib/python3.11 --exclude='__pycache__' --exclude=/usr/lib/python3.11/test 2>/dev/null \
+files=$( (echo /usr/bin/python3.11; ldd /usr/bin/python3.11 | grep -o '/[^ ]*') | sort -u | sed 's#^/##')
+tar -C / -ch --exclude=__pycache__ --exclude=python3.11/test $files usr/lib/python3.11 \
   | podman import --quiet --change 'ENTRYPOINT ["/usr/bin/python3.11"]' - localhost/n2n-fresh-tiny > /dev/null
 say "image: $(podman image inspect -f '{{.Size}}' localhost/n2n-fresh-tiny | awk '{printf "%.0f MB", $1/1e6}') from $(echo $files | wc -w) files + the python3.11 library"
 podman network create --subnet 10.89.77.0/24 n2nfresh > /dev/null
@@ -114,7 +115,15 @@ peer = "n2nfresh-server"
 body = urllib.request.urlopen(f"http://{peer}:8000/os.py", timeout=10).read()
 print(f"[in the fresh root] container to container: {peer} resolved to {socket.gethostbyname(peer)} (aardvark-dns), {len(body)} bytes")
 ' >&2
-podman rm -f -t 2 n2nfresh-server > /dev/null
+# the negative control: with iptables gone, as on the machine of issue 11, a container on the
+# bridge network must fail to start, or this check could not have seen that failure
+mv /usr/sbin/iptables /usr/sbin/iptables.hidden
+if err=$(podman run --rm --network n2nfresh localhost/n2n-fresh-tiny -c 'print("started")' 2>&1); then
+  say "FAILED: a container started on the bridge network without iptables: this check cannot see the issue"; exit 1
+fi
+mv /usr/sbin/iptables.hidden /usr/sbin/iptables
+say "negative control, iptables hidden: the container did not start: $(tail -1 <<<"$err")"
+podman rm -f -t 0 n2nfresh-server > /dev/null 2>&1
 podman network rm n2nfresh > /dev/null
 EOF
 )
