@@ -413,7 +413,7 @@ if [ "${1:-}" = --standins ]; then
   phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
   phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
   phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
+  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
   exit 0
 fi
 ports_free
@@ -424,7 +424,8 @@ collect_ca
 phase "build $GATEWAY_IMAGE (api-gateway/Dockerfile)" 1200 build_app api-gateway/Dockerfile "$GATEWAY_IMAGE"
 phase "build $WORKER_IMAGE (worker/Dockerfile)" 1500 build_app worker/Dockerfile "$WORKER_IMAGE"
 phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
+# a cold `go install` of the MinIO server took > 1500 s on a 2-core machine at load 30
+phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
 health_ticker & health_pid=$!
 phase "compose up: kafka, minio (healthy)" 300 stack_infra
 phase "compose up: minio-setup (bucket)" 150 stack_bucket
