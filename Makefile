@@ -3,7 +3,7 @@
 #   make test   build everything and run every test suite (models/, Java, k8s manifests, containers)
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test test-java test-models k8s-lint container-check test-containers bench clean
+.PHONY: build run test test-java test-models k8s-lint container-check test-containers fresh-root-check bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -33,6 +33,11 @@ container-check:
 # Testcontainers on podman's Docker API, from the same local images (root, ~2 min warm)
 test-containers:
 	scripts/testcontainers-check.sh
+
+# proves the container steps install all they need on a fresh machine: their set-up phase in a bare
+# debootstrap'd Debian root, then a podman network, a published port and container DNS there (root, ~5 min; not in `make test`)
+fresh-root-check:
+	scripts/fresh-root-check.sh
 
 # engine throughput and memory per image size, Java vs Python vs OpenCV NLM (see benchmarks/README.md)
 bench:

@@ -17,6 +17,7 @@
 #
 #   scripts/container-check.sh
 #   scripts/container-check.sh --standins   only steps 1, 2 and 4 (what scripts/testcontainers-check.sh needs)
+#   scripts/container-check.sh --setup      only step 1 (what scripts/fresh-root-check.sh runs in a bare root)
 # Environment:
 #   N2N_CHECK_TIMEOUT      overall limit in seconds (default 3600)
 #   N2N_EXTRA_CA_FILE      PEM file passed to the builds as EXTRA_CA_CERTS (default: the host's
@@ -111,15 +112,50 @@ phase() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# What the container steps run, as Debian bookworm packages, installed without Recommends so that
+# this list is the whole of it (scripts/fresh-root-check.sh proves it in a bare debootstrap root):
+#   podman conmon runc catatonit    the engine, its monitor, the OCI runtime containers.conf names,
+#                                   the init podman's pause image uses
+#   netavark aardvark-dns iptables  podman's network stack: bridges, compose's DNS names, and the
+#                                   NAT / port-publishing rules netavark 1.4 writes with iptables
+#   buildah fuse-overlayfs slirp4netns uidmap   what podman and buildah recommend (overlay storage
+#                                   without kernel support, rootless networking, user namespaces)
+#   debootstrap debian-archive-keyring          debian:bookworm-slim made locally (base_image)
+#   python3 python3-venv ca-certificates curl   podman-compose from PyPI, the checks' HTTP client
+# Not installed here, what the project's build needs anyway: mvn and a JDK 17 (Kafka stand-in,
+# testcontainers-check), and go (MinIO stand-ins; Debian's golang-go 1.19 is too old for MinIO's go.mod).
+PODMAN_PACKAGES=(podman conmon runc catatonit netavark aardvark-dns iptables buildah fuse-overlayfs
+  slirp4netns uidmap debootstrap debian-archive-keyring python3 python3-venv ca-certificates curl)
+
+missing_packages() {
+  local p
+  for p in "${PODMAN_PACKAGES[@]}"; do
+    [ "$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || echo "$p"
+  done
+}
+
 setup_podman() {
-  if ! command -v podman >/dev/null || ! command -v debootstrap >/dev/null; then
-    command -v apt-get >/dev/null || cannot "podman is not installed and there is no apt-get to install it"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman buildah fuse-overlayfs slirp4netns \
-      uidmap debootstrap runc netavark aardvark-dns > /dev/null
+  local missing
+  if command -v dpkg-query > /dev/null && command -v apt-get > /dev/null; then
+    missing=$(missing_packages | tr '\n' ' ')
+    if [ -n "$missing" ]; then
+      log "installing from apt: $missing"
+      apt-get update -qq
+      # shellcheck disable=SC2086  # one word per package
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing > "$work/apt.log" 2>&1 \
+        || { tail -30 "$work/apt.log" >&2; return 1; }
+    fi
+  else
+    for c in podman iptables debootstrap curl python3; do
+      command -v "$c" > /dev/null || cannot "needs $c and there is no apt-get to install it (packages: ${PODMAN_PACKAGES[*]})"
+    done
   fi
+  # netavark cannot set up a bridge network without it: fail here, not at "compose up"
+  iptables -w -t nat -S > /dev/null 2> "$work/iptables.err" \
+    || { cat "$work/iptables.err" >&2; log "iptables cannot list the nat table (netavark needs it)"; return 1; }
   if [ ! -f /etc/containers/containers.conf ]; then
-    # what these machines need (docs/deploy.md): runc (cgroup v1/v2 hybrid), ulimits root may set
+    # what these machines need (docs/deploy.md): runc (cgroup v1/v2 hybrid), ulimits root may set;
+    # netavark named, so podman does not probe Debian's CNI example config (no CNI plugins here)
     mkdir -p /etc/containers
     cat > /etc/containers/containers.conf <<'EOF'
 [containers]
@@ -128,6 +164,8 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "netavark"
 EOF
   fi
   if [ ! -x "$tools/compose-venv/bin/podman-compose" ]; then
@@ -135,7 +173,8 @@ EOF
     "$tools/compose-venv/bin/pip" install --quiet "podman-compose==$PODMAN_COMPOSE_VERSION"
   fi
   podman --version >&2
-  "$tools/compose-venv/bin/podman-compose" --version 2>/dev/null | head -1 >&2
+  # grep reads to the end: head would close the pipe early and make it exit 120
+  "$tools/compose-venv/bin/podman-compose" --version 2>/dev/null | grep '^podman-compose' >&2
 }
 
 base_image() {
@@ -176,6 +215,7 @@ build_app() { # Dockerfile image
 kafka_standin() {
   local ctx="$work/kafka-context" cp=local-stack/kafka-broker/target/classpath.txt
   if [ ! -f "$cp" ]; then
+    command -v mvn > /dev/null || { log "mvn (and a JDK 17) is needed to resolve the Kafka jars"; return 1; }
     mvn -B -ntp -q -f local-stack/pom.xml package > "$work/local-stack.log" 2>&1 || { tail -20 "$work/local-stack.log" >&2; return 1; }
   fi
   mkdir -p "$ctx/libs"
@@ -313,7 +353,7 @@ pending, deadline = set(ids), time.time() + 240
 while pending and time.time() < deadline:
     for job_id in sorted(pending):
         job = json.loads(call("GET", f"/v1/jobs/{job_id}")[1])
-        if job["status"] in ("failed", "expired", "cancelled"):
+        if job["status"] in ("failed", "expired", "canceled"):
             raise SystemExit(f"job {job_id} ended {job['status']}: {job.get('error')}")
         if job["status"] == "succeeded":
             status, result = call("GET", f"/v1/jobs/{job_id}/result")
@@ -433,12 +473,15 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || cannot "podman here runs as root (docs/deploy.md); run this script as root"
 [ "$(uname -s)" = Linux ] || cannot "needs Linux"
-for c in python3 curl; do command -v "$c" > /dev/null || cannot "needs $c"; done
+if [ "${1:-}" = --setup ]; then
+  phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
+  exit 0
+fi
 if [ "${1:-}" = --standins ]; then
   phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
   phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
   phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
+  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
   exit 0
 fi
 ports_free
@@ -454,7 +497,8 @@ collect_ca
 phase "build $GATEWAY_IMAGE (api-gateway/Dockerfile)" 1200 build_app api-gateway/Dockerfile "$GATEWAY_IMAGE"
 phase "build $WORKER_IMAGE (worker/Dockerfile)" 1500 build_app worker/Dockerfile "$WORKER_IMAGE"
 phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 1500 minio_standin
+# a cold `go install` of the MinIO server took > 1500 s on a 2-core machine at load 30
+phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
 health_ticker & health_pid=$!
 phase "compose refuses to start without credentials" 60 compose_requires_credentials
 phase "compose up: kafka, minio (healthy)" 300 stack_infra

@@ -56,10 +56,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || cannot "podman here runs as root (docs/deploy.md); run this script as root"
-command -v curl > /dev/null || cannot "needs curl"
 
 t0=$(date +%s)
-scripts/container-check.sh --standins
+scripts/container-check.sh --standins   # also installs podman, curl and the rest from apt when missing
+command -v mvn > /dev/null || cannot "needs mvn (and a JDK 17) for the integration tests"
 log "stand-ins ready in $(( $(date +%s) - t0 )) s"
 
 if [ -n "$(podman ps -a -q --filter "label=$label")" ]; then
