@@ -83,7 +83,7 @@ public class WebhookSender {
                 .header("webhook-id", id)
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        String signature = signer.signature(id, timestamp, body);
+        String signature = signer.signature(job.spec().owner(), id, timestamp, body);
         if (signature != null) {
             request.header("webhook-signature", signature);
         }
