@@ -5,7 +5,6 @@ import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
 import java.time.Clock;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -33,9 +32,8 @@ public class UnfinishedJobs {
 
     /** Counts {@code jobId} against its owner's bound (null: anonymous), or refuses it with 429. */
     public void reserve(String owner, String jobId) {
-        List<String> markers = objects.list(JobKeys.unfinishedJobs(owner));
-        if (markers.size() >= quotas.maxUnfinishedJobs()
-                && markers.stream().filter(marker -> !deleteIfFinished(marker)).count() >= quotas.maxUnfinishedJobs()) {
+        if (QuotaCount.reached(objects.list(JobKeys.unfinishedJobs(owner)), quotas.maxUnfinishedJobs(),
+                this::deleteIfFinished)) {
             throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has " + quotas.maxUnfinishedJobs()
                     + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
                     quotas.retryAfter());

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,10 +64,8 @@ public class UploadSlots {
 
     /** Opens an upload slot for {@code owner} (null: anonymous), within its quota of open uploads. */
     public Opened open(String owner) {
-        List<String> slots = objects.list(JobKeys.uploadSlots(owner));
         // expired slots count until the sweep deletes them: only a caller at its bound waits for no sweep
-        if (slots.size() >= quotas.maxOpenUploads()
-                && slots.stream().filter(key -> !deleteIfExpired(key)).count() >= quotas.maxOpenUploads()) {
+        if (QuotaCount.reached(objects.list(JobKeys.uploadSlots(owner)), quotas.maxOpenUploads(), this::deleteIfExpired)) {
             throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has "
                     + quotas.maxOpenUploads() + " open uploads (n2n.gateway.quotas.max-open-uploads); submit or let "
                     + "them expire first", quotas.retryAfter());
