@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param presignedUrlTtl how long presigned upload and download URLs stay valid
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
+ * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -35,6 +36,7 @@ public record GatewayProperties(
         @Valid @NotNull Backpressure backpressure,
         @Valid @NotNull Waiters waiters,
         @Valid @NotNull Bodies bodies,
+        @Valid @NotNull Quotas quotas,
         @Valid List<ApiKey> apiKeys) {
 
     public GatewayProperties {
@@ -86,14 +88,39 @@ public record GatewayProperties(
     }
 
     /**
+     * Bounds per caller (an API key; with keys off, all anonymous callers together), kept in the
+     * bucket so every gateway sees the same counts. Over a bound the request is refused with 429
+     * and {@code Retry-After}. Concurrent requests of one caller may pass a bound together by their number.
+     *
+     * @param maxOpenUploads       upload slots ({@code POST /v1/uploads}) neither submitted nor expired
+     * @param maxUnfinishedJobs    jobs created and not yet finished (succeeded, failed, canceled, expired)
+     * @param retryAfter           what a refused caller is told to wait
+     * @param uploadSweepInterval  how often expired upload slots, and their unsubmitted uploads, are deleted
+     */
+    public record Quotas(
+            @Min(1) int maxOpenUploads,
+            @Min(1) int maxUnfinishedJobs,
+            @NotNull @DurationMin(seconds = 1) Duration retryAfter,
+            @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval) {
+    }
+
+    /**
      * A client's bearer key. With none configured the API is open; with any, every request but
      * health and the API document needs one, and a key sees only its own jobs.
      *
      * @param id                 names the client in job records and metrics; never the secret
      * @param sha256             hex SHA-256 of the key, so the configuration holds no usable secret
      * @param requestsPerMinute  the client's rate limit
+     * @param webhookSecrets     this client's Standard Webhooks secrets ({@code whsec_<base64>}): its jobs'
+     *                           deliveries are signed with each (list two while rotating), and only this
+     *                           key can read them ({@code GET /v1/webhook-secrets}); none: unsigned
      */
-    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute) {
+    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute,
+                         List<@NotBlank String> webhookSecrets) {
+
+        public ApiKey {
+            webhookSecrets = webhookSecrets == null ? List.of() : List.copyOf(webhookSecrets);
+        }
     }
 
     /**
@@ -106,8 +133,9 @@ public record GatewayProperties(
      *                              deliveries queued behind it, so keep it to minutes
      * @param allowPrivateNetworks  deliver to loopback, private, link-local and metadata addresses too
      *                              (off in production: it would let clients probe the internal network)
-     * @param secrets               Standard Webhooks signing secrets ({@code whsec_<base64>}); every
-     *                              delivery is signed with each, so a receiver can rotate without gaps
+     * @param secrets               Standard Webhooks signing secrets ({@code whsec_<base64>}) used while no
+     *                              API keys are configured (each key has its own); every delivery is signed
+     *                              with each, so a receiver can rotate without gaps
      * @param maxConcurrent         deliveries under way at once in this gateway
      * @param maxPerReceiver        deliveries under way at once to one receiver (host and port); more wait
      * @param maxUrlLength          the longest webhook URL accepted on submission (it travels in every event

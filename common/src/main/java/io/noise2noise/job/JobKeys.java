@@ -1,5 +1,8 @@
 package io.noise2noise.job;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
 /** Object keys of a job in the bucket. Deterministic, so a redelivered job overwrites, never duplicates. */
 public final class JobKeys {
 
@@ -33,7 +36,57 @@ public final class JobKeys {
         if (!JobIds.isWellFormed(uploadId)) {
             throw new IllegalArgumentException("not an upload id: " + uploadId);
         }
-        return "uploads/" + uploadId;
+        return UPLOADS + uploadId;
+    }
+
+    /** Every upload and upload slot lies under this prefix, which an S3 lifecycle rule always expires. */
+    public static final String UPLOADS = "uploads/";
+
+    /**
+     * The slot of an upload: who created it and until when ({@link #upload} is the file itself). Keyed
+     * by owner, so a caller finds only its own slots, and counting them is one listing.
+     */
+    public static String uploadSlot(String owner, String uploadId) {
+        return uploadSlots(owner) + checked(uploadId, "upload");
+    }
+
+    /** The slots of one owner's open uploads ({@code null}: the anonymous caller when API keys are off). */
+    public static String uploadSlots(String owner) {
+        return UPLOADS + "slots/" + ownerTag(owner) + "/";
+    }
+
+    /** Every owner's upload slots. */
+    public static String allUploadSlots() {
+        return UPLOADS + "slots/";
+    }
+
+    /**
+     * A marker per job its owner created and that may not have finished yet; it counts against the
+     * owner's quota of unfinished jobs until a check finds the job finished or gone and removes it.
+     */
+    public static String unfinishedJob(String owner, String jobId) {
+        return unfinishedJobs(owner) + checked(jobId, "job");
+    }
+
+    public static String unfinishedJobs(String owner) {
+        return "owners/" + ownerTag(owner) + "/unfinished/";
+    }
+
+    /** The job or upload id at the end of a key made by {@link #uploadSlot} or {@link #unfinishedJob}. */
+    public static String idOf(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
+    }
+
+    /** API key ids are free text: hex keeps them one path segment; "-" is no hex, so never an id's tag. */
+    private static String ownerTag(String owner) {
+        return owner == null ? "-" : HexFormat.of().formatHex(owner.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String checked(String id, String what) {
+        if (!JobIds.isWellFormed(id)) {
+            throw new IllegalArgumentException("not a " + what + " id: " + id);
+        }
+        return id;
     }
 
     private static String prefix(String jobId) {

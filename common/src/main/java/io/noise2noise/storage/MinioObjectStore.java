@@ -10,6 +10,10 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.ListObjectsArgs;
+import io.minio.Result;
+import io.minio.messages.Item;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.SetBucketLifecycleArgs;
 import io.minio.errors.ErrorResponseException;
@@ -25,6 +29,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,9 +69,7 @@ public class MinioObjectStore implements ObjectStore {
         if (properties.createBucket()) {
             store.createBucketIfMissing();
         }
-        if (properties.retentionDays() > 0) {
-            store.expireAfter(properties.retentionDays());
-        }
+        store.setLifecycle(properties.retentionDays());
         return store;
     }
 
@@ -96,20 +99,30 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     /**
-     * Sets the bucket's lifecycle rule: every object expires {@code days} after it was written. Not
-     * every S3-compatible server has lifecycle rules (S3Proxy has none): there the data is kept
-     * and a warning says so.
+     * Sets the bucket's lifecycle rules: unsubmitted uploads ({@code uploads/}) expire after a day
+     * (the shortest an S3 rule knows; the gateway's sweep removes them sooner), and with
+     * {@code retentionDays} above 0 every object expires that many days after it was written. Not
+     * every S3-compatible server has lifecycle rules (S3Proxy has none): there a warning says so, and
+     * only the gateway's sweep of upload slots removes anything.
      */
-    void expireAfter(int days) {
-        LifecycleRule rule = new LifecycleRule(Status.ENABLED, null, new Expiration((ZonedDateTime) null, days, null),
-                new RuleFilter(""), "n2n-retention", null, null, null);
+    void setLifecycle(int retentionDays) {
+        List<LifecycleRule> rules = new ArrayList<>();
+        rules.add(expiry("n2n-uploads", "uploads/", 1));
+        if (retentionDays > 0) {
+            rules.add(expiry("n2n-retention", "", retentionDays));
+        }
         try {
             client.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
-                    .config(new LifecycleConfiguration(List.of(rule))).build());
+                    .config(new LifecycleConfiguration(rules)).build());
         } catch (Exception e) {
-            log.warn("could not set a {}-day lifecycle rule on bucket {} ({}); objects will not expire",
-                    days, bucket, e.getMessage());
+            log.warn("could not set lifecycle rules on bucket {} ({}); uploads and {}-day retention will not expire",
+                    bucket, e.getMessage(), retentionDays);
         }
+    }
+
+    private static LifecycleRule expiry(String id, String prefix, int days) {
+        return new LifecycleRule(Status.ENABLED, null, new Expiration((ZonedDateTime) null, days, null),
+                new RuleFilter(prefix), id, null, null, null);
     }
 
     void createBucketIfMissing() {
@@ -232,6 +245,72 @@ public class MinioObjectStore implements ObjectStore {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
         }, "delete " + key);
+    }
+
+    @Override
+    public Optional<ObjectVersion> version(String key) {
+        return call(() -> {
+            try {
+                StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return Optional.of(new ObjectVersion(stat.size(), stat.etag()));
+            } catch (ErrorResponseException e) {
+                if (isMissing(e)) {
+                    return Optional.<ObjectVersion>empty();
+                }
+                throw e;
+            }
+        }, "stat " + key);
+    }
+
+    @Override
+    public Optional<byte[]> readVersion(String key, String etag, long offset, int length) {
+        return call(() -> {
+            try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
+                    .matchETag(etag).offset(offset).length((long) length).build())) {
+                return Optional.of(response.readNBytes(length));
+            } catch (ErrorResponseException e) {
+                if (isMissing(e) || isPreconditionFailed(e)) {
+                    return Optional.<byte[]>empty();
+                }
+                throw e;
+            }
+        }, "read " + key + " version " + etag + " bytes " + offset + "+" + length);
+    }
+
+    @Override
+    public boolean copyVersion(String from, String etag, String to) {
+        return call(() -> {
+            try {
+                client.copyObject(CopyObjectArgs.builder().bucket(bucket).object(to)
+                        .source(CopySource.builder().bucket(bucket).object(from).matchETag(etag).build()).build());
+                return true;
+            } catch (ErrorResponseException e) {
+                if (isMissing(e) || isPreconditionFailed(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        }, "copy " + from + " version " + etag + " to " + to);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        return call(() -> {
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                keys.add(item.get().objectName());
+            }
+            return keys;
+        }, "list " + prefix);
+    }
+
+    private static boolean isMissing(ErrorResponseException e) {
+        return "NoSuchKey".equals(e.errorResponse().code()) || "NotFound".equals(e.errorResponse().code());
+    }
+
+    private static boolean isPreconditionFailed(ErrorResponseException e) {
+        return "PreconditionFailed".equals(e.errorResponse().code()) || e.response() != null && e.response().code() == 412;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The S3 bucket as the services see it: a flat key space of small-to-medium objects. */
@@ -48,11 +49,33 @@ public interface ObjectStore {
 
     void delete(String key);
 
+    /** The object's size and ETag, without reading it; empty when there is no such object. */
+    Optional<ObjectVersion> version(String key);
+
+    /**
+     * Like {@link #read(String, long, int)}, of the version with {@code etag} only ({@code If-Match}):
+     * empty when the object is gone or was replaced since that ETag was read.
+     */
+    Optional<byte[]> readVersion(String key, String etag, long offset, int length);
+
+    /**
+     * Copies {@code from} to {@code to} only while {@code from} is still the version with {@code etag}
+     * ({@code x-amz-copy-source-if-match}); {@code false}, and nothing written, when it was replaced or removed.
+     */
+    boolean copyVersion(String from, String etag, String to);
+
+    /** The keys under {@code prefix}, at every depth. */
+    List<String> list(String prefix);
+
     /** A URL that lets its holder PUT {@code key} without credentials until it expires. */
     URI presignedPut(String key, Duration validFor);
 
     /** A URL that lets its holder GET {@code key} without credentials until it expires. */
     URI presignedGet(String key, Duration validFor);
+
+    /** What a stat tells about an object: its size and the ETag that names this version of it. */
+    record ObjectVersion(long size, String etag) {
+    }
 
     record StoredObject(byte[] data, String contentType) {
     }

@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  *                        when it differs from {@code endpoint}; defaults to {@code endpoint}
  * @param region          the bucket's region; set it to sign URLs without asking the server
  * @param retentionDays   inputs, results and job records expire after this many days (an S3
- *                        lifecycle rule set at start-up); 0 keeps them forever
+ *                        lifecycle rule set at start-up); 0 keeps them forever; unset, {@value #DEFAULT_RETENTION_DAYS}
  * @param maxConnections  S3 requests one process runs at once (and idle connections it keeps);
  *                        more wait for a free one
  */
@@ -29,10 +29,14 @@ public record StorageProperties(
         @NotBlank String bucket,
         String region,
         boolean createBucket,
-        @Min(0) int retentionDays,
+        @Min(0) Integer retentionDays,
         @Min(1) Integer maxConnections) {
 
+    /** A week: long enough to fetch a result, short enough that nobody's images are kept for good. */
+    public static final int DEFAULT_RETENTION_DAYS = 7;
+
     public StorageProperties {
+        retentionDays = retentionDays == null ? DEFAULT_RETENTION_DAYS : retentionDays;
         publicEndpoint = publicEndpoint == null ? endpoint : publicEndpoint;
         maxConnections = maxConnections == null ? 64 : maxConnections;
         region = region == null || region.isBlank() ? "us-east-1" : region;

@@ -25,6 +25,8 @@ class StoragePropertiesTest {
             assertThat(properties.retention()).isEqualTo(Duration.ofDays(7));
             assertThat(properties.publicEndpoint()).isEqualTo(properties.endpoint());
         });
+        context.run(started -> assertThat(started.getBean(StorageProperties.class).retentionDays())
+                .isEqualTo(StorageProperties.DEFAULT_RETENTION_DAYS));
         context.withPropertyValues("n2n.storage.retention-days=-1").run(started ->
                 assertThat(started).hasFailed().getFailure().hasStackTraceContaining("retentionDays"));
     }

@@ -3,8 +3,10 @@ package io.noise2noise.it;
 import io.noise2noise.gateway.GatewayApplication;
 import io.noise2noise.worker.WorkerApplication;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts gateways and workers, each a Spring Boot application context of its own, against the {@link Backend}'s Kafka and S3. */
@@ -16,10 +18,20 @@ public final class Pipeline {
     }
 
     public static ConfigurableApplicationContext gateway(Map<String, Object> extra) {
+        return gateway(extra, List.of());
+    }
+
+    /** A gateway whose context {@code initializers} may adjust before it starts (to add a test's hook). */
+    public static ConfigurableApplicationContext gateway(Map<String, Object> extra,
+                                                         List<ApplicationContextInitializer<?>> initializers) {
         Map<String, Object> properties = common();
         properties.put("n2n.gateway.webhooks.secrets[0]", WebhookReceiver.SECRET);
+        // every test's jobs and uploads share one anonymous caller; tests of the quotas set their own
+        properties.put("n2n.gateway.quotas.max-open-uploads", "100000");
+        properties.put("n2n.gateway.quotas.max-unfinished-jobs", "100000");
         properties.putAll(extra);
-        return GatewayApplication.application().run(arguments(properties));
+        return GatewayApplication.application().initializers(initializers.toArray(ApplicationContextInitializer[]::new))
+                .run(arguments(properties));
     }
 
     public static ConfigurableApplicationContext worker(Map<String, Object> extra) {

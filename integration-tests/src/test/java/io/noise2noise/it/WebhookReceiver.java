@@ -94,9 +94,14 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     static String sign(String id, String timestamp, byte[] body) {
+        return sign(SECRET, id, timestamp, body);
+    }
+
+    /** The Standard Webhooks signature of a delivery with {@code secret} ({@code whsec_<base64>}). */
+    static String sign(String secret, String id, String timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
             mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
             return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
         } catch (GeneralSecurityException e) {

@@ -6,7 +6,6 @@ import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
-import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
@@ -22,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -67,10 +67,12 @@ public class JobController {
     private final WebhookDeliveries deliveries;
     private final GatewayProperties properties;
     private final RequestBodies bodies;
+    private final UploadSlots uploadSlots;
 
     public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
                          JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties,
-                         RequestBodies bodies) {
+                         RequestBodies bodies, UploadSlots uploadSlots) {
+        this.uploadSlots = uploadSlots;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -96,11 +98,10 @@ public class JobController {
      * submit a job with its {@code upload_id}.
      */
     @PostMapping("/v1/uploads")
-    public ResponseEntity<UploadSlot> upload() {
-        String uploadId = JobIds.newId();
-        Instant expiresAt = Instant.now().plus(properties.presignedUrlTtl());
-        URI url = objects.presignedPut(JobKeys.upload(uploadId), properties.presignedUrlTtl());
-        return ResponseEntity.status(HttpStatus.CREATED).body(new UploadSlot(uploadId, "PUT", url, expiresAt));
+    public ResponseEntity<UploadSlot> upload(@RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        UploadSlots.Opened opened = uploadSlots.open(owner);
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(new UploadSlot(opened.uploadId(), "PUT", opened.url(), opened.urlExpiresAt()));
     }
 
     /** Job parameters sent as form fields (multipart) or as query parameters (raw image body). */
@@ -204,9 +205,12 @@ public class JobController {
         return ResponseEntity.accepted().location(URI.create(JobView.location(retried.id()))).body(JobView.of(retried));
     }
 
-    /** A job of another API key's is as absent as one that never existed. */
+    /**
+     * A job of another API key's is as absent as one that never existed; so is, to a key, a job
+     * created while keys were off (no owner), and, with keys off, a key's job.
+     */
     private Job find(String id, String owner) {
-        return jobs.find(id).filter(job -> job.spec().owner() == null || job.spec().owner().equals(owner))
+        return jobs.find(id).filter(job -> Objects.equals(job.spec().owner(), owner))
                 .orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
     }
 

@@ -57,11 +57,16 @@ public class JobSubmissions {
     private final QueueBackpressure backpressure;
     private final ImageLimits imageLimits;
     private final GatewayProperties properties;
+    private final UploadSlots uploadSlots;
+    private final UnfinishedJobs unfinishedJobs;
     private final Clock clock = Clock.systemUTC();
 
     public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
                           JobTopics topics, WebhookTargets webhookTargets, IdempotencyKeys idempotencyKeys,
-                          QueueBackpressure backpressure, ImageLimits imageLimits, GatewayProperties properties) {
+                          QueueBackpressure backpressure, ImageLimits imageLimits, GatewayProperties properties,
+                          UploadSlots uploadSlots, UnfinishedJobs unfinishedJobs) {
+        this.uploadSlots = uploadSlots;
+        this.unfinishedJobs = unfinishedJobs;
         this.backpressure = backpressure;
         this.imageLimits = imageLimits;
         this.codec = codec;
@@ -125,38 +130,58 @@ public class JobSubmissions {
         checkParameters(submission.spec());
         ImageInfo info = probe(() -> codec.probe(submission.image()));
         checkWritable(info, submission.spec());
-        return accept(submission, info, job -> store(job, submission.image(), info.contentType()));
+        return accept(submission, info, job -> storeWith(job,
+                () -> objects.put(JobKeys.input(job.id()), submission.image(), info.contentType())));
     }
 
     /**
      * A job whose image the client PUT to a presigned upload URL. The gateway never holds the file:
-     * its size comes from a stat, its header from ranged reads of the first bytes, and it becomes
-     * the job's input by a copy inside S3. The upload is removed once the job has it, or when it is
-     * refused for its size.
+     * its size and ETag come from a stat, its header from ranged reads of the first bytes, and it
+     * becomes the job's input by a copy inside S3. The holder of the URL can PUT again at any time,
+     * so the reads and the copy are of the stat's version only (its ETag): a file replaced meanwhile
+     * is refused (409), never copied. Only the caller that opened the upload may submit it; the upload
+     * is removed once the job has it, or when it is refused for its size or for changing.
      */
     public Job submitUpload(String uploadId, JobSpec spec, String idempotencyKey) {
+        String missing = "nothing was uploaded for upload_id " + uploadId;
         if (!JobIds.isWellFormed(uploadId)) {
             throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
         }
         checkParameters(spec);
+        // another caller's upload is as unknown as one never opened
+        if (!uploadSlots.isOpen(spec.owner(), uploadId)) {
+            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing);
+        }
         String upload = JobKeys.upload(uploadId);
-        String missing = "nothing was uploaded for upload_id " + uploadId;
-        long size = objects.size(upload).orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
+        ObjectStore.ObjectVersion version = objects.version(upload)
+                .orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
         long limit = imageLimits.maxUploadBytes().toBytes();
-        if (size > limit) {
+        if (version.size() > limit) {
             // a presigned PUT cannot bound its size, so the limit is enforced here, and the file not kept
-            objects.delete(upload);
-            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + size
+            uploadSlots.close(spec.owner(), uploadId);
+            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + version.size()
                     + " bytes; the limit for uploads (n2n.images.max-upload-bytes) is " + limit);
         }
-        ImageInfo info = probe(() -> codec.probe(size, (offset, length) -> objects.read(upload, offset, length)
-                .orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing))));
+        ImageInfo info = probe(() -> codec.probe(version.size(), (offset, length) -> objects
+                .readVersion(upload, version.etag(), offset, length)
+                .orElseThrow(() -> changed(spec.owner(), uploadId))));
         checkWritable(info, spec);
         // an upload is identified by its id: the same key with the same upload_id and parameters is the same request
         Submission identity = new Submission(("upload " + uploadId).getBytes(StandardCharsets.UTF_8), spec, idempotencyKey);
-        Job job = accept(identity, info, accepted -> storeCopy(accepted, upload));
-        objects.delete(upload);
+        Job job = accept(identity, info, accepted -> storeWith(accepted, () -> {
+            if (!objects.copyVersion(upload, version.etag(), JobKeys.input(accepted.id()))) {
+                throw changed(spec.owner(), uploadId);
+            }
+        }));
+        uploadSlots.close(spec.owner(), uploadId);
         return job;
+    }
+
+    /** The upload was replaced (or removed) after it was checked: nothing of it is kept. */
+    private SubmissionException changed(String owner, String uploadId) {
+        uploadSlots.close(owner, uploadId);
+        return new SubmissionException(HttpStatus.CONFLICT, "the upload " + uploadId
+                + " changed while it was being checked; open a new upload and submit that");
     }
 
     private void checkParameters(JobSpec spec) {
@@ -190,6 +215,7 @@ public class JobSubmissions {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
             try {
                 backpressure.check();
+                unfinishedJobs.reserve(job.spec().owner(), job.id());
                 storeInput.accept(job);
                 publish(job);
             } catch (RuntimeException e) {
@@ -216,7 +242,8 @@ public class JobSubmissions {
         }
         Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),
                 original.width(), original.height(), clock.instant());
-        storeCopy(job, input);
+        unfinishedJobs.reserve(job.spec().owner(), job.id());
+        storeWith(job, () -> objects.copy(input, JobKeys.input(job.id())));
         publish(job);
         return job;
     }
@@ -248,19 +275,10 @@ public class JobSubmissions {
         return new SubmissionException(status, e.getMessage(), e);
     }
 
-    private void store(Job job, byte[] image, String contentType) {
+    /** Stores the job's input by {@code storeInput}, then its record. */
+    private void storeWith(Job job, Runnable storeInput) {
         try {
-            objects.put(JobKeys.input(job.id()), image, contentType);
-            jobs.create(job);
-        } catch (StorageUnavailableException e) {
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
-        }
-    }
-
-    /** Like {@link #store}, with the input copied inside S3 from {@code source}. */
-    private void storeCopy(Job job, String source) {
-        try {
-            objects.copy(source, JobKeys.input(job.id()));
+            storeInput.run();
             jobs.create(job);
         } catch (StorageUnavailableException e) {
             throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);

@@ -152,7 +152,7 @@ public class WebhookSender implements DisposableBean {
                 .addHeader("User-Agent", "noise2noise-webhooks")
                 .addHeader("webhook-id", id)
                 .addHeader("webhook-timestamp", Long.toString(timestamp));
-        String signature = signer.signature(id, timestamp, body);
+        String signature = signer.signature(job.spec().owner(), id, timestamp, body);
         if (signature != null) {
             request.addHeader("webhook-signature", signature);
         }

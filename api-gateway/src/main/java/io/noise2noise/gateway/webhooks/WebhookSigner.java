@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -14,7 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Standard Webhooks signatures: {@code v1,<base64 HMAC-SHA256(key, id + "." + timestamp + "." + body)>}
- * for each configured secret, space-separated, where a secret is {@code whsec_} + the base64 key.
+ * for each secret of the job's owner, space-separated, where a secret is {@code whsec_} + the base64
+ * key. Each API key has its own secrets, so one tenant's secret never verifies another's webhooks;
+ * jobs without an owner (created while keys were off) use {@code n2n.gateway.webhooks.secrets}.
  */
 @Component
 public class WebhookSigner {
@@ -22,24 +26,42 @@ public class WebhookSigner {
     private static final Logger log = LoggerFactory.getLogger(WebhookSigner.class);
     private static final String PREFIX = "whsec_";
 
-    private final List<byte[]> keys = new ArrayList<>();
+    private final List<byte[]> anonymousKeys;
+    private final Map<String, List<byte[]>> keysByOwner = new HashMap<>();
 
     public WebhookSigner(GatewayProperties properties) {
-        for (String secret : properties.webhooks().secrets()) {
-            String encoded = secret.startsWith(PREFIX) ? secret.substring(PREFIX.length()) : secret;
-            try {
-                keys.add(Base64.getDecoder().decode(encoded));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("n2n.gateway.webhooks.secrets: not a whsec_<base64> secret", e);
+        anonymousKeys = decode(properties.webhooks().secrets(), "n2n.gateway.webhooks.secrets");
+        for (int i = 0; i < properties.apiKeys().size(); i++) {
+            GatewayProperties.ApiKey key = properties.apiKeys().get(i);
+            keysByOwner.put(key.id(), decode(key.webhookSecrets(), "n2n.gateway.api-keys[" + i + "].webhook-secrets"));
+            if (key.webhookSecrets().isEmpty()) {
+                log.warn("API key {} has no webhook-secrets: its webhooks are sent unsigned", key.id());
             }
         }
-        if (keys.isEmpty()) {
+        if (properties.apiKeys().isEmpty() && anonymousKeys.isEmpty()) {
             log.warn("no n2n.gateway.webhooks.secrets configured: webhooks are sent unsigned");
         }
     }
 
-    /** The {@code webhook-signature} header value, or null when no secret is configured. */
-    public String signature(String messageId, long timestamp, byte[] body) {
+    private static List<byte[]> decode(List<String> secrets, String property) {
+        List<byte[]> keys = new ArrayList<>();
+        for (String secret : secrets) {
+            String encoded = secret.startsWith(PREFIX) ? secret.substring(PREFIX.length()) : secret;
+            try {
+                keys.add(Base64.getDecoder().decode(encoded));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(property + ": not a whsec_<base64> secret", e);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The {@code webhook-signature} header value for a job of {@code owner} (null: no owner), or
+     * null when there is no secret to sign with.
+     */
+    public String signature(String owner, String messageId, long timestamp, byte[] body) {
+        List<byte[]> keys = owner == null ? anonymousKeys : keysByOwner.getOrDefault(owner, List.of());
         if (keys.isEmpty()) {
             return null;
         }

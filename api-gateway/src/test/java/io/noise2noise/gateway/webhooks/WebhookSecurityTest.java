@@ -20,7 +20,7 @@ class WebhookSecurityTest {
     void signsLikeTheStandardWebhooksReferenceVector() {
         WebhookSigner signer = new WebhookSigner(properties(false, List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
 
-        String signature = signer.signature("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L,
+        String signature = signer.signature(null, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L,
                 "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
@@ -32,8 +32,8 @@ class WebhookSecurityTest {
                 List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2Vjb25kLXNlY3JldC1rZXk=")));
         WebhookSigner none = new WebhookSigner(properties(false, List.of()));
 
-        assertThat(rotating.signature("msg_1", 1, new byte[0]).split(" ")).hasSize(2).allMatch(s -> s.startsWith("v1,"));
-        assertThat(none.signature("msg_1", 1, new byte[0])).isNull();
+        assertThat(rotating.signature(null, "msg_1", 1, new byte[0]).split(" ")).hasSize(2).allMatch(s -> s.startsWith("v1,"));
+        assertThat(none.signature(null, "msg_1", 1, new byte[0])).isNull();
         assertThatThrownBy(() -> new WebhookSigner(properties(false, List.of("whsec_%%%"))))
                 .hasMessageContaining("whsec_");
     }
@@ -148,6 +148,7 @@ class WebhookSecurityTest {
                 Duration.ofMinutes(5), allowPrivate, secrets, maxConcurrent, maxPerReceiver, maxUrlLength, extraPorts),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)), List.of());
+                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
+                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1)), List.of());
     }
 }

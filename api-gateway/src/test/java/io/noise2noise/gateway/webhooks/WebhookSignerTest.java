@@ -1,0 +1,50 @@
+package io.noise2noise.gateway.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.noise2noise.gateway.GatewayProperties;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class WebhookSignerTest {
+
+    private static final String OLD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final String NEW = "whsec_c2Vjb25kLXNlY3JldC1rZXk=";
+    private static final String OTHER = "whsec_b3RoZXItdGVuYW50LXNlY3JldA==";
+    private static final String SHARED = "whsec_c2hhcmVkLWFub255bW91cy1zZWNyZXQ=";
+
+    @Test
+    void eachKeysJobsAreSignedWithThatKeysSecretsOnly() {
+        WebhookSigner signer = new WebhookSigner(properties(List.of(
+                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD, NEW)),
+                new GatewayProperties.ApiKey("team-b", "11", 60, List.of(OTHER)),
+                new GatewayProperties.ApiKey("team-c", "22", 60, List.of()))));
+        WebhookSigner alone = new WebhookSigner(properties(List.of(
+                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD)))));
+        WebhookSigner renewed = new WebhookSigner(properties(List.of(
+                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(NEW)))));
+        byte[] body = "{}".getBytes();
+
+        String a = signer.signature("team-a", "msg_1", 1, body);
+        String b = signer.signature("team-b", "msg_1", 1, body);
+
+        assertThat(a.split(" ")).containsExactly(alone.signature("team-a", "msg_1", 1, body),
+                renewed.signature("team-a", "msg_1", 1, body));
+        assertThat(a.split(" ")).doesNotContain(b);
+        assertThat(signer.signature("team-c", "msg_1", 1, body)).isNull();
+        // a job without an owner (created while keys were off) keeps the shared secrets
+        assertThat(signer.signature(null, "msg_1", 1, body)).isNotNull().isNotIn(a, b);
+    }
+
+    private static GatewayProperties properties(List<GatewayProperties.ApiKey> keys) {
+        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
+                Duration.ofMinutes(5), false, List.of(SHARED)),
+                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
+                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
+                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1)), keys);
+    }
+}
