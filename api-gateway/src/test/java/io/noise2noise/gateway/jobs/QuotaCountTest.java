@@ -23,4 +23,16 @@ class QuotaCountTest {
         assertThat(QuotaCount.reached(List.of("a", "b", "c"), 3, key -> !asked.add(key))).isTrue();
         assertThat(asked).containsExactly("a", "b", "c");
     }
+
+    @Test
+    void aCallerThatTrulyHoldsItsBoundCostsAtMostABoundedNumberOfChecksPerRequest() {
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            held.add("job-" + i);
+        }
+        List<String> asked = new ArrayList<>();
+
+        assertThat(QuotaCount.reached(held, 200, key -> !asked.add(key))).isTrue();
+        assertThat(asked).hasSize(QuotaCount.MAX_CHECKS);
+    }
 }

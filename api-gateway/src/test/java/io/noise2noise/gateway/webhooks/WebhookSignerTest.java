@@ -41,7 +41,7 @@ class WebhookSignerTest {
     private static GatewayProperties properties(List<GatewayProperties.ApiKey> keys) {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
-                Duration.ofMinutes(5), false, List.of(SHARED)),
+                Duration.ofMinutes(5), false, List.of(SHARED), 8, 2, 2048, List.of()),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
