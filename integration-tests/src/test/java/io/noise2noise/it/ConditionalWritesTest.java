@@ -7,7 +7,15 @@ import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +51,48 @@ class ConditionalWritesTest {
         assertThat(objects.exists(key)).isFalse();
         System.out.println("conditional writes: If-Match and If-None-Match honoured by the "
                 + (Backend.containers() ? "MinIO" : "S3Proxy") + " backend");
+    }
+
+    /** The conditions hold under concurrency too: of writers racing from one version exactly one wins. */
+    @Test
+    void ofConcurrentConditionalWritersExactlyOneWins() throws Exception {
+        ObjectStore objects = store();
+        int rounds = 30;
+        int writers = 6;
+        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String key = "conditional/" + UUID.randomUUID();
+                assertThat(race(threads, writers, w -> objects.putIfAbsent(key, bytes("w" + w), "text/plain")))
+                        .as("If-None-Match winners").isEqualTo(1);
+                String etag = objects.getVersioned(key).orElseThrow().etag();
+                assertThat(race(threads, writers, w -> objects.replaceIfMatch(key, bytes("r" + w), "text/plain", etag)))
+                        .as("If-Match winners").isEqualTo(1);
+                objects.delete(key);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        System.out.println("conditional writes: " + rounds + " rounds of " + writers
+                + " concurrent If-None-Match and If-Match writers, exactly one winner each");
+    }
+
+    private static long race(ExecutorService threads, int writers, IntPredicate write) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            results.add(threads.submit(() -> {
+                go.await();
+                return write.test(writer);
+            }));
+        }
+        go.countDown();
+        long wins = 0;
+        for (Future<Boolean> result : results) {
+            wins += result.get(30, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        return wins;
     }
 
     private static byte[] bytes(String text) {
