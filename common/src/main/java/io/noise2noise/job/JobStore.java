@@ -30,8 +30,12 @@ public class JobStore {
         this.mapper = mapper;
     }
 
-    public void create(Job job) {
-        write(job);
+    /**
+     * Stores a new job's record, never over an existing one (a request that took over a stale
+     * Idempotency-Key claim creates its job id again): {@code false} when the record was there.
+     */
+    public boolean create(Job job) {
+        return objects.putIfAbsent(JobKeys.record(job.id()), json(job), JSON);
     }
 
     public Optional<Job> find(String jobId) {
@@ -83,10 +87,6 @@ public class JobStore {
 
     public boolean isCancelRequested(String jobId) {
         return objects.exists(JobKeys.cancelRequest(jobId));
-    }
-
-    private void write(Job job) {
-        objects.put(JobKeys.record(job.id()), json(job), JSON);
     }
 
     private byte[] json(Job job) {

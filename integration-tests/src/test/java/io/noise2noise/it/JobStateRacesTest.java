@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -53,6 +54,7 @@ class JobStateRacesTest {
     private static final Duration CANCEL_RACE_TIME = Duration.ofSeconds(45);
     private static final int CANCEL_RACE_MAX_JOBS = 3000;
     private static final int CLIENTS = 8;
+    private static final int CANCEL_DELAY_MAX_MS = 300;
 
     private static ConfigurableApplicationContext gateway;
     private static ConfigurableApplicationContext worker;
@@ -172,6 +174,8 @@ class JobStateRacesTest {
                         HttpJson.Response job = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image));
                         assertThat(job.status()).isEqualTo(202);
                         String id = job.body().get("id").asText();
+                        // from at once to about when the worker takes it up: both sides of the race
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(CANCEL_DELAY_MAX_MS));
                         HttpJson.Response cancel = HttpJson.send(HttpRequest.newBuilder(
                                 URI.create(baseUrl + "/v1/jobs/" + id + "/cancel")).POST(HttpRequest.BodyPublishers.noBody()).build());
                         assertThat(cancel.status()).isIn(200, 202);
