@@ -259,7 +259,10 @@ public class JobProcessor {
             if (job.pastDeadline(now)) {
                 throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
-            jobs.advance(job.id(), current -> current.sameAttemptAs(progress) ? progress : current);
+            if (jobs.advance(job.id(), current -> current.sameAttemptAs(progress) ? progress : current).isEmpty()) {
+                // a later attempt took the job over (this one's message was redelivered): its work is wasted
+                throw new JobCanceledException(progress, "attempt " + job.attempt() + " no longer holds the job");
+            }
         }
     }
 
