@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs S3Proxy (an S3-compatible server) on a local folder in the foreground, from the jars
-# resolved by local-stack/s3-server. Usage: s3-server.sh PORT DATA_DIR ACCESS_KEY SECRET_KEY
+# resolved by local-stack/s3-server, through its S3Server (S3Proxy's Main with atomic conditional writes). Usage: s3-server.sh PORT DATA_DIR ACCESS_KEY SECRET_KEY
 set -euo pipefail
 port=${1:?port}; data_dir=${2:?data dir}; access_key=${3:?access key}; secret_key=${4:?secret key}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,4 +24,5 @@ cat > "$data_dir/logback.xml" <<CONF
   <root level="WARN"><appender-ref ref="out"/></root>
 </configuration>
 CONF
-exec java -Xmx512m -Dlogback.configurationFile="$data_dir/logback.xml" -cp "$(cat "$classpath_file")" org.gaul.s3proxy.Main --properties "$config"
+exec java -Xmx512m -Dlogback.configurationFile="$data_dir/logback.xml" \
+  -cp "$here/local-stack/s3-server/target/classes:$(cat "$classpath_file")" io.noise2noise.localstack.S3Server --properties "$config"

@@ -3,6 +3,7 @@ package io.noise2noise.job;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * The job record: stored as JSON at {@link JobKeys#record(String)}, published on the results topic
@@ -12,6 +13,9 @@ import java.time.Instant;
  * @param progress      tiles done of tiles total while running, null before
  * @param modelUsed     the model that ran (the default's name when the client named none)
  * @param noiseSigma    the input's estimated noise standard deviation on the 0–255 scale
+ * @param resultKey     the stored result of the attempt that succeeded ({@link JobKeys#result(String, int)})
+ * @param attempt       the run a worker started last (1, 2, ... on redelivery), null before the first:
+ *                      only that run may record progress or end the job
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Job(
@@ -29,29 +33,31 @@ public record Job(
         String resultKey,
         String resultContentType,
         Double noiseSigma,
-        JobError error) {
+        JobError error,
+        Integer attempt) {
 
     public record Progress(int done, int total) {
     }
 
     public static Job queued(String id, JobSpec spec, String inputFormat, int width, int height, Instant now) {
         return new Job(id, JobStatus.QUEUED, spec, inputFormat, width, height, now, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
+    /** A new run of the job: the next attempt, with nothing of an earlier run's progress. */
     public Job running(Instant now) {
         return new Job(id, JobStatus.RUNNING, spec, inputFormat, width, height, createdAt, now, null, null, null,
-                null, null, null, null);
+                null, null, null, null, attempt == null ? 1 : attempt + 1);
     }
 
     public Job withProgress(String model, int done, int total) {
         return new Job(id, status, spec, inputFormat, width, height, createdAt, startedAt, completedAt,
-                new Progress(done, total), model, resultKey, resultContentType, noiseSigma, error);
+                new Progress(done, total), model, resultKey, resultContentType, noiseSigma, error, attempt);
     }
 
     public Job succeeded(String resultKey, String resultContentType, double noiseSigma, Instant now) {
         return new Job(id, JobStatus.SUCCEEDED, spec, inputFormat, width, height, createdAt, startedAt, now,
-                progress, modelUsed, resultKey, resultContentType, noiseSigma, null);
+                progress, modelUsed, resultKey, resultContentType, noiseSigma, null, attempt);
     }
 
     public Job failed(JobError error, Instant now) {
@@ -65,6 +71,11 @@ public record Job(
     public Job expired(Instant now) {
         return ended(JobStatus.EXPIRED, new JobError(JobError.EXPIRED,
                 "not started before its deadline " + spec.cancelAfter()), now);
+    }
+
+    /** True when {@code other} is the same run of this job (both before any run, or the same attempt). */
+    public boolean sameAttemptAs(Job other) {
+        return Objects.equals(attempt, other.attempt);
     }
 
     /**
@@ -92,6 +103,6 @@ public record Job(
 
     private Job ended(JobStatus terminal, JobError why, Instant now) {
         return new Job(id, terminal, spec, inputFormat, width, height, createdAt, startedAt, now, progress,
-                modelUsed, null, null, noiseSigma, why);
+                modelUsed, null, null, noiseSigma, why, attempt);
     }
 }

@@ -3,7 +3,10 @@ package io.noise2noise.job;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Object keys of a job in the bucket. Deterministic, so a redelivered job overwrites, never duplicates. */
+/**
+ * Object keys of a job in the bucket. Deterministic, so a redelivered job overwrites, never duplicates;
+ * each run (attempt) writes its result under a key of its own, and the job record names the one that won.
+ */
 public final class JobKeys {
 
     private JobKeys() {
@@ -13,8 +16,16 @@ public final class JobKeys {
         return prefix(jobId) + "input";
     }
 
-    public static String result(String jobId) {
-        return prefix(jobId) + "result";
+    /**
+     * The result of run {@code attempt} of a job: a run that lost the job (redelivered while it still
+     * ran) can never overwrite the result of the run that succeeded. Records written before attempts
+     * existed name {@code jobs/{id}/result}.
+     */
+    public static String result(String jobId, int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempts count from 1: " + attempt);
+        }
+        return prefix(jobId) + "attempts/" + attempt + "/result";
     }
 
     public static String record(String jobId) {

@@ -5,16 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.storage.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ConcurrentModificationException;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
  * Job records in the object store: the one place job state lives, so any gateway replica can answer
- * for any job and state survives restarts. Updates only move a job forward ({@link JobStatus#canMoveTo}).
+ * for any job and state survives restarts. Updates only move a job forward ({@link JobStatus#canMoveTo}),
+ * and each is a compare-and-swap: written only over the version it was computed from
+ * ({@link ObjectStore#replaceIfMatch}), so of two changes racing from one state at most one wins
+ * (a cancel and a worker's start can never both hold).
  */
 public class JobStore {
 
     private static final String JSON = "application/json";
+    /** Lost races before giving up: each loss means another change was written, so this bounds contention, not time. */
+    static final int MAX_TRIES = 16;
 
     private final ObjectStore objects;
     private final ObjectMapper mapper;
@@ -24,8 +30,12 @@ public class JobStore {
         this.mapper = mapper;
     }
 
-    public void create(Job job) {
-        write(job);
+    /**
+     * Stores a new job's record, never over an existing one (a request that took over a stale
+     * Idempotency-Key claim creates its job id again): {@code false} when the record was there.
+     */
+    public boolean create(Job job) {
+        return objects.putIfAbsent(JobKeys.record(job.id()), json(job), JSON);
     }
 
     public Optional<Job> find(String jobId) {
@@ -36,18 +46,35 @@ public class JobStore {
     }
 
     /**
-     * Applies {@code change} if it moves the job forward and returns the stored job; returns empty
-     * when the job does not exist or the change would move it backwards (a redelivery, a late update).
+     * Applies {@code change} to the stored job if it moves the job forward, and returns the stored
+     * job. {@code change} returns the job it was given, unchanged, when it does not apply to that
+     * state (then, and when the job does not exist or the change would move it backwards, this
+     * returns empty). When another change is written between the read and the write, the job is read
+     * again and {@code change} applied to that: it may be called more than once.
+     *
+     * @throws ConcurrentModificationException when {@value #MAX_TRIES} tries in a row lost their race
      */
     public Optional<Job> advance(String jobId, UnaryOperator<Job> change) {
-        return find(jobId).flatMap(current -> {
-            Job next = change.apply(current);
-            if (!current.status().canMoveTo(next.status())) {
+        if (!JobIds.isWellFormed(jobId)) {
+            return Optional.empty();
+        }
+        String key = JobKeys.record(jobId);
+        for (int tries = 0; tries < MAX_TRIES; tries++) {
+            Optional<ObjectStore.VersionedObject> stored = objects.getVersioned(key);
+            if (stored.isEmpty()) {
                 return Optional.empty();
             }
-            write(next);
-            return Optional.of(next);
-        });
+            Job current = read(stored.get().data());
+            Job next = change.apply(current);
+            if (next == current || !current.status().canMoveTo(next.status())) {
+                return Optional.empty();
+            }
+            if (objects.replaceIfMatch(key, json(next), JSON, stored.get().etag())) {
+                return Optional.of(next);
+            }
+        }
+        throw new ConcurrentModificationException("job " + jobId + ": " + MAX_TRIES
+                + " changes in a row lost their race to others");
     }
 
     /**
@@ -62,9 +89,9 @@ public class JobStore {
         return objects.exists(JobKeys.cancelRequest(jobId));
     }
 
-    private void write(Job job) {
+    private byte[] json(Job job) {
         try {
-            objects.put(JobKeys.record(job.id()), mapper.writeValueAsBytes(job), JSON);
+            return mapper.writeValueAsBytes(job);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job record not serialisable", e);
         }

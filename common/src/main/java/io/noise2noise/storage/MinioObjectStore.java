@@ -150,34 +150,58 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(String key, byte[] data, String contentType) {
+        return conditionalPut(key, data, contentType, Map.of("If-None-Match", "*"), "put if absent " + key);
+    }
+
+    @Override
+    public boolean replaceIfMatch(String key, byte[] data, String contentType, String etag) {
+        return conditionalPut(key, data, contentType, Map.of("If-Match", quoted(etag)),
+                "replace " + key + " if it is " + etag);
+    }
+
+    private boolean conditionalPut(String key, byte[] data, String contentType, Map<String, String> condition,
+                                   String what) {
         return call(() -> {
             try {
                 client.putObject(PutObjectArgs.builder()
                         .bucket(bucket).object(key)
                         .stream(new ByteArrayInputStream(data), data.length, -1)
                         .contentType(contentType)
-                        .extraHeaders(Map.of("If-None-Match", "*"))
+                        .extraHeaders(condition)
                         .build());
                 return true;
             } catch (ErrorResponseException e) {
-                // 412: it exists; 409 (AWS): another conditional write of it is in flight
-                if ("PreconditionFailed".equals(e.errorResponse().code())
-                        || "ConditionalRequestConflict".equals(e.errorResponse().code())) {
+                // 412: the condition failed; 409 (AWS): another conditional write of it is in flight;
+                // 404: If-Match on an object that is gone
+                String code = e.errorResponse().code();
+                if ("PreconditionFailed".equals(code) || "ConditionalRequestConflict".equals(code)
+                        || "NoSuchKey".equals(code)) {
                     return false;
                 }
                 throw e;
             }
-        }, "put if absent " + key);
+        }, what);
+    }
+
+    /** ETags travel quoted in headers; the MinIO client hands them out quoted or not depending on the call. */
+    private static String quoted(String etag) {
+        return etag.startsWith("\"") ? etag : "\"" + etag + "\"";
     }
 
     @Override
     public Optional<StoredObject> get(String key) {
+        return getVersioned(key).map(object -> new StoredObject(object.data(), object.contentType()));
+    }
+
+    @Override
+    public Optional<VersionedObject> getVersioned(String key) {
         return call(() -> {
             try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-                return Optional.of(new StoredObject(response.readAllBytes(), response.headers().get("Content-Type")));
+                return Optional.of(new VersionedObject(response.readAllBytes(), response.headers().get("Content-Type"),
+                        response.headers().get("ETag")));
             } catch (ErrorResponseException e) {
                 if ("NoSuchKey".equals(e.errorResponse().code())) {
-                    return Optional.<StoredObject>empty();
+                    return Optional.<VersionedObject>empty();
                 }
                 throw e;
             }

@@ -23,7 +23,17 @@ public interface ObjectStore {
      */
     boolean putIfAbsent(String key, byte[] data, String contentType);
 
+    /**
+     * Replaces {@code key} only if it is still the version read as {@code etag} ({@code If-Match},
+     * atomic on AWS S3, MinIO and S3Proxy): of writers racing from one version at most one gets
+     * {@code true}. {@code false}: another write came first, or the object is gone.
+     */
+    boolean replaceIfMatch(String key, byte[] data, String contentType, String etag);
+
     Optional<StoredObject> get(String key);
+
+    /** The object with the ETag of the version read, for a {@link #replaceIfMatch}; empty when there is none. */
+    Optional<VersionedObject> getVersioned(String key);
 
     /**
      * Opens {@code key} for reading as a stream, so a large object is never held whole: the caller
@@ -78,6 +88,9 @@ public interface ObjectStore {
     }
 
     record StoredObject(byte[] data, String contentType) {
+    }
+
+    record VersionedObject(byte[] data, String contentType, String etag) {
     }
 
     /** An open object: its bytes, their count and the content type it was stored with. */

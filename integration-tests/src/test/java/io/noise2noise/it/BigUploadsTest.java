@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.noise2noise.job.JobKeys;
 import io.noise2noise.testing.TestImages;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -138,7 +139,7 @@ class BigUploadsTest {
         String id = done.body().get("id").asText();
         // a result this large takes minutes of denoising here: the stored one is replaced by 96 MB of bytes instead
         long size = 96L << 20;
-        TestBucket.put("jobs/" + id + "/result", new RepeatingStream(size), size, "image/png");
+        TestBucket.put(JobKeys.result(id, 1), new RepeatingStream(size), size, "image/png");
 
         GatewayMemory memory = GatewayMemory.start();
         RawHttp.Response result;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.job.JobKeys;
 import io.noise2noise.testing.TestImages;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -252,7 +253,7 @@ class JobLifecycleTest {
         assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(200);
 
         // what the bucket's lifecycle rule does after n2n.storage.retention-days
-        TestBucket.expire("jobs/" + id + "/result");
+        TestBucket.expire(JobKeys.result(id, 1));
         TestBucket.expire("jobs/" + id + "/input");
 
         HttpJson.Response result = HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result");

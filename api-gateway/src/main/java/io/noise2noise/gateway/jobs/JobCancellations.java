@@ -11,7 +11,10 @@ import org.springframework.stereotype.Service;
 /**
  * Canceling a job: a queued one ends {@code canceled} at once (and its event is published); a
  * running one is only asked to stop, which its worker does at the next tile. Canceling a finished
- * job (or a queued one past its deadline: expired) changes nothing.
+ * job (or a queued one past its deadline: expired) changes nothing. The queued → canceled change is
+ * conditional on the record read ({@link JobStore#advance}): when a worker's start wins the race, the
+ * job answers running (202) and is stopped at its next tile, so a job that answered canceled never
+ * ends otherwise.
  */
 @Service
 public class JobCancellations {

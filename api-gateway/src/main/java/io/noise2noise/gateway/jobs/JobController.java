@@ -171,10 +171,10 @@ public class JobController {
             return JobView.of(job, delivered);
         }
         // the bucket's lifecycle rule may have removed the result while the record is still there
-        if (!objects.exists(JobKeys.result(id))) {
+        if (!objects.exists(job.resultKey())) {
             return JobView.of(job, delivered, null, true);
         }
-        return JobView.of(job, delivered, objects.presignedGet(JobKeys.result(id), properties.presignedUrlTtl()));
+        return JobView.of(job, delivered, objects.presignedGet(job.resultKey(), properties.presignedUrlTtl()));
     }
 
     /** Streamed from storage as it is read: the gateway never holds a result whole. */
@@ -186,7 +186,7 @@ public class JobController {
                     + ", it has no result");
         }
         MediaType type = MediaType.parseMediaType(job.resultContentType());
-        ObjectStore.ObjectStream result = objects.open(JobKeys.result(id)).orElseThrow(
+        ObjectStore.ObjectStream result = objects.open(job.resultKey()).orElseThrow(
                 () -> new SubmissionException(HttpStatus.GONE, "the result of job " + id + " is no longer stored"));
         // the converter closes the stream once it is written
         return ResponseEntity.ok().contentType(type).contentLength(result.size()).body(new InputStreamResource(result.data()));

@@ -19,7 +19,6 @@ import io.noise2noise.storage.StorageUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -205,13 +204,13 @@ public class JobSubmissions {
 
     /** Claims the idempotency key, stores the input and the record, publishes the job. */
     private Job accept(Submission submission, ImageInfo info, Consumer<Job> storeInput) {
-        String id = JobIds.newId();
-        Optional<String> earlier = idempotencyKeys.claim(submission, id);
-        if (earlier.isPresent()) {
-            return jobs.find(earlier.get()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
+        IdempotencyKeys.Claim claim = idempotencyKeys.claim(submission, JobIds.newId());
+        if (claim.earlier()) {
+            return jobs.find(claim.jobId()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
                     "the job created with this Idempotency-Key no longer exists"));
         }
-        Job job = Job.queued(id, submission.spec(), info.format(), info.width(), info.height(), clock.instant());
+        Job job = Job.queued(claim.jobId(), submission.spec(), info.format(), info.width(), info.height(),
+                clock.instant());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
             try {
                 backpressure.check();
@@ -219,7 +218,7 @@ public class JobSubmissions {
                 storeInput.accept(job);
                 publish(job);
             } catch (RuntimeException e) {
-                idempotencyKeys.release(submission);
+                idempotencyKeys.release(submission, job.id());
                 throw e;
             }
             idempotencyKeys.confirm(submission, job.id());

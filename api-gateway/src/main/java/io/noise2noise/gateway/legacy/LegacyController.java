@@ -7,7 +7,6 @@ import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.gateway.jobs.JobSubmissions;
 import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
-import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.storage.ObjectStore;
@@ -97,7 +96,7 @@ public class LegacyController {
         if (done.status() != JobStatus.SUCCEEDED) {
             throw new LegacyException(done.error() == null ? "job " + done.status().wireName() : done.error().message());
         }
-        String key = JobKeys.result(job.id());
+        String key = done.resultKey();
         return out -> {
             Optional<Long> size = objects.size(key);
             if (size.isEmpty()) {

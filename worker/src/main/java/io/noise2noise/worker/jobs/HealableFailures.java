@@ -4,6 +4,7 @@ import io.noise2noise.storage.StorageUnavailableException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,9 @@ final class HealableFailures {
             // any other client's time-out or refused connection
             TimeoutException.class, InterruptedIOException.class, ConnectException.class,
             // the worker is being stopped: the job is not at fault, its message is redelivered
-            InterruptedException.class);
+            InterruptedException.class,
+            // a job record's changes kept losing their races (JobStore.advance): contention passes
+            ConcurrentModificationException.class);
 
     private HealableFailures() {
     }

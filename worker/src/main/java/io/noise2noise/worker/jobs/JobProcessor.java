@@ -32,7 +32,10 @@ import org.slf4j.MDC;
 /**
  * One job, start to end: mark running → read input → decode → denoise (checking for cancellation
  * and the deadline between tiles, recording progress) → encode → store result → mark succeeded,
- * publishing the record when the job starts and when it ends. A failure that retrying can heal
+ * publishing the record when the job starts and when it ends. Each start is a new attempt (a
+ * conditional change of the record, {@link JobStore#advance}); only the attempt that started last may
+ * record progress or end the job, and it stores its result under a key of its own, so a run that lost
+ * the job (its message redelivered while it still ran) can neither end it nor change its result. A failure that retrying can heal
  * ({@link HealableFailures}: storage, broker, time-outs) propagates so the listener's error handler
  * retries the message; any other failure ends the job as failed at once, with a stable code and a
  * message fit for the client (the exception itself goes to the log). The input's size is checked
@@ -108,8 +111,14 @@ public class JobProcessor {
         finish(run(running.get(), request));
     }
 
+    /** Ends the job as {@code end} if no other attempt took it over since {@code end}'s was read. */
     private void finish(Job end) {
-        jobs.advance(end.id(), current -> end).ifPresent(finished -> {
+        Optional<Job> ended = jobs.advance(end.id(), current -> current.sameAttemptAs(end) ? end : current);
+        if (ended.isEmpty() && end.resultKey() != null) {
+            log.info("job {}: attempt {} lost the job to another; its result is dropped", end.id(), end.attempt());
+            objects.delete(end.resultKey());
+        }
+        ended.ifPresent(finished -> {
             results.publish(finished);
             meters.counter("n2n.worker.jobs", "status", finished.status().wireName()).increment();
             if (finished.executionTime() != null) {
@@ -139,7 +148,7 @@ public class JobProcessor {
             OutputOptions output = new OutputOptions(spec.format() == null ? job.inputFormat() : spec.format(),
                     spec.quality() == null ? OutputOptions.DEFAULT_JPEG_QUALITY : spec.quality());
             EncodedImage encoded = encode(denoised, output);
-            String resultKey = JobKeys.result(job.id());
+            String resultKey = JobKeys.result(job.id(), job.attempt());
             String contentType = encoded.contentType();
             // streamed from the encoder's parts: one array of a large result would briefly need twice its size
             objects.put(resultKey, encoded.stream(), encoded.size(), contentType);
@@ -250,7 +259,10 @@ public class JobProcessor {
             if (job.pastDeadline(now)) {
                 throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
-            jobs.advance(job.id(), current -> progress);
+            if (jobs.advance(job.id(), current -> current.sameAttemptAs(progress) ? progress : current).isEmpty()) {
+                // a later attempt took the job over (this one's message was redelivered): its work is wasted
+                throw new JobCanceledException(progress, "attempt " + job.attempt() + " no longer holds the job");
+            }
         }
     }
 
