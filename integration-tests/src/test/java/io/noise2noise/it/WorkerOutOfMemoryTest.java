@@ -95,7 +95,8 @@ class WorkerOutOfMemoryTest {
                     .until(() -> direct.find(id).status().isTerminal());
             Job job = direct.find(id);
             assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
-            assertThat(job.startedAt()).as("started again, by the other worker, after the first died").isAfter(exited);
+            assertThat(job.attempt()).as("started a second time, by the other worker, after the first died").isEqualTo(2);
+            // may be negative: a worker halting on its own leaves the group before its process has ended
             Duration handOver = Duration.between(exited, job.startedAt());
             assertThat(handOver).as("within the session timeout and a rebalance").isLessThan(Duration.ofSeconds(60));
             System.out.printf("OOM hand-over (%s): %dx%d PNG (%d bytes) on a -Xmx%s worker: it exited (status %d); the "

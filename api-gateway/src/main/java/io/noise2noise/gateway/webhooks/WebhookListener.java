@@ -4,6 +4,7 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.job.WebhookEvent;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -16,7 +17,6 @@ import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.config.KafkaListenerConfigUtils;
 import org.springframework.kafka.listener.KafkaConsumerBackoffManager;
 import org.springframework.kafka.retrytopic.TopicSuffixingStrategy;
-import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.retry.annotation.Backoff;
@@ -73,7 +73,7 @@ public class WebhookListener {
             backoff = @Backoff(delayExpression = "${n2n.gateway.webhooks.first-retry-delay-ms}", multiplier = 2.0,
                     random = true, maxDelay = 600_000),
             exclude = WebhookSender.WebhookRefusedException.class,
-            listenerContainerFactory = WebhookListenerConfiguration.CONTAINER_FACTORY,
+            listenerContainerFactory = WebhookListenerConfiguration.RETRY_CONTAINER_FACTORY,
             topicSuffixingStrategy = TopicSuffixingStrategy.SUFFIX_WITH_INDEX_VALUE,
             retryTopicSuffix = "-webhook-retry", dltTopicSuffix = "-webhook-dlt")
     @KafkaListener(id = LISTENER_ID, topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks",
@@ -102,7 +102,19 @@ public class WebhookListener {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // e.g. storage unavailable: retried like a failed delivery
         }
-        return dispatcher.dispatch(WebhookTargets.receiver(job.spec().webhook()), () -> sender.deliver(job, event));
+        CompletableFuture<Void> delivery = dispatcher.dispatch(WebhookTargets.receiver(job.spec().webhook()),
+                () -> sender.deliver(job, event));
+        if (topic.equals(topic())) {
+            return delivery;
+        }
+        // retries are delivered on their topic's consumer thread and acknowledged in order: an asynchronous
+        // failure racing a retry topic's back-off pause was seen to leave a record neither retried nor given up
+        try {
+            delivery.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : e;
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** spring-kafka names a retry topic's container as the topic: the main one's id plus the topic's suffix. */
@@ -111,8 +123,7 @@ public class WebhookListener {
     }
 
     @DltHandler
-    public void gaveUp(Job job, Acknowledgment acknowledgment) {
-        acknowledgment.acknowledge();
+    public void gaveUp(Job job) {
         log.warn("webhook of job {} ({}) to {} not delivered; giving up", job.id(),
                 WebhookEvent.of(job.status()).wireName(), job.spec().webhook());
     }
