@@ -69,7 +69,9 @@ public class WebhookListener {
      * What is known before the delivery (already delivered, or the receiver's {@code Retry-After} not
      * over yet) is settled here, on the consumer thread, where a retry topic's partition can be paused.
      */
-    @RetryableTopic(attempts = "${n2n.gateway.webhooks.attempts}",
+    // as many partitions as the results topic: a failed record goes to its own partition number there, and a
+    // producer that does not know yet that a smaller retry topic lacks it blocks for a minute, then loses it
+    @RetryableTopic(attempts = "${n2n.gateway.webhooks.attempts}", numPartitions = "${n2n.topics.result-partitions:3}",
             backoff = @Backoff(delayExpression = "${n2n.gateway.webhooks.first-retry-delay-ms}", multiplier = 2.0,
                     random = true, maxDelay = 600_000),
             exclude = WebhookSender.WebhookRefusedException.class,
