@@ -223,9 +223,10 @@ def main() -> None:
     if args.base_url:
         results, _ = measure(args, args.base_url, None)
     else:
-        # ingest submits far more than one worker runs: lift the backlog bound so it measures the
-        # submit path, not the 429 rule
-        gateway_args = ["--n2n.gateway.backpressure.max-queued-jobs=1000000", *args.gateway_arg]
+        # ingest submits far more than one worker runs: lift the backlog bound and the (anonymous)
+        # caller's unfinished-jobs quota so it measures the submit path, not the 429 rules
+        gateway_args = ["--n2n.gateway.backpressure.max-queued-jobs=1000000",
+                        "--n2n.gateway.quotas.max-unfinished-jobs=1000000", *args.gateway_arg]
         state = ROOT / "benchmarks/results/tmp" / f"stack-{os.getpid()}"
         with LocalStack(state, gateway_args, args.worker_arg, jfr=args.jfr) as stack:
             results, windows = measure(args, stack.base_url, stack)
