@@ -2,12 +2,7 @@ package io.noise2noise.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.testing.TestImages;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -23,7 +18,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** API keys, per-key rate limits, ownership of jobs, and refusing work while the queue is too long. No worker runs. */
 class AccessAndBackpressureTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String KEY_A = "key-a-0123456789";
     private static final String KEY_B = "key-b-9876543210";
     private static final String KEY_C = "key-c-5555555555";
@@ -116,18 +110,7 @@ class AccessAndBackpressureTest {
     }
 
     private static HttpJson.Response send(String method, String path, Object body, String key) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
-                    .header("Content-Type", "application/json");
-            if (key != null) {
-                request.header("Authorization", "Bearer " + key);
-            }
-            return HttpJson.send(request.build());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HttpJson.sendWithKey(baseUrl + path, method, body, key);
     }
 
     private static String sha256(String key) throws Exception {

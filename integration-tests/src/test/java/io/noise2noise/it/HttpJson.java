@@ -35,6 +35,22 @@ public final class HttpJson {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }
 
+    /** A JSON request ({@code body} null: none), with a bearer {@code key} unless it is null. */
+    public static Response sendWithKey(String url, String method, Object body, String key) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+                    .header("Content-Type", "application/json");
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            return send(request.build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Response send(HttpRequest request) {
         try {
             HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());

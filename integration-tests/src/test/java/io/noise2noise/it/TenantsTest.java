@@ -12,7 +12,6 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.testing.TestImages;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
@@ -278,16 +277,7 @@ class TenantsTest {
     }
 
     private static HttpJson.Response send(String method, String path, Object body, String key) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
-                    .header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + key);
-            return HttpJson.send(request.build());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HttpJson.sendWithKey(baseUrl + path, method, body, key);
     }
 
     private static String md5(byte[] data) {
