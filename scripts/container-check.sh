@@ -497,7 +497,7 @@ collect_ca
 phase "build $GATEWAY_IMAGE (api-gateway/Dockerfile)" 1200 build_app api-gateway/Dockerfile "$GATEWAY_IMAGE"
 phase "build $WORKER_IMAGE (worker/Dockerfile)" 1500 build_app worker/Dockerfile "$WORKER_IMAGE"
 phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-# a cold `go install` of the MinIO server took > 1500 s on a 2-core machine at load 30
+# its limit covers a cold `go install` of the MinIO server on a loaded machine (docs/deploy.md, "Timings measured here")
 phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
 health_ticker & health_pid=$!
 phase "compose refuses to start without credentials" 60 compose_requires_credentials

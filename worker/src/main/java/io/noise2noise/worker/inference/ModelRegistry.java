@@ -158,9 +158,8 @@ public class ModelRegistry implements AutoCloseable {
      * ONNX Runtime with our own session options, since DJL's string options cannot set config entries:
      * intra-op threads as configured, one inter-op thread, all graph optimisations, and no spinning
      * of idle intra-op threads ({@code session.intra_op.allow_spinning=0}): spinning workers burn the
-     * cores that other jobs, the JVM and the host need (on the 2-core development machine beside a
-     * training run: 0.68 MP/s spinning vs TensorFlow's 0.81 in the same interleaved rounds; without
-     * spinning 0.75 vs 0.78). Turning the CPU arena off saved no memory and was slower.
+     * cores that other jobs, the JVM and the host need (measurements: docs/performance.md, "ONNX Runtime
+     * threads").
      */
     private static Loaded loadOnnx(Path dir, InferenceProperties properties) throws IOException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
