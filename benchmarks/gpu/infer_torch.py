@@ -1,6 +1,6 @@
 """Inference throughput of the zoo's architectures on one GPU, model only, through PyTorch.
 
-The per-GPU figure of the sizing model (README, "Scaling"): the networks of models/gpu/train_torch.py
+The per-GPU figure of the sizing model (docs/sizing.md, r_gpu): the networks of models/gpu/train_torch.py
 (layer for layer the Keras ones) timed on tiles of 512x512 at batch 1/8/32 and on whole 12 MP images,
 in fp32 (TF32 allowed) and bf16, channels_last, inputs already on the GPU; the batch-32 case is also
 timed end to end (uint8 upload, model, uint8 download). The baseline of the same run is the same
