@@ -96,12 +96,16 @@ public record GatewayProperties(
      * @param maxUnfinishedJobs    jobs created and not yet finished (succeeded, failed, canceled, expired)
      * @param retryAfter           what a refused caller is told to wait
      * @param uploadSweepInterval  how often expired upload slots, and their unsubmitted uploads, are deleted
+     * @param recountInterval      how long a caller's count of unfinished jobs is used before it is listed
+     *                             again, while it is under half its bound (each replica counts what it
+     *                             accepted meanwhile; the others' are seen at the next listing)
      */
     public record Quotas(
             @Min(1) int maxOpenUploads,
             @Min(1) int maxUnfinishedJobs,
             @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-            @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval) {
+            @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
+            @NotNull Duration recountInterval) {
     }
 
     /**

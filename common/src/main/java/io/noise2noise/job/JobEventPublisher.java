@@ -1,6 +1,8 @@
 package io.noise2noise.job;
 
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
@@ -8,6 +10,8 @@ import org.springframework.kafka.core.KafkaTemplate;
  * for the broker's acknowledgement so a record is out before the message that caused it is committed.
  */
 public class JobEventPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(JobEventPublisher.class);
 
     private final KafkaTemplate<String, Object> kafka;
     private final JobTopics topics;
@@ -26,5 +30,18 @@ public class JobEventPublisher {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not publish result of job " + job.id(), e.getCause());
         }
+    }
+
+    /**
+     * Sends the record without waiting for the broker: for an event nothing waits on before going on
+     * (a job's start, on its way to the job's end). One producer keeps a job's events in order (same
+     * key, same partition), so an end published after it still arrives after it; a failure is logged.
+     */
+    public void publishWithoutWaiting(Job job) {
+        kafka.send(topics.results(), job.id(), job).whenComplete((sent, e) -> {
+            if (e != null) {
+                log.warn("job {}: could not publish its {} event: {}", job.id(), job.status().wireName(), e.toString());
+            }
+        });
     }
 }

@@ -39,10 +39,20 @@ public class JobStore {
     }
 
     public Optional<Job> find(String jobId) {
+        return findVersioned(jobId).map(Versioned::job);
+    }
+
+    /** The job with the version it was read at, for changes that go on from it ({@link #advance(Versioned, UnaryOperator)}). */
+    public Optional<Versioned> findVersioned(String jobId) {
         if (!JobIds.isWellFormed(jobId)) {
             return Optional.empty();
         }
-        return objects.get(JobKeys.record(jobId)).map(object -> read(object.data()));
+        return objects.getVersioned(JobKeys.record(jobId))
+                .map(object -> new Versioned(read(object.data()), object.etag()));
+    }
+
+    /** A job as stored, with the ETag of that version of its record. */
+    public record Versioned(Job job, String etag) {
     }
 
     /**
@@ -55,25 +65,33 @@ public class JobStore {
      * @throws ConcurrentModificationException when {@value #MAX_TRIES} tries in a row lost their race
      */
     public Optional<Job> advance(String jobId, UnaryOperator<Job> change) {
-        if (!JobIds.isWellFormed(jobId)) {
-            return Optional.empty();
-        }
-        String key = JobKeys.record(jobId);
+        return findVersioned(jobId).flatMap(stored -> advance(stored, change)).map(Versioned::job);
+    }
+
+    /**
+     * Like {@link #advance(String, UnaryOperator)}, starting from a version already read (or written)
+     * instead of reading it first: the usual case, nobody else changed the job since, costs one
+     * conditional write. The result carries the version written, for the next change.
+     */
+    public Optional<Versioned> advance(Versioned from, UnaryOperator<Job> change) {
+        String key = JobKeys.record(from.job().id());
+        Versioned current = from;
         for (int tries = 0; tries < MAX_TRIES; tries++) {
+            Job next = change.apply(current.job());
+            if (next == current.job() || !current.job().status().canMoveTo(next.status())) {
+                return Optional.empty();
+            }
+            Optional<String> written = objects.replaceIfMatch(key, json(next), JSON, current.etag());
+            if (written.isPresent()) {
+                return Optional.of(new Versioned(next, written.get()));
+            }
             Optional<ObjectStore.VersionedObject> stored = objects.getVersioned(key);
             if (stored.isEmpty()) {
                 return Optional.empty();
             }
-            Job current = read(stored.get().data());
-            Job next = change.apply(current);
-            if (next == current || !current.status().canMoveTo(next.status())) {
-                return Optional.empty();
-            }
-            if (objects.replaceIfMatch(key, json(next), JSON, stored.get().etag())) {
-                return Optional.of(next);
-            }
+            current = new Versioned(read(stored.get().data()), stored.get().etag());
         }
-        throw new ConcurrentModificationException("job " + jobId + ": " + MAX_TRIES
+        throw new ConcurrentModificationException("job " + from.job().id() + ": " + MAX_TRIES
                 + " changes in a row lost their race to others");
     }
 

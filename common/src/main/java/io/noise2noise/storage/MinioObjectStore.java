@@ -150,33 +150,33 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(String key, byte[] data, String contentType) {
-        return conditionalPut(key, data, contentType, Map.of("If-None-Match", "*"), "put if absent " + key);
+        return conditionalPut(key, data, contentType, Map.of("If-None-Match", "*"), "put if absent " + key).isPresent();
     }
 
     @Override
-    public boolean replaceIfMatch(String key, byte[] data, String contentType, String etag) {
+    public Optional<String> replaceIfMatch(String key, byte[] data, String contentType, String etag) {
         return conditionalPut(key, data, contentType, Map.of("If-Match", quoted(etag)),
                 "replace " + key + " if it is " + etag);
     }
 
-    private boolean conditionalPut(String key, byte[] data, String contentType, Map<String, String> condition,
-                                   String what) {
+    /** The written version's ETag, or empty when the condition failed. */
+    private Optional<String> conditionalPut(String key, byte[] data, String contentType, Map<String, String> condition,
+                                            String what) {
         return call(() -> {
             try {
-                client.putObject(PutObjectArgs.builder()
+                return Optional.of(client.putObject(PutObjectArgs.builder()
                         .bucket(bucket).object(key)
                         .stream(new ByteArrayInputStream(data), data.length, -1)
                         .contentType(contentType)
                         .extraHeaders(condition)
-                        .build());
-                return true;
+                        .build()).etag());
             } catch (ErrorResponseException e) {
                 // 412: the condition failed; 409 (AWS): another conditional write of it is in flight;
                 // 404: If-Match on an object that is gone
                 String code = e.errorResponse().code();
                 if ("PreconditionFailed".equals(code) || "ConditionalRequestConflict".equals(code)
                         || "NoSuchKey".equals(code)) {
-                    return false;
+                    return Optional.<String>empty();
                 }
                 throw e;
             }

@@ -25,10 +25,11 @@ public interface ObjectStore {
 
     /**
      * Replaces {@code key} only if it is still the version read as {@code etag} ({@code If-Match},
-     * atomic on AWS S3, MinIO and S3Proxy): of writers racing from one version at most one gets
-     * {@code true}. {@code false}: another write came first, or the object is gone.
+     * atomic on AWS S3, MinIO and S3Proxy): of writers racing from one version at most one gets the
+     * ETag of the version it wrote, so it can go on from that version without reading it back. Empty:
+     * another write came first, or the object is gone.
      */
-    boolean replaceIfMatch(String key, byte[] data, String contentType, String etag);
+    Optional<String> replaceIfMatch(String key, byte[] data, String contentType, String etag);
 
     Optional<StoredObject> get(String key);
 

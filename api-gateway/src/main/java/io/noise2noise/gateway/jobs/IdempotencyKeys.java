@@ -106,7 +106,7 @@ public class IdempotencyKeys {
             objects.replaceIfMatch(key, content(held.jobId(), held.hash(), null), TEXT, etag);
             return Optional.of(new Claim(held.jobId(), true));
         }
-        if (objects.replaceIfMatch(key, content(held.jobId(), held.hash(), Instant.now()), TEXT, etag)) {
+        if (objects.replaceIfMatch(key, content(held.jobId(), held.hash(), Instant.now()), TEXT, etag).isPresent()) {
             log.info("job {}: took over its stale Idempotency-Key claim", held.jobId());
             return Optional.of(new Claim(held.jobId(), false));
         }
@@ -129,7 +129,7 @@ public class IdempotencyKeys {
                     return;
                 }
                 if (objects.replaceIfMatch(key, content(jobId, requestHash(submission), null), TEXT,
-                        stored.get().etag())) {
+                        stored.get().etag()).isPresent()) {
                     return;
                 }
             }

@@ -2,98 +2,95 @@ package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.job.JobTopics;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import jakarta.annotation.PreDestroy;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
  * Refuses new jobs (429 with {@code Retry-After}) while the workers' backlog — the consumer group's
  * lag on the jobs topic — is above a bound, so a burst cannot queue hours of work nobody waits
- * for. The lag is read from the broker at most once per refresh interval, by one submission while
- * the others go on with the last figure: behind a lock, every submission arriving during the read
- * (several broker round trips) waited for it.
+ * for. The lag is read from the broker in the background once per refresh interval (four admin
+ * round trips); a submission only compares the last figure, so none waits for the broker here.
+ * A failed read keeps the last figure: publishing the job is what finds the broker away.
  */
 @Component
 public class QueueBackpressure {
 
+    private static final Logger log = LoggerFactory.getLogger(QueueBackpressure.class);
+
     private final Admin admin;
     private final JobTopics topics;
     private final GatewayProperties.Backpressure settings;
-    private final AtomicBoolean reading = new AtomicBoolean();
-    private volatile Instant checkedAt = Instant.EPOCH;
+    private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "queue-backlog-read");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Jobs published but not yet taken by a worker, as of the last read. */
     private volatile long lag;
 
     public QueueBackpressure(Admin admin, JobTopics topics, GatewayProperties properties) {
         this.admin = admin;
         this.topics = topics;
         this.settings = properties.backpressure();
+        reader.scheduleWithFixedDelay(this::refresh, 0, settings.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Throws a 429 when the backlog is over the bound. */
     public void check() {
-        long backlog = backlog();
+        long backlog = lag;
         if (backlog > settings.maxQueuedJobs()) {
             throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, backlog + " jobs are waiting (more than "
                     + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
         }
     }
 
-    /** Jobs published but not yet taken by a worker, as of the last refresh. */
-    public long backlog() {
-        if (due() && reading.compareAndSet(false, true)) {
-            try {
-                if (due()) {
-                    Instant now = Instant.now();
-                    lag = readLag();
-                    checkedAt = now;
-                }
-            } finally {
-                reading.set(false);
-            }
-        }
-        return lag;
-    }
-
-    private boolean due() {
-        return Duration.between(checkedAt, Instant.now()).compareTo(settings.refreshInterval()) >= 0;
-    }
-
-    private long readLag() {
+    private void refresh() {
         try {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(topics.jobs())).allTopicNames()
-                    .get(5, TimeUnit.SECONDS).get(topics.jobs()).partitions().stream()
-                    .map(p -> new TopicPartition(topics.jobs(), p.partition())).toList();
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
-                    .all().get(5, TimeUnit.SECONDS);
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
-                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
-                    .all().get(5, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.workerGroup())
-                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            long total = 0;
-            for (TopicPartition partition : partitions) {
-                OffsetAndMetadata done = committed.get(partition);
-                long position = done != null ? done.offset() : starts.get(partition).offset();
-                total += Math.max(0, ends.get(partition).offset() - position);
-            }
-            return total;
+            lag = readLag();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
         } catch (Exception e) {
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
+            log.warn("could not read the workers' backlog (keeping {}): {}", lag, e.toString());
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        reader.shutdownNow();
+    }
+
+    private long readLag() throws Exception {
+        List<TopicPartition> partitions = admin.describeTopics(List.of(topics.jobs())).allTopicNames()
+                .get(5, TimeUnit.SECONDS).get(topics.jobs()).partitions().stream()
+                .map(p -> new TopicPartition(topics.jobs(), p.partition())).toList();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
+                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                .all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
+                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
+                .all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.workerGroup())
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        long total = 0;
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata done = committed.get(partition);
+            long position = done != null ? done.offset() : starts.get(partition).offset();
+            total += Math.max(0, ends.get(partition).offset() - position);
+        }
+        return total;
     }
 }

@@ -7,6 +7,11 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Service;
@@ -18,17 +23,26 @@ import org.springframework.stereotype.Service;
  * read the job's end on the results topic, so a caller's listing stays about as long as its truly
  * unfinished jobs; a marker that event missed is checked against the job record when its caller is
  * at its bound, and deleted if the job has finished.
+ * <p>
+ * Listing the markers on every submission made the LIST the dearest step of accepting a job. A
+ * caller's count is listed at most once per {@code recount-interval} while it is under half its
+ * bound, and on every submission above that; in between, this replica adds what it accepted. So
+ * the bound holds exactly near it, and far from it other replicas' jobs are seen a moment later.
  */
 @Service
 public class UnfinishedJobs {
 
     private static final byte[] NOTHING = new byte[0];
+    /** Keys the count of anonymous callers (owner null), who share one bound. */
+    private static final String ANONYMOUS = "";
 
     private final ObjectStore objects;
     private final JobStore jobs;
     private final JobTopics topics;
     private final GatewayProperties.Quotas quotas;
     private final Clock clock = Clock.systemUTC();
+    // one entry per owner: the API keys configured, and the anonymous callers
+    private final Map<String, Count> counts = new ConcurrentHashMap<>();
 
     public UnfinishedJobs(ObjectStore objects, JobStore jobs, JobTopics topics, GatewayProperties properties) {
         this.objects = objects;
@@ -52,13 +66,20 @@ public class UnfinishedJobs {
 
     /** Counts {@code jobId} against its owner's bound (null: anonymous), or refuses it with 429. */
     public void reserve(String owner, String jobId) {
-        if (QuotaCount.reached(objects.list(JobKeys.unfinishedJobs(owner)), quotas.maxUnfinishedJobs(),
-                this::deleteIfFinished)) {
-            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has " + quotas.maxUnfinishedJobs()
-                    + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
-                    quotas.retryAfter());
+        Count count = counts.computeIfAbsent(Objects.requireNonNullElse(owner, ANONYMOUS), key -> new Count());
+        if (!count.isFarBelow(quotas.maxUnfinishedJobs(), quotas.recountInterval(), clock.instant())) {
+            Instant listedAt = clock.instant();
+            var markers = objects.list(JobKeys.unfinishedJobs(owner));
+            if (QuotaCount.reached(markers, quotas.maxUnfinishedJobs(), this::deleteIfFinished)) {
+                count.listed(markers.size(), listedAt);
+                throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has " + quotas.maxUnfinishedJobs()
+                        + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
+                        quotas.retryAfter());
+            }
+            count.listed(markers.size(), listedAt);
         }
         objects.put(JobKeys.unfinishedJob(owner, jobId), NOTHING, "application/octet-stream");
+        count.added();
     }
 
     private boolean deleteIfFinished(String marker) {
@@ -68,5 +89,24 @@ public class UnfinishedJobs {
             objects.delete(marker);
         }
         return finished;
+    }
+
+    /** A caller's unfinished jobs as last listed, plus those this replica accepted since. */
+    private static final class Count {
+        private int held;
+        private Instant listedAt = Instant.EPOCH;
+
+        synchronized boolean isFarBelow(int bound, Duration recountInterval, Instant now) {
+            return 2 * held < bound && Duration.between(listedAt, now).compareTo(recountInterval) < 0;
+        }
+
+        synchronized void listed(int markers, Instant at) {
+            held = markers;
+            listedAt = at;
+        }
+
+        synchronized void added() {
+            held++;
+        }
     }
 }

@@ -21,6 +21,8 @@ import io.noise2noise.worker.inference.DenoisingModel;
 import io.noise2noise.worker.inference.Denoiser;
 import io.noise2noise.worker.inference.ModelRegistry;
 import io.noise2noise.worker.inference.UnknownModelException;
+import io.noise2noise.storage.StorageUnavailableException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,12 +84,12 @@ public class JobProcessor {
 
     private void processJob(JobRequested request) {
         String id = request.jobId();
-        Optional<Job> stored = jobs.find(id);
+        Optional<JobStore.Versioned> stored = jobs.findVersioned(id);
         if (stored.isEmpty()) {
             log.warn("job {}: no record, dropping the request", id);
             return;
         }
-        Job job = stored.get();
+        Job job = stored.get().job();
         if (job.status().isTerminal()) {
             log.info("job {}: already {}, re-publishing its record", id, job.status().wireName());
             results.publish(job);
@@ -95,25 +97,34 @@ public class JobProcessor {
         }
         Instant now = clock.instant();
         if (job.status() == JobStatus.QUEUED && job.pastDeadline(now)) {
-            finish(job.expired(now));
+            finish(stored.get(), job.expired(now));
             return;
         }
-        if (jobs.isCancelRequested(id)) {
-            finish(job.canceled("canceled before it started", now));
+        // a cancel request of a queued job ends it in the gateway (or loses to this start, and is then
+        // seen at the first checkpoint); one standing before a start is left by an earlier attempt
+        if (job.status() == JobStatus.RUNNING && jobs.isCancelRequested(id)) {
+            finish(stored.get(), job.canceled("canceled before it started", now));
             return;
         }
-        Optional<Job> running = jobs.advance(id, current -> current.running(now));
+        Optional<JobStore.Versioned> running = jobs.advance(stored.get(), current -> current.running(now));
         if (running.isEmpty()) {
             return;
         }
-        results.publish(running.get());
-        meters.timer("n2n.worker.job.queue-delay").record(running.get().queueDelay());
-        finish(run(running.get(), request));
+        // nothing waits for the start event: the job's end, published after it, arrives after it
+        results.publishWithoutWaiting(running.get().job());
+        meters.timer("n2n.worker.job.queue-delay").record(running.get().job().queueDelay());
+        Checkpoints checkpoints = new Checkpoints(running.get());
+        Job end = run(running.get().job(), request, checkpoints);
+        finish(checkpoints.latest, end);
     }
 
-    /** Ends the job as {@code end} if no other attempt took it over since {@code end}'s was read. */
-    private void finish(Job end) {
-        Optional<Job> ended = jobs.advance(end.id(), current -> current.sameAttemptAs(end) ? end : current);
+    /**
+     * Ends the job as {@code end} if no other attempt took it over since {@code end}'s was read,
+     * going on from {@code latest}, the version this attempt last read or wrote.
+     */
+    private void finish(JobStore.Versioned latest, Job end) {
+        Optional<Job> ended = jobs.advance(latest, current -> current.sameAttemptAs(end) ? end : current)
+                .map(JobStore.Versioned::job);
         if (ended.isEmpty() && end.resultKey() != null) {
             log.info("job {}: attempt {} lost the job to another; its result is dropped", end.id(), end.attempt());
             objects.delete(end.resultKey());
@@ -128,7 +139,7 @@ public class JobProcessor {
         });
     }
 
-    private Job run(Job job, JobRequested request) {
+    private Job run(Job job, JobRequested request, Checkpoints checkpoints) {
         try {
             PixelImage image = decodeInput(request);
             checkWritable(job, image);
@@ -139,7 +150,7 @@ public class JobProcessor {
             double sigma = NoiseLevel.estimateSigma(image);
             // in place: a second full-size copy would double the memory a 40 MP image needs
             PixelImage denoised = denoiser.denoiseInPlace(image, model, request.strength(),
-                    new Checkpoints(job, modelName));
+                    checkpoints.of(modelName));
             log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(), modelName,
                     (System.nanoTime() - started) / 1_000_000);
             meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
@@ -178,20 +189,24 @@ public class JobProcessor {
 
     /**
      * The job's input, decoded; the file's bytes are garbage once this returns, before the pixels are
-     * worked on. Its size is checked from a stat first (it may differ from what the gateway checked:
-     * an upload can be replaced), and no more than that size is read.
+     * worked on. Its size is checked from the response's length before a byte of the body is read (it
+     * may differ from what the gateway checked: an upload can be replaced), and no more than that is read.
      */
     private PixelImage decodeInput(JobRequested request) {
-        long size = objects.size(request.inputKey()).orElseThrow(JobProcessor::inputGone);
-        if (size == 0) {
-            // a ranged read of nothing is no request S3 takes
-            throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is empty");
+        byte[] input;
+        try (ObjectStore.ObjectStream stream = objects.open(request.inputKey()).orElseThrow(JobProcessor::inputGone)) {
+            if (stream.size() == 0) {
+                throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is empty");
+            }
+            if (stream.size() > maxInputBytes) {
+                throw new JobFailedException(new JobError(JobError.INPUT_TOO_LARGE, "the input has " + stream.size()
+                        + " bytes; the limit (n2n.images.max-upload-bytes) is " + maxInputBytes), null);
+            }
+            input = stream.data().readNBytes((int) stream.size());
+        } catch (IOException e) {
+            throw new StorageUnavailableException("reading the input of job " + request.jobId() + " failed", e);
         }
-        if (size > maxInputBytes) {
-            throw new JobFailedException(new JobError(JobError.INPUT_TOO_LARGE, "the input has " + size
-                    + " bytes; the limit (n2n.images.max-upload-bytes) is " + maxInputBytes), null);
-        }
-        return codec.decode(objects.read(request.inputKey(), 0, (int) size).orElseThrow(JobProcessor::inputGone));
+        return codec.decode(input);
     }
 
     private static InvalidImageException inputGone() {
@@ -226,27 +241,31 @@ public class JobProcessor {
      * could not be read) as failed with {@code error}; nothing happens to a job already ended.
      */
     public void failGivenUp(String jobId, JobError error) {
-        jobs.find(jobId).ifPresent(job -> finish(job.failed(error, clock.instant())));
+        jobs.findVersioned(jobId).ifPresent(stored -> finish(stored, stored.job().failed(error, clock.instant())));
     }
 
     /**
      * Between tiles, at most once per checkpoint interval: stop if the client canceled or the
-     * deadline passed, otherwise record progress.
+     * deadline passed, otherwise record progress. Keeps the version of the record this attempt last
+     * wrote, so each change (and the job's end) is one conditional write unless another came between.
      */
-    private final class Checkpoints implements Denoiser.TileListener {
+    private final class Checkpoints {
 
         private final Job job;
-        private final String modelName;
+        private JobStore.Versioned latest;
         private Instant lastCheck;
 
-        Checkpoints(Job job, String modelName) {
-            this.job = job;
-            this.modelName = modelName;
+        Checkpoints(JobStore.Versioned running) {
+            this.job = running.job();
+            this.latest = running;
             this.lastCheck = clock.instant();
         }
 
-        @Override
-        public void tileDone(int done, int total) {
+        Denoiser.TileListener of(String modelName) {
+            return (done, total) -> tileDone(modelName, done, total);
+        }
+
+        private void tileDone(String modelName, int done, int total) {
             Instant now = clock.instant();
             if (done == total || Duration.between(lastCheck, now).compareTo(checkpointInterval) < 0) {
                 return;
@@ -259,10 +278,13 @@ public class JobProcessor {
             if (job.pastDeadline(now)) {
                 throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
-            if (jobs.advance(job.id(), current -> current.sameAttemptAs(progress) ? progress : current).isEmpty()) {
+            Optional<JobStore.Versioned> recorded = jobs.advance(latest,
+                    current -> current.sameAttemptAs(progress) ? progress : current);
+            if (recorded.isEmpty()) {
                 // a later attempt took the job over (this one's message was redelivered): its work is wasted
                 throw new JobCanceledException(progress, "attempt " + job.attempt() + " no longer holds the job");
             }
+            latest = recorded.get();
         }
     }
 
