@@ -27,7 +27,8 @@ class GatewayPropertiesTest {
                     "n2n.gateway.waiters.store-check-interval=2s", "n2n.gateway.waiters.retry-after=5s",
                     "n2n.gateway.bodies.in-flight-budget=512MB", "n2n.gateway.bodies.retry-after=2s",
                     "n2n.gateway.quotas.max-open-uploads=100", "n2n.gateway.quotas.max-unfinished-jobs=100",
-                    "n2n.gateway.quotas.retry-after=30s", "n2n.gateway.quotas.upload-sweep-interval=1m");
+                    "n2n.gateway.quotas.retry-after=30s", "n2n.gateway.quotas.upload-sweep-interval=1m",
+                    "n2n.gateway.quotas.recount-interval=1s");
 
     @Test
     void maxRetryAfterIsReadAndBounded() {
