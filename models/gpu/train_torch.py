@@ -41,7 +41,7 @@ from torch import nn
 import common
 import src_path  # noqa: F401  (models/src on sys.path)
 from n2n_models import arch_specs, schedule
-from n2n_models.config import Config, apply_overrides
+from n2n_models.config import Config, apply_overrides, read_raw
 from n2n_models.data import pad_to_multiple, random_patches
 from n2n_models.metrics import psnr
 from n2n_models.noise import NoiseModel, parse_noise_spec
@@ -213,7 +213,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run_config(args: argparse.Namespace) -> Config:
     """The config file with ``--set``, ``--minutes`` and ``--steps`` applied, checked for this path."""
-    raw = apply_overrides(yaml.safe_load(Path(args.config).read_text()) or {}, args.set)
+    raw = apply_overrides(read_raw(args.config), args.set)
     raw.setdefault("train", {})["time_budget_minutes"] = float(args.minutes)
     if args.steps:
         raw["train"]["steps"] = args.steps

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import common  # models/gpu/common.py (pytest's pythonpath)
 from n2n_models import arch_specs
+from n2n_models.config import read_raw
 
 MODELS = Path(__file__).resolve().parents[1]
 GPU = MODELS / "gpu"
@@ -102,7 +102,7 @@ def test_gpu_configs_load_with_the_package_loader():
     gpu_configs = sorted((GPU / "configs").glob("*.yaml"))
     assert gpu_configs
     for path in gpu_configs:
-        cfg = common.load_config(yaml.safe_load(path.read_text()))
+        cfg = common.load_config(read_raw(path))
         assert cfg.model.arch in arch_specs.available()
     with pytest.raises(ValueError, match="unknown"):
         common.load_config({"model": {"arch": "nope"}})

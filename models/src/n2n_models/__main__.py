@@ -8,17 +8,15 @@ import logging
 import sys
 from pathlib import Path
 
-import yaml
-
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from n2n_models.config import Config, apply_overrides
+    from n2n_models.config import Config, apply_overrides, read_raw
 
     run_dir = Path(args.run_dir)
     if args.resume and (run_dir / "config.yaml").exists() and not args.config:
-        raw = yaml.safe_load((run_dir / "config.yaml").read_text())
+        raw = read_raw(run_dir / "config.yaml")
     elif args.config:
-        raw = yaml.safe_load(Path(args.config).read_text()) or {}
+        raw = read_raw(args.config)
     else:
         raw = {}
     raw = apply_overrides(raw, args.set or [])

@@ -166,7 +166,12 @@ class Config:
 
     @classmethod
     def load(cls, path: str | Path) -> Config:
-        return cls.from_dict(yaml.safe_load(Path(path).read_text()) or {})
+        return cls.from_dict(read_raw(path))
+
+
+def read_raw(path: str | Path) -> dict[str, Any]:
+    """A config file's mapping before validation (an empty file is an empty mapping), for ``--set``."""
+    return yaml.safe_load(Path(path).read_text()) or {}
 
 
 def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
