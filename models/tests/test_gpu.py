@@ -87,6 +87,15 @@ def test_torch_free_gpu_modules_import_with_tensorflow_blocked():
     assert run.returncode != 0 and "blocked: tensorflow" in run.stderr
 
 
+def test_torch_gpu_modules_import_with_tensorflow_blocked():
+    """Runs where PyTorch is installed (the GPU machine, a developer's torch environment)."""
+    pytest.importorskip("torch")
+    torch_modules = ["torch_archs", "torch_noise", "selftest", "train_torch"]
+    code = BLOCKED_IMPORT.format(forbidden=FORBIDDEN, gpu=str(GPU))
+    run = subprocess.run([sys.executable, "-c", code, *torch_modules], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+
+
 def test_every_architecture_has_a_torch_twin():
     tree = ast.parse((GPU / "torch_archs.py").read_text())
     twins = next(
