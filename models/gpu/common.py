@@ -1,66 +1,32 @@
-"""Torch- and TensorFlow-free parts of the GPU trainer: config, packed data, schedule, validation set.
+"""Torch- and TensorFlow-free parts of the GPU trainer: config checks, packed data, validation set.
 
-``n2n_models.train`` imports TensorFlow, which the GPU machine does not have; the schedule, noise,
-data augmentation and metrics come from the package's TensorFlow-free modules.
+``n2n_models.train`` imports TensorFlow, which the GPU machine does not have; the config, schedule,
+noise, data augmentation and metrics come from the package's TensorFlow-free modules.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from n2n_models.config import Config, DataConfig, ModelConfig, TrainConfig, _build  # noqa: E402
-from n2n_models.data import random_patches  # noqa: E402,F401  (used by train_torch)
-from n2n_models.metrics import psnr  # noqa: E402
-from n2n_models.noise import parse_noise_spec, quantize  # noqa: E402
-from n2n_models.schedule import LOG_FIELDS, l0_gamma_at, lr_at, progress  # noqa: E402,F401  (used by train_torch)
-
-# Architectures train_torch.py implements, with their size multiples (as in n2n_models.archs).
-SIZE_MULTIPLE = {"fastdn": 2, "unet": 32, "halfunet": 32, "srresnet": 1}
+import src_path  # noqa: F401  (models/src on sys.path)
+from n2n_models.config import Config
+from n2n_models.metrics import psnr
+from n2n_models.noise import parse_noise_spec, quantize
 
 
 def load_config(raw: dict[str, Any]) -> Config:
-    """A Config from a raw mapping, validated except for the Keras architecture registry."""
-    unknown = set(raw) - {"name", "data", "model", "train"}
-    if unknown:
-        raise ValueError(f"unknown config sections: {sorted(unknown)}")
-    cfg = Config(
-        name=str(raw.get("name", "model")),
-        data=_build(DataConfig, raw.get("data") or {}, "data"),
-        model=_build(ModelConfig, raw.get("model") or {}, "model"),
-        train=_build(TrainConfig, raw.get("train") or {}, "train"),
-    )
-    cfg.data.validate()
-    cfg.train.validate()
-    if cfg.model.arch not in SIZE_MULTIPLE:
-        raise ValueError(f"model.arch {cfg.model.arch!r} has no torch twin; available: {', '.join(SIZE_MULTIPLE)}")
-    if cfg.model.channels not in (1, 3):
-        raise ValueError(f"model.channels must be 1 or 3, got {cfg.model.channels}")
+    """A validated Config (``Config.from_dict``) that the GPU path can train: no warm start."""
+    cfg = Config.from_dict(raw)
     if cfg.train.init_from:
         raise ValueError("train.init_from is not supported on the GPU path (no run directories there)")
-    if cfg.data.patch_size % SIZE_MULTIPLE[cfg.model.arch]:
-        raise ValueError(f"patch_size {cfg.data.patch_size} must be a multiple of {SIZE_MULTIPLE[cfg.model.arch]}")
     return cfg
-
-
-def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
-    for item in sets:
-        key, sep, value = item.partition("=")
-        section, dot, name = key.partition(".")
-        if not sep or not dot:
-            raise SystemExit(f"--set expects SECTION.KEY=VALUE, got {item!r}")
-        raw.setdefault(section, {})[name] = yaml.safe_load(value)
-    return raw
 
 
 # -- packed data ---------------------------------------------------------------------------------
@@ -79,7 +45,7 @@ def read_pack(path: str | Path) -> Pack:
         blobs = {}
         for prefix in ("train", "val"):
             data, offsets = z[f"{prefix}_bytes"].tobytes(), z[f"{prefix}_offsets"]
-            blobs[prefix] = [data[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+            blobs[prefix] = [data[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
     return Pack(meta, blobs["train"], blobs["val"])
 
 
@@ -93,7 +59,7 @@ def decode(blob: bytes, channels: int) -> np.ndarray:
 
 def training_images(pack: Pack, channels: int, min_size: int) -> list[np.ndarray]:
     images = []
-    for name, blob in zip(pack.meta["train_files"], pack.train):
+    for name, blob in zip(pack.meta["train_files"], pack.train, strict=True):
         img = decode(blob, channels)
         if min(img.shape[:2]) < min_size:
             print(f"skipping {name}: {img.shape[1]}x{img.shape[0]} is smaller than the {min_size} px patch")
@@ -124,7 +90,7 @@ def validation_set(cfg: Config, pack: Pack) -> Validation | None:
         n = noise.apply(img, rng)
         clean.append(img)
         noisy.append(quantize(n) if cfg.train.quantize_source else n)
-    pn = float(np.mean([psnr(c, n) for c, n in zip(clean, noisy)]))
+    pn = float(np.mean([psnr(c, n) for c, n in zip(clean, noisy, strict=True)]))
     return Validation(list(pack.meta["val_files"]), clean, noisy, pn)
 
 

@@ -23,9 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from n2n_models.data import list_images  # noqa: E402
+import src_path  # noqa: F401  (models/src on sys.path)
+from n2n_models.data import list_images
 
 MIB = 1 << 20
 # What travels to the device machine: the working tree plus carried paths.
@@ -45,7 +44,8 @@ def tree_bytes(repo: Path, exclude: Path) -> int:
     """Bytes of the files that travel with the working tree (tracked + untracked-not-ignored)."""
     out = subprocess.run(
         ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     ).stdout
     total = 0
     for name in out.decode().split("\0"):
@@ -58,10 +58,9 @@ def tree_bytes(repo: Path, exclude: Path) -> int:
 def encoded(path: Path) -> bytes:
     if path.suffix.lower() in KEEP_AS_IS:
         return path.read_bytes()
-    with Image.open(path) as im:
-        im.load()
-        if im.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
-            im = im.convert("RGB")
+    with Image.open(path) as src:
+        src.load()
+        im = src if src.mode in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16") else src.convert("RGB")
         buf = io.BytesIO()
         im.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
@@ -112,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data-root", default="/work/shared/data")
-    p.add_argument("--train-dir", action="append", help=f"folder under the data root (repeatable; default {DEFAULT_TRAIN})")
+    p.add_argument(
+        "--train-dir", action="append", help=f"folder under the data root (repeatable; default {DEFAULT_TRAIN})"
+    )
     p.add_argument("--val-dir", default="eval/Set14", help="held-out validation folder ('' for none)")
     p.add_argument("--val-count", type=int, default=4, help="first N images of --val-dir in file-name order")
     p.add_argument("--out", default=str(here / "carry" / "train-data.npz"))
@@ -120,13 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     out = Path(args.out)
-    repo = Path(subprocess.run(["git", "-C", str(here), "rev-parse", "--show-toplevel"], check=True,
-                               capture_output=True, text=True).stdout.strip())
+    repo = Path(
+        subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--show-toplevel"], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    )
     tree = tree_bytes(repo, out)
     budget = int(args.max_mib * MIB) if args.max_mib else TREE_LIMIT - tree - MARGIN
     # Zip headers and the offsets add a little on top of the image bytes.
-    arrays, meta = pack(Path(args.data_root), args.train_dir or DEFAULT_TRAIN, args.val_dir, args.val_count,
-                        budget - 64 * 1024)
+    arrays, meta = pack(
+        Path(args.data_root), args.train_dir or DEFAULT_TRAIN, args.val_dir, args.val_count, budget - 64 * 1024
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.npz")
     np.savez_compressed(tmp, **arrays)
@@ -135,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         tmp.unlink()
         raise SystemExit(f"packed {size / MIB:.1f} MiB > budget {budget / MIB:.1f} MiB")
     tmp.replace(out)
-    print(f"{out}: {size / MIB:.1f} MiB ({size} bytes); working tree {tree / MIB:.1f} MiB; "
-          f"together {(size + tree) / MIB:.1f} MiB of {TREE_LIMIT / MIB:.0f} MiB")
+    print(
+        f"{out}: {size / MIB:.1f} MiB ({size} bytes); working tree {tree / MIB:.1f} MiB; "
+        f"together {(size + tree) / MIB:.1f} MiB of {TREE_LIMIT / MIB:.0f} MiB"
+    )
     print(f"train: {len(meta['train_files'])} images from {', '.join(meta['train_dirs'])}")
     print(f"val: {meta['val_dir']} {', '.join(meta['val_files'])}")
     return 0

@@ -13,12 +13,15 @@ def noisy_pair(spec: str, seed: int = 0, size: int = 48):
     return clean, quantize(parse_noise_spec(spec).apply(clean, rng))
 
 
-@pytest.mark.parametrize("name,spec,gain", [
-    ("bm3d", "gaussian,25,25", 6.0),
-    ("bm3d", "poisson,20,20", 5.0),
-    ("nlm", "gaussian,25,25", 3.0),
-    ("median", "impulse,20,20", 8.0),
-])
+@pytest.mark.parametrize(
+    "name,spec,gain",
+    [
+        ("bm3d", "gaussian,25,25", 6.0),
+        ("bm3d", "poisson,20,20", 5.0),
+        ("nlm", "gaussian,25,25", 3.0),
+        ("median", "impulse,20,20", 8.0),
+    ],
+)
 def test_baseline_denoises(name, spec, gain):
     noise = parse_noise_spec(spec)
     clean, noisy = noisy_pair(spec)
@@ -56,7 +59,10 @@ def test_tune_picks_the_best_grid_entry():
 
 
 def test_applicable_filters_by_noise_and_rejects_unknown_names():
-    assert [b.name for b in baselines.applicable(["bm3d", "nlm", "median"], parse_noise_spec("impulse,50,50"))] == ["nlm", "median"]
+    assert [b.name for b in baselines.applicable(["bm3d", "nlm", "median"], parse_noise_spec("impulse,50,50"))] == [
+        "nlm",
+        "median",
+    ]
     with pytest.raises(ValueError, match="unknown baselines"):
         baselines.applicable(["bm5d"], parse_noise_spec("gaussian,25,25"))
     with pytest.raises(ValueError, match="fixed-strength"):

@@ -55,3 +55,20 @@ def test_every_committed_cpu_config_loads():
     for path in configs:
         cfg = Config.load(path)
         assert cfg.name == path.stem, f"{path.name}: name {cfg.name!r} should match the file (its run's folder)"
+
+
+def test_set_overrides_parse_values_as_yaml():
+    from n2n_models.config import apply_overrides
+
+    raw = apply_overrides({"train": {"lr": 0.1}}, ["train.lr=0.002", "model.arch=unet", "data.train_dirs=[a, b]"])
+    assert raw == {"train": {"lr": 2e-3}, "model": {"arch": "unet"}, "data": {"train_dirs": ["a", "b"]}}
+    assert Config.from_dict(raw).data.train_dirs == ["a", "b"]
+    for bad in ("train.lr", "lr=1"):
+        with pytest.raises(SystemExit, match="SECTION.KEY=VALUE"):
+            apply_overrides({}, [bad])
+
+
+def test_patch_size_must_fit_the_architecture():
+    with pytest.raises(ValueError, match="multiple of 32 for unet"):
+        Config.from_dict({"model": {"arch": "unet"}, "data": {"patch_size": 48}})
+    assert Config.from_dict({"model": {"arch": "fastdn"}, "data": {"patch_size": 48}}).data.patch_size == 48

@@ -10,8 +10,24 @@ from n2n_models.__main__ import main
 from n2n_models.train import Trainer
 
 CARD_KEYS = {
-    "name", "architecture", "channels", "size_multiple", "tile_overlap", "input", "output", "noise", "target_noise", "training",
-    "training_pixels", "training_steps", "patch_size", "batch_size", "validation", "parameters", "interim", "notes",
+    "name",
+    "architecture",
+    "channels",
+    "size_multiple",
+    "tile_overlap",
+    "input",
+    "output",
+    "noise",
+    "target_noise",
+    "training",
+    "training_pixels",
+    "training_steps",
+    "patch_size",
+    "batch_size",
+    "validation",
+    "parameters",
+    "interim",
+    "notes",
 }
 
 
@@ -65,8 +81,24 @@ def test_evaluate_cli(data_root, tmp_path, capsys):
     _, out = _exported(data_root, tmp_path, "m")
     capsys.readouterr()
     report = tmp_path / "eval.json"
-    assert main(["evaluate", "--model-dir", str(out), "--images", str(data_root / "val"), "--baselines", "nlm",
-                 "--tune-images", str(data_root / "train"), "--out", str(report)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model-dir",
+                str(out),
+                "--images",
+                str(data_root / "val"),
+                "--baselines",
+                "nlm",
+                "--tune-images",
+                str(data_root / "train"),
+                "--out",
+                str(report),
+            ]
+        )
+        == 0
+    )
     table = capsys.readouterr().out
     result = json.loads(report.read_text())
     assert result["count"] == 2 and list(result["methods"]) == ["noisy", "m", "nlm"]
@@ -100,8 +132,26 @@ def test_crops_cli_writes_a_labelled_montage(data_root, tmp_path, capsys):
     _, model = _exported(data_root, tmp_path, "m")
     capsys.readouterr()
     out = tmp_path / "crops.png"
-    assert main(["crops", "--model-dir", str(model), "--image", str(data_root / "val" / "val0.png"),
-                 "--box", "4,4,24,20", "--baselines", "median,nlm", "--noise", "gaussian,25,25", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "crops",
+                "--model-dir",
+                str(model),
+                "--image",
+                str(data_root / "val" / "val0.png"),
+                "--box",
+                "4,4,24,20",
+                "--baselines",
+                "median,nlm",
+                "--noise",
+                "gaussian,25,25",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     scores = json.loads(capsys.readouterr().out)
     assert list(scores) == ["noisy", "m", "nlm"]  # median is not meant for Gaussian noise
     montage = Image.open(out)
@@ -122,7 +172,10 @@ def test_evaluate_on_real_noisy_pairs(data_root, tmp_path, capsys):
         Image.fromarray(noisy).save(real / f"0{i}_noise.png")
     capsys.readouterr()
     report = tmp_path / "real.json"
-    assert main(["evaluate", "--model-dir", str(model), "--images", str(real), "--noise", "real", "--out", str(report)]) == 0
+    assert (
+        main(["evaluate", "--model-dir", str(model), "--images", str(real), "--noise", "real", "--out", str(report)])
+        == 0
+    )
     result = json.loads(report.read_text())
     assert [row["image"] for row in result["per_image"]] == ["00.png", "01.png"]
     assert 25 < result["methods"]["noisy"]["psnr"] < 31  # sigma 10 -> about 28 dB

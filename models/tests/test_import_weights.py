@@ -4,7 +4,6 @@ No torch here: the npz a GPU run writes is made from a Keras model instead, whic
 (names, HWIO kernels, parity fixture) that models/gpu/train_torch.py must produce.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,16 +11,14 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+import common  # models/gpu/common.py (pytest's pythonpath)
+import prepare_data
 from conftest import synthetic_image, tiny_config
 from n2n_models import archs
 from n2n_models.__main__ import main
 from n2n_models.import_weights import ImportRefused, keras_weights, save_weights_npz, set_weights
+from n2n_models.schedule import LOG_FIELDS
 from n2n_models.train import load_trained
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gpu"))
-
-import common  # noqa: E402  (models/gpu/common.py)
-import prepare_data  # noqa: E402
 
 ARCH_CASES = {
     "fastdn": ({"features": 16, "depth": 3}, (2, 38, 52)),
@@ -52,13 +49,24 @@ def _gpu_outputs(tmp_path: Path, model: tf.keras.Model, cfg, shape) -> dict[str,
     np.savez(out / "parity.npz", input=x, output=model(tf.constant(x), training=False).numpy())
     cfg.save(out / "config.yaml")
     (out / "run.json").write_text('{"step": 7, "train_seconds": 12.5, "best_psnr_model": 30.1, "device": "test"}')
-    (out / "log.csv").write_text(",".join(common.LOG_FIELDS) + "\n7,12.5,0.01,0.001,20.0,30.1\n")
+    (out / "log.csv").write_text(",".join(LOG_FIELDS) + "\n7,12.5,0.01,0.001,20.0,30.1\n")
     return {"weights": out / "weights.npz", "parity": out / "parity.npz", "config": out / "config.yaml"}
 
 
 def _import(paths: dict[str, Path], run_dir: Path) -> int:
-    return main(["import-weights", "--weights", str(paths["weights"]), "--config", str(paths["config"]),
-                 "--parity", str(paths["parity"]), "--run-dir", str(run_dir)])
+    return main(
+        [
+            "import-weights",
+            "--weights",
+            str(paths["weights"]),
+            "--config",
+            str(paths["config"]),
+            "--parity",
+            str(paths["parity"]),
+            "--run-dir",
+            str(run_dir),
+        ]
+    )
 
 
 @pytest.mark.parametrize("arch", sorted(ARCH_CASES))
@@ -98,7 +106,9 @@ def test_parity_mismatch_is_refused(data_root, tmp_path):
     y[0, 5, 5, 1] += 2e-4
     np.savez(paths["parity"], input=x, output=y)
     run = tmp_path / "run"
-    with pytest.raises(SystemExit, match=r"refusing the import: Keras output differs from the fixture by up to 0\.0002"):
+    with pytest.raises(
+        SystemExit, match=r"refusing the import: Keras output differs from the fixture by up to 0\.0002"
+    ):
         _import(paths, run)
     assert not (run / "checkpoints" / "best.json").exists()
 
@@ -129,33 +139,7 @@ def test_key_set_must_match_exactly():
         set_weights(model, wrong)
 
 
-# -- the GPU machine has no TensorFlow -------------------------------------------------------------
-def test_gpu_side_imports_no_tensorflow():
-    import subprocess
-    import sys
-
-    gpu = Path(__file__).resolve().parents[1] / "gpu"
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import common; "
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF imported'; "
-            "print(common.lr_at, common.LOG_FIELDS)")
-    out = subprocess.run([sys.executable, "-c", code, str(gpu)], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert "step" in out.stdout
-
-
-def test_gpu_config_matches_keras_registry():
-    for arch, multiple in common.SIZE_MULTIPLE.items():
-        assert archs.size_multiple(arch) == multiple
-    gpu_configs = sorted((Path(__file__).resolve().parents[1] / "gpu" / "configs").glob("*.yaml"))
-    assert gpu_configs
-    import yaml
-
-    for path in gpu_configs:
-        common.load_config(yaml.safe_load(path.read_text())).validate()
-    with pytest.raises(ValueError, match="no torch twin"):
-        common.load_config({"model": {"arch": "nope"}})
-
-
+# -- packed data for the GPU machine -----------------------------------------------------------
 def test_pack_round_trip_gives_the_same_pixels(tmp_path, monkeypatch):
     from n2n_models.config import Config
     from n2n_models.data import load_image
@@ -172,25 +156,48 @@ def test_pack_round_trip_gives_the_same_pixels(tmp_path, monkeypatch):
         Image.fromarray(synthetic_image(rng, 30, 34)).save(root / "val" / f"v{i}.png")
     out = tmp_path / "pack.npz"
     monkeypatch.setattr(prepare_data, "tree_bytes", lambda repo, exclude: 0)
-    assert prepare_data.main(["--data-root", str(root), "--train-dir", "a", "--train-dir", "b",
-                              "--val-dir", "val", "--val-count", "2", "--out", str(out)]) == 0
+    assert (
+        prepare_data.main(
+            [
+                "--data-root",
+                str(root),
+                "--train-dir",
+                "a",
+                "--train-dir",
+                "b",
+                "--val-dir",
+                "val",
+                "--val-count",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
 
     pack = common.read_pack(out)
     assert pack.meta["train_files"] == ["a/x.bmp", "a/y.jpg", "b/z.png"]
     assert pack.meta["val_files"] == ["v0.png", "v1.png"]
     for channels in (1, 3):
-        for name, blob in zip(pack.meta["train_files"], pack.train):
+        for name, blob in zip(pack.meta["train_files"], pack.train, strict=True):
             np.testing.assert_array_equal(common.decode(blob, channels), load_image(root / name, channels))
 
     cfg = Config.from_dict({"data": {"val_noise": "gaussian,25,25"}})
     common.record_pack(cfg, pack)
-    assert (cfg.data.data_root, cfg.data.train_dirs, cfg.data.val_dir, cfg.data.val_count) == (str(root), ["a", "b"], "val", 2)
+    assert (cfg.data.data_root, cfg.data.train_dirs, cfg.data.val_dir, cfg.data.val_count) == (
+        str(root),
+        ["a", "b"],
+        "val",
+        2,
+    )
     mine, theirs = common.validation_set(cfg, pack), load_validation(cfg)
     assert mine.names == theirs.names and mine.psnr_noisy == theirs.psnr_noisy
-    for a, b in zip(mine.noisy, theirs.noisy):
+    for a, b in zip(mine.noisy, theirs.noisy, strict=True):
         np.testing.assert_array_equal(a, b)
 
     small = tmp_path / "small.npz"
     with pytest.raises(SystemExit, match="budget"):
-        prepare_data.main(["--data-root", str(root), "--train-dir", "a", "--val-dir", "", "--out", str(small),
-                           "--max-mib", "0.0001"])
+        prepare_data.main(
+            ["--data-root", str(root), "--train-dir", "a", "--val-dir", "", "--out", str(small), "--max-mib", "0.0001"]
+        )

@@ -84,8 +84,20 @@ def test_quantize_rounds_and_clips():
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "gauss,0,50", "gaussian,0", "gaussian,50,0", "gaussian,-1,5", "gaussian,a,b", "clean,1,2",
-     "poisson,0,10", "bernoulli,0.1,1.5", "impulse,10,150", "gaussian,0,50+", "gaussian,0,nan"],
+    [
+        "",
+        "gauss,0,50",
+        "gaussian,0",
+        "gaussian,50,0",
+        "gaussian,-1,5",
+        "gaussian,a,b",
+        "clean,1,2",
+        "poisson,0,10",
+        "bernoulli,0.1,1.5",
+        "impulse,10,150",
+        "gaussian,0,50+",
+        "gaussian,0,nan",
+    ],
 )
 def test_bad_spec_raises_value_error(spec):
     with pytest.raises(ValueError):

@@ -55,7 +55,7 @@ def test_resume_continues_from_saved_step(data_root, tmp_path):
     info = second.store.restore("last")
     assert info["step"] == 10 and int(second.step.numpy()) == 10
     assert int(second.optimizer.iterations.numpy()) == 10
-    for a, b in zip(saved, second.model.get_weights()):
+    for a, b in zip(saved, second.model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
     third = Trainer(tiny_config(data_root, steps=15), run)
@@ -128,7 +128,7 @@ def test_warm_start_loads_weights_but_not_step(data_root, tmp_path):
     _, base_model, _ = load_trained(tmp_path / "base", "best")
     warm = Trainer(tiny_config(data_root, steps=3, init_from=str(tmp_path / "base")), tmp_path / "warm")
     warm.warm_start(tmp_path / "base")
-    for a, b in zip(base_model.get_weights(), warm.model.get_weights()):
+    for a, b in zip(base_model.get_weights(), warm.model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(warm.step.numpy()) == 0 and int(warm.optimizer.iterations.numpy()) == 0
     assert warm.fit()["step"] == 3

@@ -7,36 +7,28 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
-
-import yaml
-
-
-def _apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
-    for item in sets:
-        if "=" not in item or "." not in item.split("=", 1)[0]:
-            raise SystemExit(f"--set expects SECTION.KEY=VALUE, got {item!r}")
-        key, value = item.split("=", 1)
-        section, name = key.split(".", 1)
-        raw.setdefault(section, {})[name] = yaml.safe_load(value)
-    return raw
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from n2n_models.config import Config
+    from n2n_models.config import Config, apply_overrides, read_raw
 
     run_dir = Path(args.run_dir)
     if args.resume and (run_dir / "config.yaml").exists() and not args.config:
-        raw = yaml.safe_load((run_dir / "config.yaml").read_text())
+        raw = read_raw(run_dir / "config.yaml")
     elif args.config:
-        raw = yaml.safe_load(Path(args.config).read_text()) or {}
+        raw = read_raw(args.config)
     else:
         raw = {}
-    raw = _apply_overrides(raw, args.set or [])
+    raw = apply_overrides(raw, args.set or [])
     if args.data_root:
         raw.setdefault("data", {})["data_root"] = args.data_root
-    for opt, key in (("steps", "steps"), ("max_minutes", "max_minutes"), ("target_noise", "target_noise"),
-                     ("source_noise", "source_noise"), ("loss", "loss")):
+    for opt, key in (
+        ("steps", "steps"),
+        ("max_minutes", "max_minutes"),
+        ("target_noise", "target_noise"),
+        ("source_noise", "source_noise"),
+        ("loss", "loss"),
+    ):
         if getattr(args, opt) is not None:
             raw.setdefault("train", {})[key] = getattr(args, opt)
     if args.arch:
@@ -59,9 +51,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     limit_threads(args.threads)
     from n2n_models.export import export_run
 
-    card = export_run(args.run_dir, args.out, name=args.name, which=args.which, interim=args.interim,
-                      notes=args.notes or "", data_root=args.data_root, only_if_better=args.only_if_better)
-    print(json.dumps(card, indent=2))
+    card = export_run(
+        args.run_dir,
+        args.out,
+        name=args.name,
+        which=args.which,
+        interim=args.interim,
+        notes=args.notes or "",
+        data_root=args.data_root,
+        only_if_better=args.only_if_better,
+    )
+    print(json.dumps(card.to_dict(), indent=2))
     return 0
 
 
@@ -73,9 +73,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if not args.model_dir and not args.baselines:
         raise SystemExit("evaluate needs at least one --model-dir or --baselines")
-    result = evaluate(args.model_dir or [], args.images, args.noise, seed=args.seed, limit=args.limit,
-                      quantize_input=not args.float_input, baselines=args.baselines.split(",") if args.baselines else [],
-                      tune_images=args.tune_images, channels=args.channels)
+    result = evaluate(
+        args.model_dir or [],
+        args.images,
+        args.noise,
+        seed=args.seed,
+        limit=args.limit,
+        quantize_input=not args.float_input,
+        baselines=args.baselines.split(",") if args.baselines else [],
+        tune_images=args.tune_images,
+        channels=args.channels,
+    )
     print(format_table(result))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -93,9 +101,16 @@ def cmd_crops(args: argparse.Namespace) -> int:
     box = tuple(int(v) for v in args.box.split(","))
     if len(box) != 4:
         raise SystemExit("--box expects X,Y,W,H")
-    scores = crops_montage(args.model_dir or [], args.image, args.noise, box, args.out,
-                           baselines=args.baselines.split(",") if args.baselines else [],
-                           baseline_params={k: v["chosen"] for k, v in params.items()}, seed=args.seed)
+    scores = crops_montage(
+        args.model_dir or [],
+        args.image,
+        args.noise,
+        box,
+        args.out,
+        baselines=args.baselines.split(",") if args.baselines else [],
+        baseline_params={k: v["chosen"] for k, v in params.items()},
+        seed=args.seed,
+    )
     print(json.dumps(scores, indent=2))
     return 0
 
@@ -168,16 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--interim", action="store_true")
     e.add_argument("--notes")
     e.add_argument("--data-root", help="override the data root recorded in the run config")
-    e.add_argument("--only-if-better", action="store_true",
-                   help="keep an existing export unless the new validation PSNR is higher")
+    e.add_argument(
+        "--only-if-better", action="store_true", help="keep an existing export unless the new validation PSNR is higher"
+    )
     e.add_argument("--threads", type=int, default=1)
     e.set_defaults(func=cmd_export)
 
-    v = sub.add_parser("evaluate", help="PSNR/SSIM/MP/s of exported SavedModels and classical baselines on clean images + noise")
+    v = sub.add_parser(
+        "evaluate", help="PSNR/SSIM/MP/s of exported SavedModels and classical baselines on clean images + noise"
+    )
     v.add_argument("--model-dir", action="append", help="zoo/<name> directory (repeatable)")
     v.add_argument("--images", required=True, help="folder of clean images")
-    v.add_argument("--noise", default="gaussian,25,25",
-                   help="a noise spec, or 'real': --images holds <id>_gt / <id>_noise pairs of real captures")
+    v.add_argument(
+        "--noise",
+        default="gaussian,25,25",
+        help="a noise spec, or 'real': --images holds <id>_gt / <id>_noise pairs of real captures",
+    )
     v.add_argument("--baselines", help="comma-separated: bm3d (gaussian/poisson, true sigma), nlm, median (tuned)")
     v.add_argument("--tune-images", help="held-out clean images to tune baseline settings on (first 4)")
     v.add_argument("--channels", type=int, choices=[1, 3], help="when no model is given (default 3)")
@@ -212,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--threads", type=int, default=1)
     o.set_defaults(func=cmd_export_onnx)
 
-    i = sub.add_parser("import-weights", help="turn Keras-layout weights trained elsewhere (models/gpu) into a run directory")
+    i = sub.add_parser(
+        "import-weights", help="turn Keras-layout weights trained elsewhere (models/gpu) into a run directory"
+    )
     i.add_argument("--weights", required=True, help="npz keyed <layer>/<weight>, conv kernels HWIO")
     i.add_argument("--config", required=True, help="the config the weights were trained with")
     i.add_argument("--parity", required=True, help="npz with 'input' and the producer's fp32 'output'")
@@ -226,8 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return args.func(args)
 
 

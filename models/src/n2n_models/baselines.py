@@ -8,13 +8,18 @@ images, never on the images a table reports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from n2n_models.metrics import psnr
 from n2n_models.noise import NoiseModel
+
+
+def _nothing_to_tune(noise: NoiseModel) -> list[dict[str, Any]]:
+    return [{}]
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Baseline:
     # Noise kinds the method is meant for; others are skipped.
     kinds: tuple[str, ...]
     # Candidate parameter sets for tuning (given the noise); one entry = nothing to tune.
-    grid: Callable[[NoiseModel], list[dict[str, Any]]] = field(default=lambda noise: [{}])
+    grid: Callable[[NoiseModel], list[dict[str, Any]]] = field(default=_nothing_to_tune)
 
 
 def _single_term(noise: NoiseModel):
@@ -48,7 +53,11 @@ def _bm3d(noisy: np.ndarray, noise: NoiseModel, params: dict[str, Any]) -> np.nd
     counts = np.clip(noisy, 0, None) * (lam / 255.0)
     a = 2.0 * np.sqrt(counts + 3.0 / 8.0)
     scale = float(a.max()) or 1.0
-    d = bm3d.bm3d_rgb(a / scale, 1.0 / scale) if noisy.shape[2] == 3 else bm3d.bm3d(a[..., 0] / scale, 1.0 / scale)[..., None]
+    d = (
+        bm3d.bm3d_rgb(a / scale, 1.0 / scale)
+        if noisy.shape[2] == 3
+        else bm3d.bm3d(a[..., 0] / scale, 1.0 / scale)[..., None]
+    )
     d = np.maximum(np.asarray(d, np.float64) * scale, 2.0 * np.sqrt(3.0 / 8.0))  # a(0 photons)
     inv = d**2 / 4 + np.sqrt(1.5) / (4 * d) - 11 / (8 * d**2) + 5 * np.sqrt(1.5) / (8 * d**3) - 1 / 8
     return (np.maximum(inv, 0) * (255.0 / lam)).astype(np.float32)
@@ -84,7 +93,9 @@ BASELINES: dict[str, Baseline] = {
     for b in (
         Baseline("bm3d", _bm3d, ("gaussian", "poisson")),
         Baseline("nlm", _nlm, ("gaussian", "poisson", "impulse", "text"), _nlm_grid),
-        Baseline("median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11, 15, 21, 31, 45)]),
+        Baseline(
+            "median", _median, ("impulse", "text"), lambda noise: [{"k": k} for k in (3, 5, 7, 9, 11, 15, 21, 31, 45)]
+        ),
     )
 }
 

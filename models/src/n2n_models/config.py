@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from n2n_models import arch_specs
 from n2n_models.noise import parse_noise_spec
 
 LOSSES = ("l2", "l1", "l0")
@@ -64,10 +65,8 @@ class ModelConfig:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
-        from n2n_models.archs import available
-
-        if self.arch not in available():
-            raise ValueError(f"model.arch {self.arch!r} unknown; available: {', '.join(available())}")
+        if self.arch not in arch_specs.available():
+            raise ValueError(f"model.arch {self.arch!r} unknown; available: {', '.join(arch_specs.available())}")
         if self.channels not in (1, 3):
             raise ValueError(f"model.channels must be 1 or 3, got {self.channels}")
 
@@ -132,19 +131,24 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
 
-    def validate(self) -> "Config":
+    def validate(self) -> Config:
         if not self.name or any(c in self.name for c in "/\\ "):
             raise ValueError(f"name must be a non-empty identifier without slashes/spaces, got {self.name!r}")
         self.data.validate()
         self.model.validate()
         self.train.validate()
+        multiple = arch_specs.size_multiple(self.model.arch)
+        if self.data.patch_size % multiple:
+            raise ValueError(
+                f"patch_size {self.data.patch_size} must be a multiple of {multiple} for {self.model.arch}"
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "Config":
+    def from_dict(cls, raw: dict[str, Any]) -> Config:
         if not isinstance(raw, dict):
             raise ValueError("config must be a mapping")
         unknown = set(raw) - {"name", "data", "model", "train"}
@@ -161,8 +165,24 @@ class Config:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
 
     @classmethod
-    def load(cls, path: str | Path) -> "Config":
-        return cls.from_dict(yaml.safe_load(Path(path).read_text()) or {})
+    def load(cls, path: str | Path) -> Config:
+        return cls.from_dict(read_raw(path))
+
+
+def read_raw(path: str | Path) -> dict[str, Any]:
+    """A config file's mapping before validation (an empty file is an empty mapping), for ``--set``."""
+    return yaml.safe_load(Path(path).read_text()) or {}
+
+
+def apply_overrides(raw: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """Sets ``SECTION.KEY=VALUE`` items (``--set``; VALUE parsed as YAML) in a raw config mapping."""
+    for item in sets:
+        key, sep, value = item.partition("=")
+        section, dot, name = key.partition(".")
+        if not sep or not dot:
+            raise SystemExit(f"--set expects SECTION.KEY=VALUE, got {item!r}")
+        raw.setdefault(section, {})[name] = yaml.safe_load(value)
+    return raw
 
 
 def _build(kind: type, raw: dict[str, Any], section: str) -> Any:
@@ -191,8 +211,7 @@ def _build(kind: type, raw: dict[str, Any], section: str) -> Any:
         elif isinstance(default, list):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{section}.{key} must be a list of strings, got {value!r}")
-        elif isinstance(default, dict):
-            if not isinstance(value, dict):
-                raise ValueError(f"{section}.{key} must be a mapping, got {value!r}")
+        elif isinstance(default, dict) and not isinstance(value, dict):
+            raise ValueError(f"{section}.{key} must be a mapping, got {value!r}")
         values[key] = value
     return kind(**values)

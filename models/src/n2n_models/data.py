@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -48,7 +48,9 @@ def load_folders(
         for path in list_images(folder):
             img = load_image(path, channels, downscale)
             if min(img.shape[:2]) < min_size:
-                log.warning("skipping %s: %dx%d is smaller than the %d px patch", path, img.shape[1], img.shape[0], min_size)
+                log.warning(
+                    "skipping %s: %dx%d is smaller than the %d px patch", path, img.shape[1], img.shape[0], min_size
+                )
                 continue
             images.append(img)
     if not images:
@@ -79,9 +81,7 @@ def random_patches(
     return out
 
 
-def patch_stream(
-    images: list[np.ndarray], patch_size: int, batch_size: int, seed: int
-) -> Iterator[np.ndarray]:
+def patch_stream(images: list[np.ndarray], patch_size: int, batch_size: int, seed: int) -> Iterator[np.ndarray]:
     rng = np.random.default_rng(seed)
     while True:
         yield random_patches(images, patch_size, batch_size, rng)

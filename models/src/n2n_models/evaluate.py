@@ -7,7 +7,6 @@ method's output is rounded/clipped before PSNR (the papers' protocol); SSIM is t
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from n2n_models import baselines as classical
+from n2n_models.card import ModelCard
 from n2n_models.data import list_images, load_image
 from n2n_models.export import load_serving
 from n2n_models.metrics import psnr
@@ -48,14 +48,18 @@ def real_pairs(folder: Path, channels: int, limit: int = 0):
         if not gt.stem.endswith("_gt"):
             continue
         stem = gt.stem[: -len("_gt")]
-        noisy = [p for p in gt.parent.iterdir() if p.stem in (f"{stem}_noise", f"{stem}_noisy")]
-        if not noisy:
+        partners = [p for p in gt.parent.iterdir() if p.stem in (f"{stem}_noise", f"{stem}_noisy")]
+        if not partners:
             raise FileNotFoundError(f"{gt} has no {stem}_noise/_noisy partner")
-        pairs.append((gt, noisy[0]))
+        pairs.append((gt, partners[0]))
     if not pairs:
         raise FileNotFoundError(f"no <id>_gt images in {folder}")
     for gt, noisy in pairs[: limit or None]:
-        yield gt.name.replace("_gt", ""), load_image(gt, channels).astype(np.float32), load_image(noisy, channels).astype(np.float32)
+        yield (
+            gt.name.replace("_gt", ""),
+            load_image(gt, channels).astype(np.float32),
+            load_image(noisy, channels).astype(np.float32),
+        )
 
 
 class Method:
@@ -86,10 +90,10 @@ class Method:
 
 
 def zoo_method(model_dir: Path) -> tuple[Method, int]:
-    card = json.loads((model_dir / "model.json").read_text())
+    card = ModelCard.load(model_dir / "model.json")
     _, fn = load_serving(model_dir / "saved_model")
     predict = lambda x: fn(input=x)["output"]  # noqa: E731
-    return Method(card["name"], lambda noisy: denoise(predict, noisy, card["size_multiple"])), card["channels"]
+    return Method(card.name, lambda noisy: denoise(predict, noisy, card.size_multiple)), card.channels
 
 
 def evaluate(
@@ -122,18 +126,20 @@ def evaluate(
     channels = channels or (model_channels.pop() if model_channels else 3)
 
     tuning: dict[str, Any] = {}
-    for b in classical.applicable(baselines, noise_model) if baselines else []:
-        params: dict[str, Any] = {}
-        if len(b.grid(noise_model)) > 1:
-            if tune_images is None:
-                raise ValueError(f"baseline {b.name} needs --tune-images (held-out images to tune its settings)")
-            tune_files = list_images(tune_images)[:tune_count]
-            pairs = [(c, n) for _, c, n in noisy_set(tune_files, channels, noise_model, seed + 1, quantize_input)]
-            params = classical.tune(b, noise_model, pairs)
-            tuning[b.name] = {"images": f"{tune_images} first {len(tune_files)}", "chosen": params}
-        methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
+    # Baselines with real noise were refused above: with baselines, noise_model is set.
+    if baselines and noise_model is not None:
+        for b in classical.applicable(baselines, noise_model):
+            params: dict[str, Any] = {}
+            if len(b.grid(noise_model)) > 1:
+                if tune_images is None:
+                    raise ValueError(f"baseline {b.name} needs --tune-images (held-out images to tune its settings)")
+                tune_files = list_images(tune_images)[:tune_count]
+                pairs = [(c, n) for _, c, n in noisy_set(tune_files, channels, noise_model, seed + 1, quantize_input)]
+                params = classical.tune(b, noise_model, pairs)
+                tuning[b.name] = {"images": f"{tune_images} first {len(tune_files)}", "chosen": params}
+            methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
 
-    if real:
+    if noise_model is None:  # real noise
         samples = list(real_pairs(Path(images), channels, limit))
     else:
         samples = list(noisy_set(list_images(images)[: limit or None], channels, noise_model, seed, quantize_input))
@@ -152,8 +158,10 @@ def evaluate(
         "quantized_input": quantize_input,
         "channels": channels,
         "threads": tf.config.threading.get_intra_op_parallelism_threads(),
-        "methods": {"noisy": identity.summary(0) | {"megapixels_per_second": None},
-                    **{m.name: m.summary(pixels) for m in methods}},
+        "methods": {
+            "noisy": identity.summary(0) | {"megapixels_per_second": None},
+            **{m.name: m.summary(pixels) for m in methods},
+        },
         "tuning": tuning,
         "per_image": rows,
     }
@@ -165,7 +173,9 @@ def format_table(result: dict[str, Any]) -> str:
     head = f"{'image':<16}" + "".join(f"{n[:22]:>24}" for n in names)
     lines = [f"{result['images']}  noise {result['noise']}  seed {result['seed']}", head]
     for row in result["per_image"]:
-        lines.append(f"{row['image'][:16]:<16}" + "".join(f"{row[n]['psnr']:>15.2f} / {row[n]['ssim']:.3f}" for n in names))
+        lines.append(
+            f"{row['image'][:16]:<16}" + "".join(f"{row[n]['psnr']:>15.2f} / {row[n]['ssim']:.3f}" for n in names)
+        )
     means = result["methods"]
     lines.append(f"{'mean':<16}" + "".join(f"{means[n]['psnr']:>15.2f} / {means[n]['ssim']:.3f}" for n in names))
     lines.append(f"{'MP/s':<16}" + "".join(f"{(means[n]['megapixels_per_second'] or 0):>24.3f}" for n in names))

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from n2n_models import archs
+from n2n_models import arch_specs
+from n2n_models.card import InputSpec, ModelCard, OutputSpec, Validation
 from n2n_models.config import Config
 from n2n_models.train import denoise, load_trained, load_validation, read_pointer
 
@@ -111,7 +112,7 @@ def export_run(
     notes: str = "",
     data_root: str | None = None,
     only_if_better: bool = False,
-) -> dict[str, Any]:
+) -> ModelCard:
     """Export ``which`` checkpoint of ``run_dir`` into zoo directory ``out``; returns the card."""
     run_dir, out = Path(run_dir), Path(out)
     cfg, model, info = load_trained(run_dir, which)
@@ -120,7 +121,7 @@ def export_run(
         cfg.data.data_root = data_root
     name = name or out.name
     c = cfg.model.channels
-    multiple = archs.size_multiple(cfg.model.arch)
+    multiple = arch_specs.size_multiple(cfg.model.arch)
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -134,7 +135,7 @@ def export_run(
     log.info("parity ok: max |SavedModel - Keras| = %.3g", max_diff)
 
     # Validation numbers come from the exported SavedModel itself.
-    validation: dict[str, Any] = {"set": None, "psnr_noisy": None, "psnr_model": None}
+    validation = Validation()
     try:
         val = load_validation(cfg)
     except FileNotFoundError as exc:
@@ -142,47 +143,47 @@ def export_run(
         val = None
     if val is not None:
         predict = lambda x: fn(input=x)["output"]  # noqa: E731
-        scores = [_psnr(cl, denoise(predict, n, multiple)) for cl, n in zip(val.clean, val.noisy)]
-        validation = {
-            "set": val.describe(cfg.data.val_dir)
+        scores = [_psnr(cl, denoise(predict, n, multiple)) for cl, n in zip(val.clean, val.noisy, strict=True)]
+        validation = Validation(
+            set=val.describe(cfg.data.val_dir)
             + (", noisy input rounded/clipped to 8 bit" if cfg.train.quantize_source else ""),
-            "psnr_noisy": round(val.psnr_noisy, 3),
-            "psnr_model": round(float(np.mean(scores)), 3),
-        }
+            psnr_noisy=round(val.psnr_noisy, 3),
+            psnr_model=round(float(np.mean(scores)), 3),
+        )
 
     if only_if_better and (out / "model.json").exists():
-        old = json.loads((out / "model.json").read_text())
-        old_psnr = (old.get("validation") or {}).get("psnr_model")
-        if (old.get("validation") or {}).get("set") != validation["set"]:
+        old = ModelCard.load(out / "model.json")
+        old_psnr = old.validation.psnr_model
+        if old.validation.set != validation.set:
             shutil.rmtree(tmp)
             raise ValueError(f"--only-if-better: {out} was validated on a different set; cannot compare")
-        if old_psnr is not None and validation["psnr_model"] is not None and validation["psnr_model"] <= old_psnr:
+        if old_psnr is not None and validation.psnr_model is not None and validation.psnr_model <= old_psnr:
             shutil.rmtree(tmp)
-            log.info("kept existing %s: %.3f dB >= new %.3f dB", out, old_psnr, validation["psnr_model"])
+            log.info("kept existing %s: %.3f dB >= new %.3f dB", out, old_psnr, validation.psnr_model)
             return old
 
     step = int(info["step"])
     own_pixels = step * cfg.data.batch_size * cfg.data.patch_size**2
-    card = {
-        "name": name,
-        "architecture": cfg.model.arch,
-        "channels": c,
-        "size_multiple": multiple,
-        "tile_overlap": archs.tile_overlap(cfg.model.arch),
-        "input": {"layout": "NHWC", "dtype": "float32", "range": [0, 1], "tensor": "input"},
-        "output": {"tensor": "output"},
-        "noise": cfg.train.source_noise,
-        "target_noise": cfg.train.target_noise,
-        "training": cfg.train.mode,
-        "training_pixels": own_pixels + sum(entry["training_pixels"] for entry in warm_start),
-        "training_steps": step,
-        "patch_size": cfg.data.patch_size,
-        "batch_size": cfg.data.batch_size,
-        "validation": validation,
-        "parameters": int(model.count_params()),
-        "interim": bool(interim),
-        "notes": notes,
-    }
+    card = ModelCard(
+        name=name,
+        architecture=cfg.model.arch,
+        channels=c,
+        size_multiple=multiple,
+        tile_overlap=arch_specs.tile_overlap(cfg.model.arch),
+        input=InputSpec(),
+        output=OutputSpec(),
+        noise=cfg.train.source_noise,
+        target_noise=cfg.train.target_noise,
+        training=cfg.train.mode,
+        training_pixels=own_pixels + sum(entry["training_pixels"] for entry in warm_start),
+        training_steps=step,
+        patch_size=cfg.data.patch_size,
+        batch_size=cfg.data.batch_size,
+        validation=validation,
+        parameters=int(model.count_params()),
+        interim=bool(interim),
+        notes=notes,
+    )
     provenance = {
         "run_dir": str(run_dir),
         "checkpoint": which,
@@ -191,11 +192,11 @@ def export_run(
         "config": cfg.to_dict(),
         "tensorflow": tf.__version__,
         "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else None,
-        "exported_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
         "parity_max_abs_diff": max_diff,
     }
-    (tmp / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    card.save(tmp / "model.json")
     (tmp / "provenance.json").write_text(json.dumps(provenance, indent=2, default=str) + "\n")
     old_dir = out.with_name(f".{out.name}.old")
     shutil.rmtree(old_dir, ignore_errors=True)

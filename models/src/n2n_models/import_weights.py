@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -59,8 +60,11 @@ def set_weights(model: tf.keras.Model, weights: Mapping[str, np.ndarray]) -> Non
             f"weight names do not match the {model.name} model: "
             f"missing {missing or 'none'}; unexpected {extra or 'none'}"
         )
-    wrong = [f"{k}: got {tuple(weights[k].shape)}, model has {tuple(v.shape)}"
-             for k, v in expected.items() if tuple(weights[k].shape) != tuple(v.shape)]
+    wrong = [
+        f"{k}: got {tuple(weights[k].shape)}, model has {tuple(v.shape)}"
+        for k, v in expected.items()
+        if tuple(weights[k].shape) != tuple(v.shape)
+    ]
     if wrong:
         raise ImportRefused("weight shapes do not match: " + "; ".join(wrong))
     for key, var in expected.items():

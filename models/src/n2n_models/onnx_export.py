@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from n2n_models.card import ModelCard
+
 log = logging.getLogger(__name__)
 
 DEFAULT_OPSET = 17
@@ -46,9 +48,12 @@ def saved_model_digest(saved_model: str | os.PathLike[str]) -> str:
     return listing.hexdigest()
 
 
-def export_onnx(model_dir: str | os.PathLike[str], opset: int = DEFAULT_OPSET,
-                parity_sizes: tuple[tuple[int, int], ...] = ((64, 96), (130, 74)),
-                tolerance: float = 1e-4) -> dict[str, Any]:
+def export_onnx(
+    model_dir: str | os.PathLike[str],
+    opset: int = DEFAULT_OPSET,
+    parity_sizes: tuple[tuple[int, int], ...] = ((64, 96), (130, 74)),
+    tolerance: float = 1e-4,
+) -> dict[str, Any]:
     """Converts ``model_dir/saved_model`` to ``model_dir/model.onnx`` and writes ``model.onnx.json``.
 
     Fails (and leaves any previous ``model.onnx`` in place) when ONNX Runtime's output differs from
@@ -61,13 +66,26 @@ def export_onnx(model_dir: str | os.PathLike[str], opset: int = DEFAULT_OPSET,
 
     model_dir = Path(model_dir)
     saved_model = model_dir / "saved_model"
-    card = json.loads((model_dir / "model.json").read_text())
+    card = ModelCard.load(model_dir / "model.json")
     digest = saved_model_digest(saved_model)
 
     with tempfile.TemporaryDirectory(dir=model_dir, prefix=".onnx-") as tmp:
         tmp_onnx = Path(tmp) / ONNX_FILE
-        cmd = [sys.executable, "-m", "tf2onnx.convert", "--saved-model", str(saved_model), "--tag", "serve",
-               "--signature_def", "serving_default", "--opset", str(opset), "--output", str(tmp_onnx)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tf2onnx.convert",
+            "--saved-model",
+            str(saved_model),
+            "--tag",
+            "serve",
+            "--signature_def",
+            "serving_default",
+            "--opset",
+            str(opset),
+            "--output",
+            str(tmp_onnx),
+        ]
         log.info("running %s", " ".join(cmd))
         subprocess.run(cmd, check=True)
 
@@ -81,9 +99,9 @@ def export_onnx(model_dir: str | os.PathLike[str], opset: int = DEFAULT_OPSET,
         session = ort.InferenceSession(str(tmp_onnx), providers=["CPUExecutionProvider"])
         serving = tf.saved_model.load(str(saved_model)).signatures["serving_default"]
         rng = np.random.default_rng(0)
-        channels = int(card.get("channels", 3))
+        channels = card.channels
         # The SavedModel takes sizes in multiples of the architecture's (the worker pads to them).
-        multiple = int(card.get("size_multiple", 1))
+        multiple = card.size_multiple
         parity_sizes = tuple((-(-h // multiple) * multiple, -(-w // multiple) * multiple) for h, w in parity_sizes)
         worst = 0.0
         for h, w in parity_sizes:
@@ -100,10 +118,17 @@ def export_onnx(model_dir: str | os.PathLike[str], opset: int = DEFAULT_OPSET,
             "opset": opset,
             "input": {"name": "input", "layout": "NHWC", "dtype": "float32"},
             "output": {"name": "output"},
-            "parity": {"max_abs_diff": worst, "tolerance": tolerance,
-                       "shapes": [[2, h, w, channels] for h, w in parity_sizes]},
-            "versions": {"tensorflow": tf.__version__, "tf2onnx": tf2onnx.__version__,
-                         "onnx": onnx.__version__, "onnxruntime": ort.__version__},
+            "parity": {
+                "max_abs_diff": worst,
+                "tolerance": tolerance,
+                "shapes": [[2, h, w, channels] for h, w in parity_sizes],
+            },
+            "versions": {
+                "tensorflow": tf.__version__,
+                "tf2onnx": tf2onnx.__version__,
+                "onnx": onnx.__version__,
+                "onnxruntime": ort.__version__,
+            },
         }
         os.replace(tmp_onnx, model_dir / ONNX_FILE)
         tmp_card = Path(tmp) / ONNX_CARD

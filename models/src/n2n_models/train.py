@@ -9,9 +9,10 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -19,12 +20,21 @@ import tensorflow as tf
 from n2n_models import archs
 from n2n_models.config import Config
 from n2n_models.curves import plot_run
-from n2n_models.data import list_images, load_folders, load_image, load_scenes, pad_to_multiple, pair_stream, patch_stream
+from n2n_models.data import (
+    list_images,
+    load_folders,
+    load_image,
+    load_scenes,
+    pad_to_multiple,
+    pair_stream,
+    patch_stream,
+)
 from n2n_models.metrics import psnr
 from n2n_models.noise import parse_noise_spec, quantize
 from n2n_models.schedule import LOG_FIELDS, l0_gamma_at, lr_at, progress  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class ValidationSet:
@@ -52,7 +62,7 @@ def load_validation(cfg: Config) -> ValidationSet | None:
         n = noise.apply(img, rng)
         clean.append(img)
         noisy.append(quantize(n) if cfg.train.quantize_source else n)
-    pn = float(np.mean([psnr(c, n) for c, n in zip(clean, noisy)]))
+    pn = float(np.mean([psnr(c, n) for c, n in zip(clean, noisy, strict=True)]))
     return ValidationSet([f.name for f in files], clean, noisy, cfg.data.val_noise, pn)
 
 
@@ -72,7 +82,7 @@ def denoise(predict, image: np.ndarray, multiple: int) -> np.ndarray:
 
 
 def evaluate_set(predict, val: ValidationSet, multiple: int) -> float:
-    return float(np.mean([psnr(c, denoise(predict, n, multiple)) for c, n in zip(val.clean, val.noisy)]))
+    return float(np.mean([psnr(c, denoise(predict, n, multiple)) for c, n in zip(val.clean, val.noisy, strict=True)]))
 
 
 class CheckpointStore:
@@ -131,8 +141,6 @@ class Trainer:
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         self.multiple = archs.size_multiple(cfg.model.arch)
-        if cfg.data.patch_size % self.multiple:
-            raise ValueError(f"patch_size {cfg.data.patch_size} must be a multiple of {self.multiple} for {cfg.model.arch}")
         tf.keras.utils.set_random_seed(cfg.train.seed)
         self.model = archs.build(cfg.model.arch, channels=cfg.model.channels, **cfg.model.kwargs)
         self.optimizer = tf.keras.optimizers.Adam(learning_rate=cfg.train.lr, beta_1=0.9, beta_2=0.99, epsilon=1e-8)
@@ -160,7 +168,7 @@ class Trainer:
                 else:
                     loss = tf.reduce_mean(tf.square(diff))
             grads = tape.gradient(loss, self.model.trainable_variables)
-            self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
+            self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables, strict=True))
             return loss
 
         self._train_step = train_step
@@ -178,7 +186,11 @@ class Trainer:
         """Load the model weights (only) of another run's best checkpoint."""
         source_cfg = Config.load(source_run / "config.yaml")
         mine = self.cfg.model
-        if (source_cfg.model.arch, source_cfg.model.channels, source_cfg.model.kwargs) != (mine.arch, mine.channels, mine.kwargs):
+        if (source_cfg.model.arch, source_cfg.model.channels, source_cfg.model.kwargs) != (
+            mine.arch,
+            mine.channels,
+            mine.kwargs,
+        ):
             raise ValueError(f"init_from {source_run}: model {source_cfg.model} differs from {mine}")
         pointer = CheckpointStore(source_run / "checkpoints", tf.train.Checkpoint(model=self.model)).restore("best")
         log.info("warm start from %s step %d", source_run, pointer["step"])
@@ -189,13 +201,18 @@ class Trainer:
         cfg = self.cfg
         seed = cfg.train.seed * 1_000_003 + start
         if cfg.data.pair_dirs:
-            scenes = load_scenes([cfg.data.resolve(d) for d in cfg.data.pair_dirs], cfg.model.channels, cfg.data.patch_size)
+            scenes = load_scenes(
+                [cfg.data.resolve(d) for d in cfg.data.pair_dirs], cfg.model.channels, cfg.data.patch_size
+            )
             log.info("training on real noisy pairs: %d scenes, %d captures", len(scenes), sum(map(len, scenes)))
             for src, tgt in pair_stream(scenes, cfg.data.patch_size, cfg.data.batch_size, seed):
                 yield src / 255.0, tgt / 255.0
             return
         images = load_folders(
-            [cfg.data.resolve(d) for d in cfg.data.train_dirs], cfg.model.channels, cfg.data.patch_size, cfg.data.downscale
+            [cfg.data.resolve(d) for d in cfg.data.train_dirs],
+            cfg.model.channels,
+            cfg.data.patch_size,
+            cfg.data.downscale,
         )
         log.info("training on %d images", len(images))
         rng = np.random.default_rng((cfg.train.seed, start))
@@ -269,8 +286,12 @@ class Trainer:
                         best_psnr = last_val
                         self.store.save("best", step, info())
                 if step % cfg.train.log_every == 0 or is_val or done:
-                    row.update(step=step, elapsed_s=f"{elapsed_before + time.monotonic() - t0:.1f}",
-                               loss=f"{np.mean(losses):.6g}", lr=f"{lr:.3g}")
+                    row.update(
+                        step=step,
+                        elapsed_s=f"{elapsed_before + time.monotonic() - t0:.1f}",
+                        loss=f"{np.mean(losses):.6g}",
+                        lr=f"{lr:.3g}",
+                    )
                     writer.writerow(row)
                     logf.flush()
                     log.info("step %d loss %.5g lr %.3g", step, np.mean(losses), lr)
@@ -279,7 +300,11 @@ class Trainer:
                 if step % cfg.train.ckpt_every == 0 or done or out_of_time:
                     self.store.save("last", step, info())
                 if out_of_time:
-                    log.info("time budget of %.1f min spent at step %d; stopping (resume to continue)", cfg.train.max_minutes, step)
+                    log.info(
+                        "time budget of %.1f min spent at step %d; stopping (resume to continue)",
+                        cfg.train.max_minutes,
+                        step,
+                    )
                     break
         finally:
             logf.close()

@@ -1,4 +1,4 @@
-"""Registry of denoiser architectures by name.
+"""Keras builders of the denoiser architectures, by name (their metadata: ``n2n_models.arch_specs``).
 
 Every builder returns a Keras model mapping float32 NHWC images in [0, 1] with dynamic H, W
 (multiples of the architecture's ``size_multiple``) to the denoised image, same shape.
@@ -6,58 +6,27 @@ Every builder returns a Keras model mapping float32 NHWC images in [0, 1] with d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 
+from n2n_models.arch_specs import available, get, size_multiple, tile_overlap
+from n2n_models.archs.fastdn import build_fastdn
+from n2n_models.archs.halfunet import build_halfunet
+from n2n_models.archs.srresnet import build_srresnet
+from n2n_models.archs.unet import build_unet
 
-@dataclass(frozen=True)
-class ArchSpec:
-    name: str
-    builder: Callable[..., keras.Model]
-    size_multiple: int
-    description: str
-    # Context (px) a tile needs on each side it shares with a neighbour for the worker's blended tiles
-    # to match the untiled output within 1/255 (measured; about the effective receptive field).
-    tile_overlap: int
+__all__ = ["BUILDERS", "available", "build", "get", "size_multiple", "tile_overlap"]
 
-
-_REGISTRY: dict[str, ArchSpec] = {}
-
-
-def register(name: str, size_multiple: int, tile_overlap: int, description: str) -> Callable:
-    def wrap(fn: Callable[..., keras.Model]) -> Callable[..., keras.Model]:
-        if name in _REGISTRY:
-            raise ValueError(f"architecture {name!r} registered twice")
-        _REGISTRY[name] = ArchSpec(name, fn, size_multiple, description, tile_overlap)
-        return fn
-
-    return wrap
-
-
-def available() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def get(name: str) -> ArchSpec:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown architecture {name!r}; available: {', '.join(available())}") from None
+BUILDERS: dict[str, Callable[..., keras.Model]] = {
+    "fastdn": build_fastdn,
+    "halfunet": build_halfunet,
+    "srresnet": build_srresnet,
+    "unet": build_unet,
+}
 
 
 def build(name: str, channels: int = 3, **kwargs: Any) -> keras.Model:
-    return get(name).builder(channels=channels, **kwargs)
-
-
-def size_multiple(name: str) -> int:
-    return get(name).size_multiple
-
-
-def tile_overlap(name: str) -> int:
-    return get(name).tile_overlap
-
-
-# Import the modules so they register themselves.
-from n2n_models.archs import fastdn, halfunet, srresnet, unet  # noqa: E402,F401
+    get(name)  # unknown names fail with the list of available ones
+    return BUILDERS[name](channels=channels, **kwargs)

@@ -11,8 +11,6 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from n2n_models.archs import register
-
 
 class SpaceToDepth(layers.Layer):
     def __init__(self, block: int = 2, **kwargs):
@@ -38,7 +36,6 @@ class DepthToSpace(layers.Layer):
         return {**super().get_config(), "block": self.block}
 
 
-@register("fastdn", size_multiple=2, tile_overlap=32, description="pixel-unshuffle x2, 3x3 conv stack at half resolution, residual")
 def build_fastdn(channels: int = 3, features: int = 64, depth: int = 8) -> keras.Model:
     if depth < 2:
         raise ValueError(f"fastdn depth must be >= 2, got {depth}")

@@ -12,12 +12,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from n2n_models.archs import register
 from n2n_models.archs.fastdn import DepthToSpace, SpaceToDepth
 from n2n_models.archs.unet import unet_body
 
 
-@register("halfunet", size_multiple=32, tile_overlap=192, description="U-Net body (4 pools) at half resolution via pixel-unshuffle x2, residual")
 def build_halfunet(channels: int = 3, enc: int = 48, dec: int = 96) -> keras.Model:
     inp = keras.Input((None, None, channels), name="input")
     x = SpaceToDepth(2, name="unshuffle")(inp)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from n2n_models.archs import register
 
-
-@register("srresnet", size_multiple=1, tile_overlap=64, description="SRResNet body: 16 residual blocks x 64 filters, BN, PReLU")
 def build_srresnet(channels: int = 3, features: int = 64, blocks: int = 16) -> keras.Model:
     inp = keras.Input((None, None, channels), name="input")
     x = layers.Conv2D(features, 3, padding="same", name="head")(inp)

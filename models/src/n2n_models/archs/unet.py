@@ -5,8 +5,6 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from n2n_models.archs import register
-
 
 def _conv(x, filters: int, name: str):
     x = layers.Conv2D(filters, 3, padding="same", name=name)(x)
@@ -41,7 +39,6 @@ def unet_body(inp, out_channels: int, enc: int, dec: int, pools: int):
     return layers.Conv2D(out_channels, 3, padding="same", name="dec_conv1")(x)
 
 
-@register("unet", size_multiple=32, tile_overlap=192, description="Noise2Noise paper U-Net: 48-ch encoder, 5 pools, 96-ch decoder")
 def build_unet(channels: int = 3, enc: int = 48, dec: int = 96) -> keras.Model:
     inp = keras.Input((None, None, channels), name="input")
     out = unet_body(inp, channels, enc, dec, pools=5)
