@@ -1,6 +1,6 @@
 """Inference throughput of the zoo's architectures on one GPU, model only, through PyTorch.
 
-The per-GPU figure of the sizing model (docs/sizing.md, r_gpu): the networks of models/gpu/train_torch.py
+The per-GPU figure of the sizing model (docs/sizing.md, r_gpu): the networks of models/gpu/torch_archs.py
 (layer for layer the Keras ones) timed on tiles of 512x512 at batch 1/8/32 and on whole 12 MP images,
 in fp32 (TF32 allowed) and bf16, channels_last, inputs already on the GPU; the batch-32 case is also
 timed end to end (uint8 upload, model, uint8 download). The baseline of the same run is the same
@@ -24,7 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "gpu"))
 
 from timing import timed  # noqa: E402
-from train_torch import build  # noqa: E402
+from torch_archs import build  # noqa: E402
 
 TILE_CASES = (("tile 512 batch 1", 1, 512, 512), ("tile 512 batch 8", 8, 512, 512),
               ("tile 512 batch 32", 32, 512, 512), ("whole 12 MP", 1, 2816, 4224))
