@@ -37,10 +37,12 @@ class WebhookDispatcherTest {
     void aStalledReceiverHoldsOnlyItsOwnSlots() throws Exception {
         AtomicInteger stalledAtOnce = new AtomicInteger();
         AtomicInteger mostStalledAtOnce = new AtomicInteger();
+        CountDownLatch stalledStarted = new CountDownLatch(2);
         List<CompletableFuture<Void>> stalled = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             stalled.add(dispatcher.dispatch("http://slow:80", () -> {
                 mostStalledAtOnce.accumulateAndGet(stalledAtOnce.incrementAndGet(), Math::max);
+                stalledStarted.countDown();
                 await(release);
                 stalledAtOnce.decrementAndGet();
             }));
@@ -57,6 +59,8 @@ class WebhookDispatcherTest {
                 + "by a stalled one%n", othersMs);
 
         assertThat(othersMs).isLessThan(TIMEOUT.toMillis());
+        // the slots' threads may start after the fast deliveries finished on a busy machine
+        assertThat(stalledStarted.await(5, TimeUnit.SECONDS)).as("two deliveries to the stalled receiver start").isTrue();
         assertThat(mostStalledAtOnce.get()).as("per-receiver limit").isEqualTo(2);
         assertThat(stalled.get(2)).as("the third to the stalled receiver waits for a slot").isNotDone();
         // the third waits longer than the timeout: it fails without being tried, to be retried later
