@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.job.JobTopics;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +16,6 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,11 +41,11 @@ public class QueueBackpressure {
         this.settings = properties.backpressure();
     }
 
-    /** Throws a 429 when the backlog is over the bound. */
+    /** Refuses the submission when the backlog is over the bound. */
     public void check() {
         long backlog = backlog();
         if (backlog > settings.maxQueuedJobs()) {
-            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, backlog + " jobs are waiting (more than "
+            throw new RequestRefusedException(Reason.QUEUE_FULL, backlog + " jobs are waiting (more than "
                     + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
         }
     }
@@ -91,9 +92,9 @@ public class QueueBackpressure {
             return total;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
+            throw RequestRefusedException.queueUnavailable(e);
         } catch (Exception e) {
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later", e);
+            throw RequestRefusedException.queueUnavailable(e);
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
 import java.time.Clock;
-import org.springframework.http.HttpStatus;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Service;
 
@@ -54,7 +55,7 @@ public class UnfinishedJobs {
     public void reserve(String owner, String jobId) {
         if (QuotaCount.reached(objects.list(JobKeys.unfinishedJobs(owner)), quotas.maxUnfinishedJobs(),
                 this::deleteIfFinished)) {
-            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has " + quotas.maxUnfinishedJobs()
+            throw new RequestRefusedException(Reason.QUOTA_REACHED, "the caller has " + quotas.maxUnfinishedJobs()
                     + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
                     quotas.retryAfter());
         }
