@@ -47,13 +47,11 @@ public record GatewayProperties(
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
      * @param refreshInterval  how often the backlog is read from the broker
      * @param retryAfter       what a refused client is told to wait
-     * @param workerGroup      the workers' consumer group, whose lag is the backlog
      */
     public record Backpressure(
             @Min(0) long maxQueuedJobs,
             @NotNull Duration refreshInterval,
-            @NotNull Duration retryAfter,
-            @NotBlank String workerGroup) {
+            @NotNull Duration retryAfter) {
     }
 
     /**

@@ -22,7 +22,7 @@ class GatewayPropertiesTest {
                     "n2n.gateway.webhooks.max-concurrent=32", "n2n.gateway.webhooks.max-per-receiver=4",
                     "n2n.gateway.webhooks.max-url-length=2048",
                     "n2n.gateway.backpressure.max-queued-jobs=1000", "n2n.gateway.backpressure.refresh-interval=2s",
-                    "n2n.gateway.backpressure.retry-after=10s", "n2n.gateway.backpressure.worker-group=n2n-workers",
+                    "n2n.gateway.backpressure.retry-after=10s",
                     "n2n.gateway.waiters.max-total=2000", "n2n.gateway.waiters.max-per-client=200",
                     "n2n.gateway.waiters.store-check-interval=2s", "n2n.gateway.waiters.retry-after=5s",
                     "n2n.gateway.bodies.in-flight-budget=512MB", "n2n.gateway.bodies.retry-after=2s",

@@ -3,6 +3,7 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
+import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageUnavailableException;
@@ -185,8 +186,7 @@ public class IdempotencyKeys {
     }
 
     private static String objectKey(JobSubmissions.Submission submission) {
-        String owner = submission.spec().owner() == null ? "" : submission.spec().owner();
-        return "idempotency/" + sha256(owner + "\n" + submission.idempotencyKey());
+        return JobKeys.idempotencyClaim(submission.spec().owner(), submission.idempotencyKey());
     }
 
     private static String requestHash(JobSubmissions.Submission submission) {
@@ -195,14 +195,6 @@ public class IdempotencyKeys {
             digest.update(submission.image());
             digest.update(submission.spec().withoutDeadline().toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -297,7 +297,7 @@ public class JobSubmissions {
     private RequestRefusedException unpublished(Job job, Exception cause) {
         log.warn("job {} could not be published, removing it: {}", job.id(), cause.toString());
         try {
-            objects.delete(JobKeys.record(job.id()));
+            jobs.delete(job.id());
             objects.delete(JobKeys.input(job.id()));
         } catch (StorageUnavailableException e) {
             log.warn("job {}: could not remove unpublished job: {}", job.id(), e.getMessage());

@@ -81,7 +81,7 @@ public class QueueBackpressure {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
                     partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
                     .all().get(5, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.workerGroup())
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(topics.workerGroup())
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             long total = 0;
             for (TopicPartition partition : partitions) {

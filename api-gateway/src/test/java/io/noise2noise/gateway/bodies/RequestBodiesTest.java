@@ -76,7 +76,7 @@ class RequestBodiesTest {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3,
                 100, Duration.ofMinutes(5), false, List.of(), 4, 4, 2048, List.of()),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
+                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofBytes(BUDGET), Duration.ofSeconds(2)),
                 new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1)), List.of());

@@ -150,7 +150,7 @@ class WebhookSecurityTest {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(timeout, 3, 100,
                 Duration.ofMinutes(5), allowPrivate, secrets, maxConcurrent, maxPerReceiver, maxUrlLength, extraPorts),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
+                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
                 new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1)), List.of());
