@@ -89,6 +89,12 @@ final class DirectJobs {
         return id;
     }
 
+    /** Hands an existing job (one another gateway queued elsewhere) to the workers, as its gateway would have. */
+    void request(String id) {
+        Job job = find(id);
+        send(null, id, new JobRequested(id, JobKeys.input(id), job.spec().model(), job.spec().strength(), job.createdAt()));
+    }
+
     Job find(String id) {
         return jobs.find(id).orElseThrow();
     }
