@@ -9,7 +9,7 @@ import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.image.ImageLimits;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.util.unit.DataSize;
@@ -20,7 +20,7 @@ class RequestBodiesTest {
     private static final long BUDGET = 1000;
 
     private final RequestBodies bodies = new RequestBodies(
-            new ImageLimits(DataSize.ofBytes(100), DataSize.ofBytes(1000), 1_000_000, Set.of("png")), properties());
+            ImageLimits.of(Map.of("max-bytes", "100B", "max-upload-bytes", "1000B")), properties());
 
     @Test
     void aDeclaredLengthOverTheRouteLimitIsRefusedBeforeReading() {
