@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.springframework.util.unit.DataSize;
 
 /**
  * The worker's inference path (ModelRegistry → Denoiser, the real DJL engines) timed on large images,
@@ -90,7 +89,7 @@ public final class InferenceBench {
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
                 modelName, 1, threads, tile, overlap, engine, Map.of(), batch);
 
-        ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
+        ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "1GB", "max-upload-bytes", "1GB", "max-pixels", "60000000")));
         PixelImage pixels = codec.decode(Files.readAllBytes(image));
         try (ModelRegistry registry = new ModelRegistry(properties, new ObjectMapper())) {
             DenoisingModel model = registry.get(modelName);
@@ -158,7 +157,7 @@ public final class InferenceBench {
         int tile = Integer.parseInt(o.getOrDefault("tile", String.valueOf(TILE)));
         InferenceProperties properties = new InferenceProperties(Path.of(o.getOrDefault("models-dir", "models/zoo")),
                 modelName, 1, threads, tile, OVERLAP, engine, Map.of(), 1);
-        ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
+        ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "1GB", "max-upload-bytes", "1GB", "max-pixels", "60000000")));
         try (ModelRegistry registry = new ModelRegistry(properties, new ObjectMapper())) {
             DenoisingModel model = registry.get(modelName);
             Denoiser denoiser = new Denoiser(tile, OVERLAP, 1);
@@ -232,7 +231,7 @@ public final class InferenceBench {
         String[] crop = o.getOrDefault("crop", "1440x960").split("x");
         List<String> engines = List.of(o.getOrDefault("engines", "tensorflow,onnxruntime").split(","));
         List<Integer> batches = Arrays.stream(o.getOrDefault("batches", "1,2,4").split(",")).map(Integer::valueOf).toList();
-        ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofGigabytes(1), 60_000_000L, null));
+        ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "1GB", "max-upload-bytes", "1GB", "max-pixels", "60000000")));
         PixelImage pixels = crop(codec.decode(Files.readAllBytes(Path.of(o.get("image")))),
                 Integer.parseInt(crop[0]), Integer.parseInt(crop[1]));
         double mp = (double) pixels.width() * pixels.height() / 1e6;

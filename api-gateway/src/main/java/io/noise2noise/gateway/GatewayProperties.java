@@ -11,6 +11,7 @@ import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -27,33 +28,27 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("n2n.gateway")
 public record GatewayProperties(
-        @NotNull Duration legacyWait,
-        @NotNull Duration maxWait,
-        @NotNull Duration publishTimeout,
-        @NotNull Duration maxCancelAfter,
-        @NotNull Duration presignedUrlTtl,
-        @Valid @NotNull Webhooks webhooks,
-        @Valid @NotNull Backpressure backpressure,
-        @Valid @NotNull Waiters waiters,
-        @Valid @NotNull Bodies bodies,
-        @Valid @NotNull Quotas quotas,
-        @Valid List<ApiKey> apiKeys) {
-
-    public GatewayProperties {
-        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
-    }
+        @DefaultValue("120s") @NotNull Duration legacyWait,
+        @DefaultValue("60s") @NotNull Duration maxWait,
+        @DefaultValue("10s") @NotNull Duration publishTimeout,
+        @DefaultValue("24h") @NotNull Duration maxCancelAfter,
+        @DefaultValue("15m") @NotNull Duration presignedUrlTtl,
+        @DefaultValue @Valid @NotNull Webhooks webhooks,
+        @DefaultValue @Valid @NotNull Backpressure backpressure,
+        @DefaultValue @Valid @NotNull Waiters waiters,
+        @DefaultValue @Valid @NotNull Bodies bodies,
+        @DefaultValue @Valid @NotNull Quotas quotas,
+        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys) {
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
      * @param refreshInterval  how often the backlog is read from the broker
      * @param retryAfter       what a refused client is told to wait
-     * @param workerGroup      the workers' consumer group, whose lag is the backlog
      */
     public record Backpressure(
-            @Min(0) long maxQueuedJobs,
-            @NotNull Duration refreshInterval,
-            @NotNull Duration retryAfter,
-            @NotBlank String workerGroup) {
+            @DefaultValue("1000") @Min(0) long maxQueuedJobs,
+            @DefaultValue("2s") @NotNull Duration refreshInterval,
+            @DefaultValue("10s") @NotNull Duration retryAfter) {
     }
 
     /**
@@ -68,10 +63,10 @@ public record GatewayProperties(
      * @param retryAfter          what a legacy client refused over a cap is told to wait
      */
     public record Waiters(
-            @Min(0) int maxTotal,
-            @Min(0) int maxPerClient,
-            @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
-            @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
+            @DefaultValue("2000") @Min(0) int maxTotal,
+            @DefaultValue("200") @Min(0) int maxPerClient,
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
     }
 
     /**
@@ -84,7 +79,8 @@ public record GatewayProperties(
      * @param inFlightBudget  the request body bytes held at once, over all requests
      * @param retryAfter      what a client refused for the budget is told to wait
      */
-    public record Bodies(@NotNull DataSize inFlightBudget, @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
+    public record Bodies(@DefaultValue("512MB") @NotNull DataSize inFlightBudget,
+                         @DefaultValue("2s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
     }
 
     /**
@@ -101,11 +97,11 @@ public record GatewayProperties(
      *                             accepted meanwhile; the others' are seen at the next listing)
      */
     public record Quotas(
-            @Min(1) int maxOpenUploads,
-            @Min(1) int maxUnfinishedJobs,
-            @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-            @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
-            @NotNull Duration recountInterval) {
+            @DefaultValue("100") @Min(1) int maxOpenUploads,
+            @DefaultValue("200") @Min(1) int maxUnfinishedJobs,
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
+            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
+            @DefaultValue("1s") @NotNull Duration recountInterval) {
     }
 
     /**
@@ -120,11 +116,7 @@ public record GatewayProperties(
      *                           key can read them ({@code GET /v1/webhook-secrets}); none: unsigned
      */
     public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute,
-                         List<@NotBlank String> webhookSecrets) {
-
-        public ApiKey {
-            webhookSecrets = webhookSecrets == null ? List.of() : List.copyOf(webhookSecrets);
-        }
+                         @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {
     }
 
     /**
@@ -132,7 +124,7 @@ public record GatewayProperties(
      *                              response body is never read), and the longest it waits for a free slot
      * @param attempts              deliveries tried per event (the first plus retries) before giving up
      * @param firstRetryDelayMs     delay before the first retry; doubles (with jitter) for each further one
-     * @param maxRetryAfter         the longest {@code Retry-After} of a receiver honoured (longer asks are cut
+     * @param maxRetryAfter         the longest {@code Retry-After} of a receiver honoured (0s: none; longer asks are cut
      *                              to it); the retry topic's partition waits that long, holding up the
      *                              deliveries queued behind it, so keep it to minutes
      * @param allowPrivateNetworks  deliver to loopback, private, link-local and metadata addresses too
@@ -147,21 +139,16 @@ public record GatewayProperties(
      * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
-            @NotNull @DurationMin(millis = 100) Duration timeout,
-            @Min(1) int attempts,
-            @Min(10) long firstRetryDelayMs,
-            @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
+            @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration timeout,
+            @DefaultValue("6") @Min(1) int attempts,
+            @DefaultValue("1000") @Min(10) long firstRetryDelayMs,
+            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
             boolean allowPrivateNetworks,
-            List<String> secrets,
-            @Min(1) @Max(1024) int maxConcurrent,
-            @Min(1) int maxPerReceiver,
-            @Min(16) @Max(65_536) int maxUrlLength,
-            List<@Min(1) @Max(65_535) Integer> extraPorts) {
-
-        public Webhooks {
-            secrets = secrets == null ? List.of() : List.copyOf(secrets);
-            extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
-        }
+            @DefaultValue @NotNull List<String> secrets,
+            @DefaultValue("32") @Min(1) @Max(1024) int maxConcurrent,
+            @DefaultValue("4") @Min(1) int maxPerReceiver,
+            @DefaultValue("2048") @Min(16) @Max(65_536) int maxUrlLength,
+            @DefaultValue @NotNull List<@Min(1) @Max(65_535) Integer> extraPorts) {
 
         @AssertTrue(message = "max-per-receiver must not exceed max-concurrent")
         public boolean isPerReceiverWithinTotal() {

@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.noise2noise.image.ImageLimits;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 class JsonBodyLimitsTest {
 
     @Test
     void theStringLimitTakesAMimeWrappedDataUrlOfAnImageAtTheByteLimit() {
-        ImageLimits limits = new ImageLimits(DataSize.ofKilobytes(300), 1_000_000, null);
+        ImageLimits limits = ImageLimits.of(Map.of("max-bytes", "300KB", "max-upload-bytes", "300KB",
+                "max-pixels", "1000000"));
         byte[] image = new byte[(int) limits.maxBytes().toBytes()];
         String wrapped = "data:image/png;base64," + Base64.getMimeEncoder().encodeToString(image);
 

@@ -3,9 +3,14 @@ package io.noise2noise.image;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -20,31 +25,26 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("n2n.images")
-public record ImageLimits(DataSize maxBytes, DataSize maxUploadBytes, @Min(1) long maxPixels,
-                          @NotEmpty Set<String> formats, DataSize maxResultBytes) {
-
-    @ConstructorBinding
-    public ImageLimits {
-        maxBytes = maxBytes == null ? DataSize.ofMegabytes(64) : maxBytes;
+public record ImageLimits(
+        @DefaultValue("64MB") @NotNull DataSize maxBytes,
         // a 50 MP 16-bit RGB TIFF with incompressible noise is about 410 MB
-        maxUploadBytes = maxUploadBytes == null ? DataSize.ofMegabytes(512) : maxUploadBytes;
-        maxPixels = maxPixels == 0 ? 50_000_000L : maxPixels;
-        formats = formats == null || formats.isEmpty() ? Set.of("png", "jpeg", "bmp", "gif", "tiff", "webp") : formats;
-        maxResultBytes = maxResultBytes == null ? DataSize.ofMegabytes(128) : maxResultBytes;
-    }
-
-    /** The default result limit. */
-    public ImageLimits(DataSize maxBytes, DataSize maxUploadBytes, long maxPixels, Set<String> formats) {
-        this(maxBytes, maxUploadBytes, maxPixels, formats, null);
-    }
-
-    /** One byte limit for both routes. */
-    public ImageLimits(DataSize maxBytes, long maxPixels, Set<String> formats) {
-        this(maxBytes, maxBytes, maxPixels, formats);
-    }
+        @DefaultValue("512MB") @NotNull DataSize maxUploadBytes,
+        @DefaultValue("50000000") @Min(1) long maxPixels,
+        @DefaultValue({"png", "jpeg", "bmp", "gif", "tiff", "webp"}) @NotEmpty Set<String> formats,
+        @DefaultValue("128MB") @NotNull DataSize maxResultBytes) {
 
     public static ImageLimits defaults() {
-        return new ImageLimits(null, null, 0, null, null);
+        return of(Map.of());
+    }
+
+    /**
+     * The limits as bound from {@code n2n.images.*} {@code properties} (named without the prefix, e.g.
+     * {@code max-pixels}), the rest at their defaults: for code that builds its own codec.
+     */
+    public static ImageLimits of(Map<String, String> properties) {
+        Map<String, String> prefixed = new HashMap<>();
+        properties.forEach((name, value) -> prefixed.put("n2n.images." + name, value));
+        return new Binder(new MapConfigurationPropertySource(prefixed)).bindOrCreate("n2n.images", ImageLimits.class);
     }
 
     @AssertTrue(message = "n2n.images.max-bytes must be positive and at most max-upload-bytes")

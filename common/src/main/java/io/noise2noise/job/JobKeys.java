@@ -1,6 +1,8 @@
 package io.noise2noise.job;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -83,6 +85,14 @@ public final class JobKeys {
         return "owners/" + ownerTag(owner) + "/unfinished/";
     }
 
+    /**
+     * The claim of a client's {@code Idempotency-Key} ({@code null} owner: the anonymous caller), under a
+     * hash of owner and key: keys are free text, and one owner's key must never find another's claim.
+     */
+    public static String idempotencyClaim(String owner, String idempotencyKey) {
+        return "idempotency/" + sha256((owner == null ? "" : owner) + "\n" + idempotencyKey);
+    }
+
     /** The job or upload id at the end of a key made by {@link #uploadSlot} or {@link #unfinishedJob}. */
     public static String idOf(String key) {
         return key.substring(key.lastIndexOf('/') + 1);
@@ -91,6 +101,14 @@ public final class JobKeys {
     /** API key ids are free text: hex keeps them one path segment; "-" is no hex, so never an id's tag. */
     private static String ownerTag(String owner) {
         return owner == null ? "-" : HexFormat.of().formatHex(owner.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String checked(String id, String what) {

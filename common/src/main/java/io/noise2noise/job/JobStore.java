@@ -95,6 +95,11 @@ public class JobStore {
                 + " changes in a row lost their race to others");
     }
 
+    /** Removes a job's record (the job is then unknown); its other objects stay. */
+    public void delete(String jobId) {
+        objects.delete(JobKeys.record(jobId));
+    }
+
     /**
      * Records a client's wish to cancel. A separate object rather than a state change, so a worker
      * writing progress can never overwrite it; the worker turns it into the canceled state.

@@ -3,30 +3,24 @@ package io.noise2noise.job;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Kafka topics of the job contract, and the workers' consumer group. {@code jobPartitions} bounds how
- * many workers can share the jobs topic, so it must be at least the largest worker count deployed.
+ * The Kafka contract between gateway and workers: the topics, and the workers' consumer group (whose
+ * lag is the gateway's backlog and KEDA's scaling signal). {@code jobPartitions} bounds how many
+ * workers can share the jobs topic, so it must be at least the largest worker count deployed.
  * Messages the workers give up on go to {@link #deadLetters()}, declared with as many partitions as
  * the jobs topic, so a message keeps its partition there.
  */
 @Validated
 @ConfigurationProperties("n2n.topics")
 public record JobTopics(
-        @NotBlank String jobs,
-        @NotBlank String results,
-        @Min(1) int jobPartitions,
-        @Min(1) int resultPartitions,
-        @NotBlank String workerGroup) {
-
-    public JobTopics {
-        jobs = jobs == null ? "n2n.jobs" : jobs;
-        results = results == null ? "n2n.job-results" : results;
-        jobPartitions = jobPartitions == 0 ? 12 : jobPartitions;
-        resultPartitions = resultPartitions == 0 ? 3 : resultPartitions;
-        workerGroup = workerGroup == null ? "n2n-workers" : workerGroup;
-    }
+        @DefaultValue("n2n.jobs") @NotBlank String jobs,
+        @DefaultValue("n2n.job-results") @NotBlank String results,
+        @DefaultValue("12") @Min(1) int jobPartitions,
+        @DefaultValue("3") @Min(1) int resultPartitions,
+        @DefaultValue("n2n-workers") @NotBlank String workerGroup) {
 
     public String deadLetters() {
         return jobs + ".DLT";

@@ -18,7 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
@@ -32,7 +32,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.util.unit.DataSize;
 
 class ImageCodecTest {
 
@@ -469,7 +468,8 @@ class ImageCodecTest {
 
     @Test
     void refusesWhatIsNotAnAcceptedImage() {
-        ImageCodec pngOnly = new ImageCodec(new ImageLimits(DataSize.ofKilobytes(1), 100, Set.of("png")));
+        ImageCodec pngOnly = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "1KB", "max-upload-bytes", "1KB",
+                "max-pixels", "100", "formats", "png")));
         byte[] jpeg = write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg");
 
         assertThatThrownBy(() -> codec.decode(new byte[0])).hasMessage("image is empty");
@@ -483,7 +483,7 @@ class ImageCodecTest {
 
     @Test
     void theMaximumPixelCountIsSettable() {
-        ImageCodec small = new ImageCodec(new ImageLimits(null, 500, null));
+        ImageCodec small = new ImageCodec(ImageLimits.of(Map.of("max-pixels", "500")));
         byte[] image = write(gradient(30, 20, BufferedImage.TYPE_INT_RGB), "png");
 
         assertThatThrownBy(() -> small.probe(image)).hasMessageContaining("30x20 (600 pixels); the limit is 500");

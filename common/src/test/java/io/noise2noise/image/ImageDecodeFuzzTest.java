@@ -49,7 +49,7 @@ class ImageDecodeFuzzTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /** Small limits: a mutated header may declare anything up to the limit, and the test heap is small. */
-    private final ImageCodec codec = new ImageCodec(new ImageLimits(null, MAX_PIXELS, null));
+    private final ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-pixels", String.valueOf(MAX_PIXELS))));
 
     @Test
     void everyMutatedFileDecodesOrIsRefusedAsInvalid() throws Exception {

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /**
  * A 6000×4000 (24 MP) RGB image goes through the worker's image path — decode, noise estimate, a
@@ -85,7 +85,7 @@ class LargeImageRoundTripTest {
     public static final class RoundTrip {
 
         public static void main(String[] args) throws IOException {
-            ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofMegabytes(64), 50_000_000L, null));
+            ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "64MB", "max-upload-bytes", "64MB")));
             PixelImage image = codec.decode(Files.readAllBytes(Path.of(args[0])));
             System.out.println("sigma " + NoiseLevel.estimateSigma(image));
             float[] row = new float[3 * image.width()];

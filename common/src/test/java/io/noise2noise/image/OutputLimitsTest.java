@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
@@ -49,7 +50,7 @@ class OutputLimitsTest {
     @Test
     void anUncompressedResultIsBoundedByMaxResultBytes() {
         ImageInfo large = new ImageInfo("png", 8_000, 6_000);
-        ImageCodec smallResults = new ImageCodec(new ImageLimits(null, null, 0, null, DataSize.ofMegabytes(10)));
+        ImageCodec smallResults = new ImageCodec(ImageLimits.of(Map.of("max-result-bytes", "10MB")));
 
         assertThatThrownBy(() -> codec.checkWritable(large, "bmp"))
                 .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_WRITABLE))

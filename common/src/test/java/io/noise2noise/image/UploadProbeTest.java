@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,8 +22,8 @@ import org.springframework.util.unit.DataSize;
  */
 class UploadProbeTest {
 
-    private final ImageCodec codec = new ImageCodec(new ImageLimits(DataSize.ofKilobytes(64), DataSize.ofMegabytes(64),
-            50_000_000L, null));
+    private final ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "64KB",
+            "max-upload-bytes", "64MB")));
     private final ImageCodec inMemory = new ImageCodec(ImageLimits.defaults());
 
     /** A file served by ranges, counting what was read. */

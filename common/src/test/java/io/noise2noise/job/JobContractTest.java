@@ -6,10 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
 
 class JobContractTest {
 
@@ -81,5 +87,36 @@ class JobContractTest {
         assertThat(completedOnly.notifies(WebhookEvent.START)).isFalse();
         assertThat(WebhookEvent.of(JobStatus.CANCELED)).isEqualTo(WebhookEvent.COMPLETED);
         assertThatThrownBy(() -> WebhookEvent.fromWireName("finished")).hasMessageContaining("start, completed");
+    }
+
+    @Test
+    void anIdempotencyKeysClaimLiesUnderAHashOfOwnerAndKey() {
+        // the layout stays: claims written by a gateway before an upgrade must be found after it
+        assertThat(JobKeys.idempotencyClaim(null, "retry-42"))
+                .isEqualTo("idempotency/17e5d8fb9dcfd6ffbb50e9a3cc9d2bbff817cb0e50046ad67c80113b47234fe7");
+        assertThat(JobKeys.idempotencyClaim("team-a", "retry-42"))
+                .isEqualTo("idempotency/410ab5ab1d8c2cacf2d67cbe949d0381d7b7617f0475d264de124c21dc5ac3f9");
+    }
+
+    /**
+     * KEDA cannot read the services' configuration, so its ScaledObject names the worker group and the
+     * jobs topic again: they must be the contract's defaults, and it must not scale past the partitions.
+     */
+    @Test
+    void theKedaScaledObjectScalesTheContractsWorkerGroupOnTheJobsTopic() throws IOException {
+        String scaledObject = Files.readString(Path.of("..", "deploy", "k8s", "base", "worker-scaledobject.yaml"));
+        JobTopics defaults = new Binder().bindOrCreate("n2n.topics", JobTopics.class);
+
+        assertThat(field(scaledObject, "consumerGroup")).isEqualTo(defaults.workerGroup());
+        assertThat(field(scaledObject, "topic")).isEqualTo(defaults.jobs());
+        assertThat(Integer.parseInt(field(scaledObject, "maxReplicaCount"))).isEqualTo(defaults.jobPartitions());
+    }
+
+    private static String field(String yaml, String name) {
+        Matcher value = Pattern.compile("(?m)^\\s*" + name + ":\\s*\"?([^\"\\s#]+)").matcher(yaml);
+        assertThat(value.find()).as(name).isTrue();
+        String found = value.group(1);
+        assertThat(value.find()).as("one " + name).isFalse();
+        return found;
     }
 }

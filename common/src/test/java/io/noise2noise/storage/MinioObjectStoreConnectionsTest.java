@@ -44,7 +44,7 @@ class MinioObjectStoreConnectionsTest {
         try {
             URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
             ObjectStore store = MinioObjectStore.connect(new StorageProperties(endpoint, null, "ak", "sk", "n2n",
-                    null, false, 0, 1));
+                    "us-east-1", false, 0, 1));
             byte[] body = new byte[12_000];  // a small image: more than OkHttp's 8 KB segment
             long[] nanos = new long[21];
             for (int i = 0; i < nanos.length; i++) {
@@ -108,7 +108,7 @@ class MinioObjectStoreConnectionsTest {
         try {
             URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
             ObjectStore store = MinioObjectStore.connect(new StorageProperties(endpoint, null, "ak", "sk", "n2n",
-                    null, false, 0, maxConnections));
+                    "us-east-1", false, 0, maxConnections));
             List<Future<ObjectStore.StoredObject>> gets = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 String key = "object-" + i;

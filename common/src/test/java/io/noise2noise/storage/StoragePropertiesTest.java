@@ -26,7 +26,7 @@ class StoragePropertiesTest {
             assertThat(properties.publicEndpoint()).isEqualTo(properties.endpoint());
         });
         context.run(started -> assertThat(started.getBean(StorageProperties.class).retentionDays())
-                .isEqualTo(StorageProperties.DEFAULT_RETENTION_DAYS));
+                .isEqualTo(7));
         context.withPropertyValues("n2n.storage.retention-days=-1").run(started ->
                 assertThat(started).hasFailed().getFailure().hasStackTraceContaining("retentionDays"));
     }

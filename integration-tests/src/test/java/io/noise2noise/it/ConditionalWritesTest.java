@@ -27,7 +27,7 @@ class ConditionalWritesTest {
     static ObjectStore store() {
         Backend backend = Backend.get();
         return MinioObjectStore.connect(new StorageProperties(URI.create(backend.s3Endpoint()), null,
-                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, null, true, 0, null));
+                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, "us-east-1", true, 0, 64));
     }
 
     @Test

@@ -54,7 +54,7 @@ final class DirectJobs {
     static DirectJobs connect(JobTopics topics) {
         Backend backend = Backend.get();
         ObjectStore objects = MinioObjectStore.connect(new StorageProperties(URI.create(backend.s3Endpoint()), null,
-                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, null, true, 0, null));
+                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, "us-east-1", true, 0, 64));
         // the JSON the services write: Spring Boot's defaults (ISO dates), and no type headers
         JobStore jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
         KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
@@ -87,6 +87,12 @@ final class DirectJobs {
         jobs.create(queued(id, 8, 8, null));
         send(null, id, value);
         return id;
+    }
+
+    /** Hands an existing job (one another gateway queued elsewhere) to the workers, as its gateway would have. */
+    void request(String id) {
+        Job job = find(id);
+        send(null, id, new JobRequested(id, JobKeys.input(id), job.spec().model(), job.spec().strength(), job.createdAt()));
     }
 
     Job find(String id) {

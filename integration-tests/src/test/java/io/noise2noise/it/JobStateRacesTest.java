@@ -17,13 +17,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -276,12 +273,7 @@ class JobStateRacesTest {
 
     /** Where the gateway keeps a key's claim, with API keys off (no owner). */
     private static String claimKey(String key) {
-        try {
-            return "idempotency/" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(("\n" + key).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return JobKeys.idempotencyClaim(null, key);
     }
 
     private static String createQueued() {

@@ -25,6 +25,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
  * A worker whose heap is too small for the job it takes dies of it, rather than living on with a
@@ -57,7 +59,8 @@ class WorkerOutOfMemoryTest {
     static void start() {
         large = start("large", "1g", true);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap()));
-        direct = DirectJobs.connect(new JobTopics(TOPIC, null, 0, 0, GROUP));
+        direct = DirectJobs.connect(new Binder(new MapConfigurationPropertySource(SETTINGS))
+                .bindOrCreate("n2n.topics", JobTopics.class));
         image = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(WIDTH, HEIGHT, 3), 20, 3), "png");
     }
 

@@ -2,14 +2,14 @@ package io.noise2noise.gateway.bodies;
 
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.JsonBodyLimits;
-import io.noise2noise.gateway.jobs.SubmissionException;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.image.ImageLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -64,14 +64,14 @@ public class RequestBodies {
             byte[] data = new byte[(int) length];
             int read = body.readNBytes(data, 0, data.length);
             if (read < data.length) {
-                throw new SubmissionException(HttpStatus.BAD_REQUEST, "the request body ended after " + read
+                throw new RequestRefusedException(Reason.MALFORMED_REQUEST, "the request body ended after " + read
                         + " of its " + length + " bytes");
             }
             return data;
         } catch (BodyTooLargeException e) {
-            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, e.getMessage());
+            throw new RequestRefusedException(Reason.BODY_TOO_LARGE, e.getMessage());
         } catch (IOException e) {
-            throw new SubmissionException(HttpStatus.BAD_REQUEST, "the request body could not be read: " + e.getMessage());
+            throw new RequestRefusedException(Reason.MALFORMED_REQUEST, "the request body could not be read: " + e.getMessage());
         }
     }
 
@@ -98,7 +98,7 @@ public class RequestBodies {
         long length = request.getContentLengthLong();
         long limit = limit(request);
         if (length > limit) {
-            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, tooLargeMessage(length, limit));
+            throw new RequestRefusedException(Reason.BODY_TOO_LARGE, tooLargeMessage(length, limit));
         }
     }
 
@@ -110,7 +110,7 @@ public class RequestBodies {
         long now = reserved.addAndGet(bytes);
         if (now > budget && now != bytes) {
             reserved.addAndGet(-bytes);
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "the gateway holds " + (now - bytes)
+            throw new RequestRefusedException(Reason.GATEWAY_BUSY, "the gateway holds " + (now - bytes)
                     + " bytes of request bodies; this one's " + bytes + " would pass the budget of " + budget
                     + " (n2n.gateway.bodies.in-flight-budget): try again shortly", properties.retryAfter());
         }

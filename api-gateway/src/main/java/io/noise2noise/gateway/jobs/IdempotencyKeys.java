@@ -1,6 +1,9 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
+import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageUnavailableException;
@@ -13,7 +16,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -74,7 +76,7 @@ public class IdempotencyKeys {
             if (stored.isPresent()) {
                 StoredClaim held = StoredClaim.parse(stored.get().data());
                 if (!held.hash().equals(hash)) {
-                    throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    throw new RequestRefusedException(Reason.IDEMPOTENCY_KEY_REUSED,
                             "Idempotency-Key was already used with a different request");
                 }
                 if (held.claimedAt() == null) {
@@ -89,7 +91,7 @@ public class IdempotencyKeys {
                 }
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new SubmissionException(HttpStatus.CONFLICT,
+                throw new RequestRefusedException(Reason.IDEMPOTENCY_KEY_IN_USE,
                         "a request with this Idempotency-Key is still being processed; try again later");
             }
             sleep();
@@ -179,13 +181,12 @@ public class IdempotencyKeys {
             Thread.sleep(POLL.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted");
+            throw new RequestRefusedException(Reason.INTERRUPTED, "interrupted");
         }
     }
 
     private static String objectKey(JobSubmissions.Submission submission) {
-        String owner = submission.spec().owner() == null ? "" : submission.spec().owner();
-        return "idempotency/" + sha256(owner + "\n" + submission.idempotencyKey());
+        return JobKeys.idempotencyClaim(submission.spec().owner(), submission.idempotencyKey());
     }
 
     private static String requestHash(JobSubmissions.Submission submission) {
@@ -194,14 +195,6 @@ public class IdempotencyKeys {
             digest.update(submission.image());
             digest.update(submission.spec().withoutDeadline().toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,6 +1,7 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.JsonBodyLimits;
+import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -15,7 +16,11 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 
-/** Errors of the {@code /v1} API as RFC 9457 problem details. */
+/**
+ * Errors of the {@code /v1} API as RFC 9457 problem details, and the one map of a refusal's reason to
+ * its HTTP status (the legacy route reports the same status in {@code X-N2N-Status}). Problems keep the
+ * default type {@code about:blank}, so their title is the status's reason phrase.
+ */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 @RestControllerAdvice(assignableTypes = JobController.class)
 public class JobApiErrors {
@@ -34,13 +39,30 @@ public class JobApiErrors {
         return malformed(e);
     }
 
-    @ExceptionHandler(SubmissionException.class)
-    ResponseEntity<ProblemDetail> refused(SubmissionException e) {
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+    @ExceptionHandler(RequestRefusedException.class)
+    ResponseEntity<ProblemDetail> refused(RequestRefusedException e) {
+        HttpStatus status = status(e.reason());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
         if (e.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
         }
-        return response.body(ProblemDetail.forStatusAndDetail(e.status(), e.getMessage()));
+        return response.body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+    }
+
+    /** The HTTP status of a refusal. */
+    public static HttpStatus status(RequestRefusedException.Reason reason) {
+        return switch (reason) {
+            case MALFORMED_REQUEST, INVALID_IMAGE -> HttpStatus.BAD_REQUEST;
+            case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case UPLOAD_CHANGED, IDEMPOTENCY_KEY_IN_USE, JOB_STATE_CONFLICT -> HttpStatus.CONFLICT;
+            case EXPIRED -> HttpStatus.GONE;
+            case BODY_TOO_LARGE, IMAGE_TOO_LARGE -> HttpStatus.PAYLOAD_TOO_LARGE;
+            case UNSUPPORTED_IMAGE_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+            case IMAGE_NOT_WRITABLE, INVALID_PARAMETER, WEBHOOK_NOT_ALLOWED, UNKNOWN_UPLOAD, IDEMPOTENCY_KEY_REUSED ->
+                    HttpStatus.UNPROCESSABLE_ENTITY;
+            case QUEUE_FULL, QUOTA_REACHED, TOO_MANY_WAITERS -> HttpStatus.TOO_MANY_REQUESTS;
+            case GATEWAY_BUSY, STORAGE_UNAVAILABLE, QUEUE_UNAVAILABLE, INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
     }
 
     @ExceptionHandler({MissingServletRequestPartException.class,
@@ -56,6 +78,6 @@ public class JobApiErrors {
 
     @ExceptionHandler(StorageUnavailableException.class)
     ResponseEntity<ProblemDetail> storageDown(StorageUnavailableException e) {
-        return refused(new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e));
+        return refused(RequestRefusedException.storageUnavailable(e));
     }
 }

@@ -2,6 +2,8 @@ package io.noise2noise.gateway.jobs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
@@ -182,12 +184,12 @@ public class JobController {
     public ResponseEntity<InputStreamResource> result(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
         if (job.status() != JobStatus.SUCCEEDED) {
-            throw new SubmissionException(HttpStatus.CONFLICT, "job " + id + " is " + job.status().wireName()
+            throw new RequestRefusedException(Reason.JOB_STATE_CONFLICT, "job " + id + " is " + job.status().wireName()
                     + ", it has no result");
         }
         MediaType type = MediaType.parseMediaType(job.resultContentType());
         ObjectStore.ObjectStream result = objects.open(job.resultKey()).orElseThrow(
-                () -> new SubmissionException(HttpStatus.GONE, "the result of job " + id + " is no longer stored"));
+                () -> new RequestRefusedException(Reason.EXPIRED, "the result of job " + id + " is no longer stored"));
         // the converter closes the stream once it is written
         return ResponseEntity.ok().contentType(type).contentLength(result.size()).body(new InputStreamResource(result.data()));
     }
@@ -211,7 +213,7 @@ public class JobController {
      */
     private Job find(String id, String owner) {
         return jobs.find(id).filter(job -> Objects.equals(job.spec().owner(), owner))
-                .orElseThrow(() -> new SubmissionException(HttpStatus.NOT_FOUND, "no job " + id));
+                .orElseThrow(() -> new RequestRefusedException(Reason.JOB_NOT_FOUND, "no job " + id));
     }
 
     private JobSpec spec(String model, Double strength, String format, Float quality, String webhook,
@@ -230,7 +232,7 @@ public class JobController {
     private Duration parseCancelAfter(String value) {
         Matcher matcher = DURATION.matcher(value.strip());
         if (!matcher.matches()) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER,
                     "Cancel-After must be a duration like 90, 30s, 5m or 1h");
         }
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
@@ -247,7 +249,7 @@ public class JobController {
             duration = null;
         }
         if (duration == null || duration.isZero() || duration.compareTo(properties.maxCancelAfter()) > 0) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY,
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER,
                     "Cancel-After must be above zero and at most " + properties.maxCancelAfter());
         }
         return duration;
@@ -262,7 +264,7 @@ public class JobController {
                     .map(String::strip).filter(name -> !name.isEmpty())
                     .map(WebhookEvent::fromWireName).collect(Collectors.toSet());
         } catch (IllegalArgumentException e) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage());
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, e.getMessage());
         }
     }
 

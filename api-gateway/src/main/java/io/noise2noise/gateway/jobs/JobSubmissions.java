@@ -1,10 +1,13 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
+import io.noise2noise.gateway.webhooks.InvalidWebhookException;
+import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageInfo;
 import io.noise2noise.image.ImageLimits;
-import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.InvalidImageException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobIds;
@@ -30,7 +33,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
@@ -90,7 +92,7 @@ public class JobSubmissions {
      */
     public static byte[] decodeBase64(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw new SubmissionException(HttpStatus.BAD_REQUEST, field + " is required");
+            throw new RequestRefusedException(Reason.MALFORMED_REQUEST, field + " is required");
         }
         int start = 0;
         while (isWhitespace(value.charAt(start))) {
@@ -116,7 +118,7 @@ public class JobSubmissions {
         try {
             return Base64.getDecoder().decode(payload);
         } catch (IllegalArgumentException e) {
-            throw new SubmissionException(HttpStatus.BAD_REQUEST, field + " is not valid base64: " + e.getMessage());
+            throw new RequestRefusedException(Reason.MALFORMED_REQUEST, field + " is not valid base64: " + e.getMessage());
         }
     }
 
@@ -144,21 +146,21 @@ public class JobSubmissions {
     public Job submitUpload(String uploadId, JobSpec spec, String idempotencyKey) {
         String missing = "nothing was uploaded for upload_id " + uploadId;
         if (!JobIds.isWellFormed(uploadId)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "upload_id is not valid");
+            throw new RequestRefusedException(Reason.UNKNOWN_UPLOAD, "upload_id is not valid");
         }
         checkParameters(spec);
         // another caller's upload is as unknown as one never opened
         if (!uploadSlots.isOpen(spec.owner(), uploadId)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing);
+            throw new RequestRefusedException(Reason.UNKNOWN_UPLOAD, missing);
         }
         String upload = JobKeys.upload(uploadId);
         ObjectStore.ObjectVersion version = objects.version(upload)
-                .orElseThrow(() -> new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, missing));
+                .orElseThrow(() -> new RequestRefusedException(Reason.UNKNOWN_UPLOAD, missing));
         long limit = imageLimits.maxUploadBytes().toBytes();
         if (version.size() > limit) {
             // a presigned PUT cannot bound its size, so the limit is enforced here, and the file not kept
             uploadSlots.close(spec.owner(), uploadId);
-            throw new SubmissionException(HttpStatus.PAYLOAD_TOO_LARGE, "the upload has " + version.size()
+            throw new RequestRefusedException(Reason.IMAGE_TOO_LARGE, "the upload has " + version.size()
                     + " bytes; the limit for uploads (n2n.images.max-upload-bytes) is " + limit);
         }
         ImageInfo info = probe(() -> codec.probe(version.size(), (offset, length) -> objects
@@ -177,28 +179,32 @@ public class JobSubmissions {
     }
 
     /** The upload was replaced (or removed) after it was checked: nothing of it is kept. */
-    private SubmissionException changed(String owner, String uploadId) {
+    private RequestRefusedException changed(String owner, String uploadId) {
         uploadSlots.close(owner, uploadId);
-        return new SubmissionException(HttpStatus.CONFLICT, "the upload " + uploadId
+        return new RequestRefusedException(Reason.UPLOAD_CHANGED, "the upload " + uploadId
                 + " changed while it was being checked; open a new upload and submit that");
     }
 
     private void checkParameters(JobSpec spec) {
         if (!(spec.strength() >= 0 && spec.strength() <= 1)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "strength must be between 0 and 1");
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "strength must be between 0 and 1");
         }
         if (spec.model() != null && !MODEL_NAME.matcher(spec.model()).matches()) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "model name is not valid");
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "model name is not valid");
         }
         if (spec.format() != null && !ImageCodec.isOutputFormat(spec.format())) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "format " + spec.format()
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "format " + spec.format()
                     + " cannot be written; use one of " + new TreeSet<>(ImageCodec.OUTPUT_FORMATS));
         }
         if (spec.quality() != null && !(spec.quality() > 0 && spec.quality() <= 1)) {
-            throw new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, "quality must be in (0, 1]");
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "quality must be in (0, 1]");
         }
         if (spec.webhook() != null) {
-            webhookTargets.check(spec.webhook());
+            try {
+                webhookTargets.check(spec.webhook());
+            } catch (InvalidWebhookException e) {
+                throw new RequestRefusedException(Reason.WEBHOOK_NOT_ALLOWED, e.getMessage());
+            }
         }
     }
 
@@ -206,7 +212,7 @@ public class JobSubmissions {
     private Job accept(Submission submission, ImageInfo info, Consumer<Job> storeInput) {
         IdempotencyKeys.Claim claim = idempotencyKeys.claim(submission, JobIds.newId());
         if (claim.earlier()) {
-            return jobs.find(claim.jobId()).orElseThrow(() -> new SubmissionException(HttpStatus.GONE,
+            return jobs.find(claim.jobId()).orElseThrow(() -> new RequestRefusedException(Reason.EXPIRED,
                     "the job created with this Idempotency-Key no longer exists"));
         }
         Job job = Job.queued(claim.jobId(), submission.spec(), info.format(), info.width(), info.height(),
@@ -231,13 +237,13 @@ public class JobSubmissions {
     public Job retry(Job stored) {
         Job original = stored.asOf(clock.instant());
         if (!original.status().isTerminal() || original.status() == JobStatus.SUCCEEDED) {
-            throw new SubmissionException(HttpStatus.CONFLICT, "job " + original.id() + " is "
+            throw new RequestRefusedException(Reason.JOB_STATE_CONFLICT, "job " + original.id() + " is "
                     + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");
         }
         backpressure.check();
         String input = JobKeys.input(original.id());
         if (!objects.exists(input)) {
-            throw new SubmissionException(HttpStatus.GONE, "the input of job " + original.id() + " has expired");
+            throw new RequestRefusedException(Reason.EXPIRED, "the input of job " + original.id() + " has expired");
         }
         Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),
                 original.width(), original.height(), clock.instant());
@@ -251,7 +257,7 @@ public class JobSubmissions {
         try {
             return probe.get();
         } catch (InvalidImageException e) {
-            throw refusal(e);
+            throw RequestRefusedException.of(e);
         }
     }
 
@@ -260,18 +266,8 @@ public class JobSubmissions {
         try {
             codec.checkWritable(info, spec.format());
         } catch (InvalidImageException e) {
-            throw refusal(e);
+            throw RequestRefusedException.of(e);
         }
-    }
-
-    private static SubmissionException refusal(InvalidImageException e) {
-        HttpStatus status = switch (e.reason()) {
-            case TOO_MANY_BYTES, TOO_MANY_PIXELS -> HttpStatus.PAYLOAD_TOO_LARGE;
-            case UNSUPPORTED_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
-            case NOT_WRITABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
-            case EMPTY, CORRUPT -> HttpStatus.BAD_REQUEST;
-        };
-        return new SubmissionException(status, e.getMessage(), e);
     }
 
     /** Stores the job's input by {@code storeInput}, then its record. */
@@ -280,7 +276,7 @@ public class JobSubmissions {
             storeInput.run();
             jobs.create(job);
         } catch (StorageUnavailableException e) {
-            throw new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "storage is unavailable, try again later", e);
+            throw RequestRefusedException.storageUnavailable(e);
         }
     }
 
@@ -298,15 +294,14 @@ public class JobSubmissions {
         }
     }
 
-    private SubmissionException unpublished(Job job, Exception cause) {
+    private RequestRefusedException unpublished(Job job, Exception cause) {
         log.warn("job {} could not be published, removing it: {}", job.id(), cause.toString());
         try {
-            objects.delete(JobKeys.record(job.id()));
+            jobs.delete(job.id());
             objects.delete(JobKeys.input(job.id()));
         } catch (StorageUnavailableException e) {
             log.warn("job {}: could not remove unpublished job: {}", job.id(), e.getMessage());
         }
-        return new SubmissionException(HttpStatus.SERVICE_UNAVAILABLE, "job queue is unavailable, try again later",
-                cause);
+        return RequestRefusedException.queueUnavailable(cause);
     }
 }

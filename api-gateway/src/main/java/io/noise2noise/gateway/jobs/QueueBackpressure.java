@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.job.JobTopics;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,6 @@ import jakarta.annotation.PreDestroy;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,11 +50,11 @@ public class QueueBackpressure {
         reader.scheduleWithFixedDelay(this::refresh, 0, settings.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Throws a 429 when the backlog is over the bound. */
+    /** Refuses the submission when the backlog is over the bound. */
     public void check() {
         long backlog = lag;
         if (backlog > settings.maxQueuedJobs()) {
-            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, backlog + " jobs are waiting (more than "
+            throw new RequestRefusedException(Reason.QUEUE_FULL, backlog + " jobs are waiting (more than "
                     + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
         }
     }
@@ -83,7 +84,7 @@ public class QueueBackpressure {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
                 partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
                 .all().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.workerGroup())
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(topics.workerGroup())
                 .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
         long total = 0;
         for (TopicPartition partition : partitions) {

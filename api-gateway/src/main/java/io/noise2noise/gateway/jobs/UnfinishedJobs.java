@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobStore;
@@ -12,7 +14,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.http.HttpStatus;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Service;
 
@@ -72,7 +73,7 @@ public class UnfinishedJobs {
             var markers = objects.list(JobKeys.unfinishedJobs(owner));
             if (QuotaCount.reached(markers, quotas.maxUnfinishedJobs(), this::deleteIfFinished)) {
                 count.listed(markers.size(), listedAt);
-                throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has " + quotas.maxUnfinishedJobs()
+                throw new RequestRefusedException(Reason.QUOTA_REACHED, "the caller has " + quotas.maxUnfinishedJobs()
                         + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
                         quotas.retryAfter());
             }

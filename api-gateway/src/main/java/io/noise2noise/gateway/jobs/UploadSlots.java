@@ -2,6 +2,8 @@ package io.noise2noise.gateway.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.storage.ObjectStore;
@@ -18,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -66,7 +67,7 @@ public class UploadSlots {
     public Opened open(String owner) {
         // expired slots count until the sweep deletes them: only a caller at its bound waits for no sweep
         if (QuotaCount.reached(objects.list(JobKeys.uploadSlots(owner)), quotas.maxOpenUploads(), this::deleteIfExpired)) {
-            throw new SubmissionException(HttpStatus.TOO_MANY_REQUESTS, "the caller has "
+            throw new RequestRefusedException(Reason.QUOTA_REACHED, "the caller has "
                     + quotas.maxOpenUploads() + " open uploads (n2n.gateway.quotas.max-open-uploads); submit or let "
                     + "them expire first", quotas.retryAfter());
         }

@@ -2,10 +2,11 @@ package io.noise2noise.gateway.legacy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.gateway.jobs.JobSubmissions;
-import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
@@ -13,7 +14,6 @@ import io.noise2noise.storage.ObjectStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.Optional;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -59,7 +59,7 @@ public class LegacyController {
             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         byte[] image = JobSubmissions.decodeBase64("base64Image", request.base64Image());
         JobCompletions.Waiter waiter = completions.reserve(JobCompletions.client(owner, http.getRemoteAddr()))
-                .orElseThrow(() -> new SubmissionException(HttpStatus.TOO_MANY_REQUESTS,
+                .orElseThrow(() -> new RequestRefusedException(Reason.TOO_MANY_WAITERS,
                         "too many requests are waiting for their jobs; try again later",
                         properties.waiters().retryAfter()));
         JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null, null,

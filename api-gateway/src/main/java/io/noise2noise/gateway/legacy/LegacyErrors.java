@@ -1,7 +1,8 @@
 package io.noise2noise.gateway.legacy;
 
 import io.noise2noise.gateway.JsonBodyLimits;
-import io.noise2noise.gateway.jobs.SubmissionException;
+import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -29,9 +30,10 @@ public class LegacyErrors {
         this.jsonLimits = jsonLimits;
     }
 
-    @ExceptionHandler(SubmissionException.class)
-    ResponseEntity<LegacyResponse> refused(SubmissionException e) {
-        ResponseEntity.BodyBuilder answer = status(e.status());
+    /** A refusal's status is the one {@code /v1} would answer ({@link JobApiErrors#status}). */
+    @ExceptionHandler(RequestRefusedException.class)
+    ResponseEntity<LegacyResponse> refused(RequestRefusedException e) {
+        ResponseEntity.BodyBuilder answer = status(JobApiErrors.status(e.reason()));
         if (e.retryAfterSeconds() != null) {
             answer.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
         }

@@ -71,8 +71,10 @@ public class WebhookListener {
      */
     // as many partitions as the results topic: a failed record goes to its own partition number there, and a
     // producer that does not know yet that a smaller retry topic lacks it blocks for a minute, then loses it
-    @RetryableTopic(attempts = "${n2n.gateway.webhooks.attempts}", numPartitions = "${n2n.topics.result-partitions:3}",
-            backoff = @Backoff(delayExpression = "${n2n.gateway.webhooks.first-retry-delay-ms}", multiplier = 2.0,
+    @RetryableTopic(attempts = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".attempts()}",
+            numPartitions = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".partitions()}",
+            backoff = @Backoff(delayExpression = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS
+                    + ".firstRetryDelayMs()}", multiplier = 2.0,
                     random = true, maxDelay = 600_000),
             exclude = WebhookSender.WebhookRefusedException.class,
             listenerContainerFactory = WebhookListenerConfiguration.RETRY_CONTAINER_FACTORY,

@@ -1,6 +1,7 @@
 package io.noise2noise.gateway.webhooks;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.job.JobTopics;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.springframework.boot.autoconfigure.kafka.ConcurrentKafkaListenerContainerFactoryConfigurer;
@@ -25,6 +26,25 @@ public class WebhookListenerConfiguration {
 
     /** How long a poll waits for records; a stopping gateway waits twice this after a last failure (see {@link WebhookDispatcher#stop}). */
     static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+
+    /** The bean {@link WebhookListener}'s {@code @RetryableTopic} reads its settings from, by name (SpEL). */
+    static final String RETRY_SETTINGS = "webhookRetrySettings";
+
+    /**
+     * What the retry topics are made of: an annotation cannot take {@link GatewayProperties} or
+     * {@link JobTopics}, only expressions, so they are named here once rather than as property placeholders
+     * with defaults of their own.
+     *
+     * @param partitions as many as the results topic: a failed record goes to its own partition number there
+     */
+    public record RetrySettings(int attempts, long firstRetryDelayMs, int partitions) {
+    }
+
+    @Bean(RETRY_SETTINGS)
+    RetrySettings webhookRetrySettings(GatewayProperties properties, JobTopics topics) {
+        return new RetrySettings(properties.webhooks().attempts(), properties.webhooks().firstRetryDelayMs(),
+                topics.resultPartitions());
+    }
 
     @Bean(CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<Object, Object> webhookListenerContainerFactory(

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.jobs.JobView;
-import io.noise2noise.gateway.jobs.SubmissionException;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.WebhookEvent;
 import java.io.IOException;
@@ -135,14 +134,19 @@ public class WebhookSender implements DisposableBean {
         URI target;
         try {
             target = targets.check(job.spec().webhook());
-        } catch (WebhookTargets.UnresolvedHostException e) {
+        } catch (InvalidWebhookException e) {
             deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
-            count("unresolved");
-            throw new WebhookDeliveryException(e.getMessage());
-        } catch (SubmissionException e) {
-            deliveries.recordAttempt(job.id(), event, false, null, e.getMessage());
-            count("refused");
-            throw new WebhookRefusedException(e.getMessage());
+            // an unresolved host may be a passing DNS fault: retried; anything else is given up
+            throw switch (e.reason()) {
+                case UNRESOLVED -> {
+                    count("unresolved");
+                    yield new WebhookDeliveryException(e.getMessage());
+                }
+                case NOT_ALLOWED -> {
+                    count("refused");
+                    yield new WebhookRefusedException(e.getMessage());
+                }
+            };
         }
         byte[] body = body(job);
         long timestamp = Instant.now().getEpochSecond();

@@ -1,7 +1,6 @@
 package io.noise2noise.gateway.webhooks;
 
 import io.noise2noise.gateway.GatewayProperties;
-import io.noise2noise.gateway.jobs.SubmissionException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -9,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,8 +36,8 @@ public class WebhookTargets {
     }
 
     /**
-     * The URL to call, or a 422 saying why not; {@link UnresolvedHostException} when the host does
-     * not resolve (now: a delivery retries that, a submission refuses it).
+     * The URL to call, or an {@link InvalidWebhookException} saying why not ({@code UNRESOLVED} when
+     * the host does not resolve now: a delivery retries that, a submission refuses it).
      */
     public URI check(String url) {
         if (url.length() > maxUrlLength) {
@@ -66,7 +64,7 @@ public class WebhookTargets {
             } catch (InternalAddressException e) {
                 throw refused(NOT_ALLOWED);
             } catch (UnknownHostException e) {
-                throw new UnresolvedHostException(NOT_ALLOWED);
+                throw new InvalidWebhookException(InvalidWebhookException.Reason.UNRESOLVED, NOT_ALLOWED);
             }
         }
         return uri;
@@ -174,21 +172,14 @@ public class WebhookTargets {
         return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
     }
 
-    private static SubmissionException refused(String message) {
-        return new SubmissionException(HttpStatus.UNPROCESSABLE_ENTITY, message);
+    private static InvalidWebhookException refused(String message) {
+        return new InvalidWebhookException(InvalidWebhookException.Reason.NOT_ALLOWED, message);
     }
 
     /** The host resolves to an internal address: to the HTTP client, a host it must not reach. */
     static final class InternalAddressException extends UnknownHostException {
         InternalAddressException() {
             super(NOT_ALLOWED);
-        }
-    }
-
-    /** The host did not resolve: refused on submission, but may be a passing DNS fault when delivering. */
-    public static final class UnresolvedHostException extends SubmissionException {
-        UnresolvedHostException(String message) {
-            super(HttpStatus.UNPROCESSABLE_ENTITY, message);
         }
     }
 }

@@ -3,11 +3,11 @@ package io.noise2noise.gateway.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.noise2noise.gateway.RequestRefusedException;
 import java.lang.management.ManagementFactory;
 import java.util.Base64;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.HttpStatus;
 
 /** A JSON image's base64 is decoded without copies of its text: its characters once, as bytes, and the image. */
 class Base64DecodingTest {
@@ -34,8 +34,8 @@ class Base64DecodingTest {
     void malformedBase64IsAClientError() {
         for (String bad : new String[] {"A*==", "AAE=AAE=", "AA\u00e9A", " ", "@@@@"}) {
             assertThatThrownBy(() -> JobSubmissions.decodeBase64("image", bad)).as(bad)
-                    .isInstanceOfSatisfying(SubmissionException.class,
-                            e -> assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST));
+                    .isInstanceOfSatisfying(RequestRefusedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RequestRefusedException.Reason.MALFORMED_REQUEST));
         }
     }
 

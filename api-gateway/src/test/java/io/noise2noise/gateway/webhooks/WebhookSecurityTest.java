@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.noise2noise.gateway.GatewayProperties;
-import io.noise2noise.gateway.jobs.SubmissionException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +64,9 @@ class WebhookSecurityTest {
         WebhookTargets permissive = new WebhookTargets(properties(true, List.of()));
 
         assertThatThrownBy(() -> strict.check("http://127.0.0.1/hook"))
-                .isInstanceOf(SubmissionException.class).hasMessage(WebhookTargets.NOT_ALLOWED);
+                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.NOT_ALLOWED))
+                .hasMessage(WebhookTargets.NOT_ALLOWED);
         assertThatThrownBy(() -> strict.check("http://169.254.169.254/latest/meta-data"))
                 .hasMessage(WebhookTargets.NOT_ALLOWED);
         assertThatThrownBy(() -> strict.check("http://[64:ff9b::a9fe:a9fe]/")).hasMessage(WebhookTargets.NOT_ALLOWED);
@@ -83,7 +84,8 @@ class WebhookSecurityTest {
 
         assertThat(targets.check(base + "x".repeat(2048 - base.length())).getPort()).isEqualTo(8080);
         assertThatThrownBy(() -> targets.check(base + "x".repeat(2049 - base.length())))
-                .isInstanceOfSatisfying(SubmissionException.class, e -> assertThat(e.status().value()).isEqualTo(422))
+                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.NOT_ALLOWED))
                 .hasMessageContaining("longer than 2048 characters");
         assertThatThrownBy(() -> targets.check(base + "x".repeat(1 << 20))).hasMessageContaining("longer than");
     }
@@ -93,7 +95,9 @@ class WebhookSecurityTest {
         WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
 
         assertThatThrownBy(() -> strict.check("http://no-such-host.invalid/hook"))
-                .isInstanceOf(WebhookTargets.UnresolvedHostException.class).hasMessage(WebhookTargets.NOT_ALLOWED);
+                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.UNRESOLVED))
+                .hasMessage(WebhookTargets.NOT_ALLOWED);
     }
 
     @Test
@@ -146,7 +150,7 @@ class WebhookSecurityTest {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(timeout, 3, 100,
                 Duration.ofMinutes(5), allowPrivate, secrets, maxConcurrent, maxPerReceiver, maxUrlLength, extraPorts),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
+                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
                 new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of());

@@ -42,7 +42,7 @@ class WebhookSignerTest {
         return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
                 Duration.ofMinutes(5), false, List.of(SHARED), 8, 2, 2048, List.of()),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1), "workers"),
+                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
                 new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), keys);

@@ -1,12 +1,12 @@
 package io.noise2noise.worker.inference;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -30,30 +30,19 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("n2n.inference")
 public record InferenceProperties(
-        @NotNull Path modelsDir,
-        @NotBlank String defaultModel,
-        @Min(1) int predictors,
-        @Min(0) int engineThreads,
-        @Min(64) int tileSize,
-        @Min(0) int tileOverlap,
-        @DefaultValue("tensorflow") InferenceEngine engine,
-        Map<String, InferenceEngine> modelEngines,
+        @DefaultValue("models/zoo") @NotNull Path modelsDir,
+        @DefaultValue("gaussian") @NotBlank String defaultModel,
+        @DefaultValue("1") @Min(1) int predictors,
+        @DefaultValue("0") @Min(0) int engineThreads,
+        @DefaultValue("1024") @Min(64) int tileSize,
+        @DefaultValue("32") @Min(0) int tileOverlap,
+        @DefaultValue("tensorflow") @NotNull InferenceEngine engine,
+        @DefaultValue @NotNull Map<String, InferenceEngine> modelEngines,
         @DefaultValue("1") @Min(1) int tileBatch) {
 
-    @ConstructorBinding
-    public InferenceProperties {
-        if (tileOverlap >= tileSize / 2) {
-            throw new IllegalArgumentException("n2n.inference.tile-overlap must be below half the tile size");
-        }
-        engine = engine == null ? InferenceEngine.TENSORFLOW : engine;
-        modelEngines = modelEngines == null ? Map.of() : Map.copyOf(modelEngines);
-        tileBatch = Math.max(1, tileBatch);
-    }
-
-    /** The default engine for every model, one tile per call. */
-    public InferenceProperties(Path modelsDir, String defaultModel, int predictors, int engineThreads,
-                               int tileSize, int tileOverlap) {
-        this(modelsDir, defaultModel, predictors, engineThreads, tileSize, tileOverlap, null, null, 1);
+    @AssertTrue(message = "n2n.inference.tile-overlap must be below half the tile size")
+    public boolean isOverlapBelowHalfATile() {
+        return tileOverlap < tileSize / 2;
     }
 
     /** The engine {@code model} should run on. */

@@ -3,6 +3,7 @@ package io.noise2noise.worker.jobs;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -16,9 +17,9 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("n2n.worker")
 public record WorkerProperties(
-        @NotNull Duration retryInitialInterval,
-        @NotNull Duration retryMaxInterval,
-        @NotNull Duration retryMaxElapsed,
-        @NotNull Duration checkpointInterval,
-        @NotNull Duration shutdownTimeout) {
+        @DefaultValue("1s") @NotNull Duration retryInitialInterval,
+        @DefaultValue("15s") @NotNull Duration retryMaxInterval,
+        @DefaultValue("2m") @NotNull Duration retryMaxElapsed,
+        @DefaultValue("1s") @NotNull Duration checkpointInterval,
+        @DefaultValue("240s") @NotNull Duration shutdownTimeout) {
 }

@@ -49,7 +49,7 @@ class DenoiserTest {
     }
 
     private static InferenceProperties properties(Path zoo, InferenceEngine engine) {
-        return new InferenceProperties(zoo, "gaussian", 1, 2, 512, 32, engine, null, 1);
+        return new InferenceProperties(zoo, "gaussian", 1, 2, 512, 32, engine, Map.of(), 1);
     }
 
     private static DenoisingModel model(InferenceEngine engine) {

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** n2n.inference.* as Spring binds it from worker.yml, arguments or the environment. */
 class InferencePropertiesTest {
@@ -25,14 +27,30 @@ class InferencePropertiesTest {
             "n2n.inference.tile-size", "512",
             "n2n.inference.tile-overlap", "32");
 
+    @EnableConfigurationProperties(InferenceProperties.class)
+    static class Config {
+    }
+
     @Test
-    void theNewSettingsHaveDefaults() {
-        InferenceProperties properties = bind(BASE);
+    void everySettingHasADefault() {
+        InferenceProperties properties = new Binder().bindOrCreate("n2n.inference", InferenceProperties.class);
 
         assertThat(properties.modelsDir()).isEqualTo(Path.of("models/zoo"));
+        assertThat(properties.defaultModel()).isEqualTo("gaussian");
+        assertThat(properties.tileSize()).isEqualTo(1024);
+        assertThat(properties.tileOverlap()).isEqualTo(32);
         assertThat(properties.engine()).isEqualTo(InferenceEngine.TENSORFLOW);
         assertThat(properties.modelEngines()).isEmpty();
         assertThat(properties.tileBatch()).isEqualTo(1);
+    }
+
+    @Test
+    void anOverlapOfHalfATileOrMoreStopsStartUp() {
+        ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Config.class);
+
+        context.run(started -> assertThat(started).hasNotFailed());
+        context.withPropertyValues("n2n.inference.tile-size=128", "n2n.inference.tile-overlap=64").run(started ->
+                assertThat(started).hasFailed().getFailure().hasStackTraceContaining("below half the tile size"));
     }
 
     @Test
