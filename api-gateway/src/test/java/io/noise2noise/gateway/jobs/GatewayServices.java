@@ -11,14 +11,11 @@ import io.noise2noise.job.JobRequested;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.InMemoryObjectStore;
+import io.noise2noise.testing.RecordingProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -28,12 +25,10 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.mock.MockProducerFactory;
-import org.springframework.kafka.support.serializer.JsonSerializer;
 
 /**
  * The gateway's job services, wired as the application wires them, over an {@link InMemoryObjectStore}
- * and a Kafka {@link MockProducer} that records what is published (answering at once, or never when
+ * and a {@link RecordingProducer} that records what is published (answering at once, or never when
  * the broker is to be unreachable). Only the queue's backlog is set by the test ({@link FixedBacklog}),
  * as reading it needs a broker. Used by the services' unit tests and, as beans, by the controller slices.
  */
@@ -66,7 +61,7 @@ public final class GatewayServices implements AutoCloseable {
         this.mapper = mapper;
         codec = new ImageCodec(imageLimits);
         broker = new RecordingProducer(brokerAnswers);
-        kafka = new KafkaTemplate<>(new MockProducerFactory<>(() -> broker));
+        kafka = broker.template();
         jobs = new JobStore(objects, mapper);
         events = new JobEventPublisher(kafka, topics);
         backlog = new FixedBacklog(topics, properties);
@@ -105,42 +100,18 @@ public final class GatewayServices implements AutoCloseable {
 
     /** What was published on the jobs topic, in order. */
     public List<JobRequested> publishedJobs() {
-        return published(topics.jobs(), JobRequested.class);
+        return broker.sent(topics.jobs(), JobRequested.class);
     }
 
     /** What was published on the results topic (job starts and ends), in order. */
     public List<Job> publishedEvents() {
-        return published(topics.results(), Job.class);
-    }
-
-    private <T> List<T> published(String topic, Class<T> type) {
-        return broker.history().stream().filter(record -> record.topic().equals(topic)).map(ProducerRecord::value)
-                .map(type::cast).toList();
+        return broker.sent(topics.results(), Job.class);
     }
 
     @Override
     public void close() {
         uploadSlots.stop();
         completions.stop();
-    }
-
-    /**
-     * Kafka's mock producer, kept open: the template closes the producer after every send (the factory
-     * hands out this one each time), and every send of the test is to be recorded in one history.
-     */
-    public static final class RecordingProducer extends MockProducer<String, Object> {
-
-        RecordingProducer(boolean answers) {
-            super(answers, null, new StringSerializer(), new JsonSerializer<>().noTypeInfo());
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public void close(Duration timeout) {
-        }
     }
 
     /** The workers' backlog as the test sets it (the real one reads consumer lag from the broker). */
