@@ -3,6 +3,7 @@ package io.noise2noise.gateway.legacy;
 import static io.noise2noise.gateway.MvcAnswers.answer;
 import static io.noise2noise.gateway.MvcAnswers.finish;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -15,6 +16,7 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.testing.TestImages;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -107,7 +109,7 @@ class LegacyControllerTest {
 
         String id = gateway.publishedJobs().get(0).jobId();
         answer.andExpect(status().isOk()).andExpect(jsonPath("$.code").value(-1))
-                .andExpect(jsonPath("$.msg").value(org.hamcrest.Matchers.containsString("/v1/jobs/" + id)));
+                .andExpect(jsonPath("$.msg").value(containsString("/v1/jobs/" + id)));
     }
 
     @Test
@@ -116,7 +118,7 @@ class LegacyControllerTest {
         answer(mvc, legacy("{}")).andExpect(legacyError(400));
         answer(mvc, legacy("{\"base64Image\":\"%%%\"}")).andExpect(legacyError(400));
         answer(mvc, post("/").contentType(MediaType.TEXT_PLAIN).content("hi")).andExpect(legacyError(400));
-        answer(mvc, legacyImage("not an image".getBytes())).andExpect(legacyError(415));
+        answer(mvc, legacyImage("not an image".getBytes(StandardCharsets.UTF_8))).andExpect(legacyError(415));
         answer(mvc, legacy("{\"base64Image\":\"" + Base64.getEncoder().encodeToString(PNG) + "\",\"strength\":7}"))
                 .andExpect(legacyError(422));
         assertThat(gateway.broker.history()).isEmpty();

@@ -1,6 +1,7 @@
 package io.noise2noise.gateway.webhooks;
 
 import static io.noise2noise.gateway.MvcAnswers.answer;
+import static org.hamcrest.Matchers.contains;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -40,7 +41,7 @@ class WebhookSecretsControllerTest {
         void aKeyReadsItsOwnSecretsOnly() throws Exception {
             answer(keyed, get("/v1/webhook-secrets").header(HttpHeaders.AUTHORIZATION, "Bearer key-a"))
                     .andExpect(status().isOk())
-                    .andExpect(jsonPath("$.secrets").value(org.hamcrest.Matchers.contains(
+                    .andExpect(jsonPath("$.secrets").value(contains(
                             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
             answer(keyed, get("/v1/webhook-secrets").header(HttpHeaders.AUTHORIZATION, "Bearer key-b"))
                     .andExpect(status().isOk()).andExpect(jsonPath("$.secrets").isEmpty());
