@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
+import org.springframework.util.unit.DataSize;
 
 /** Accepting, refusing and retrying jobs, over the in-memory store and a recording producer. */
 class JobSubmissionsTest {
@@ -152,6 +153,27 @@ class JobSubmissionsTest {
         assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(job.id());
         assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec("team-a"), null)))
                 .as("submitted once").isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+    }
+
+    @Test
+    void imagesOverTheLimitsAreRefusedWith413AndAnOversizedUploadIsNotKept() {
+        gateway.close();
+        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
+                new ImageLimits(DataSize.ofBytes(PNG.length - 1), DataSize.ofBytes(PNG.length - 1), 0, null),
+                GatewayServices.mapper(), true);
+        UploadSlots.Opened upload = gateway.uploadSlots.open(null);
+        gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
+
+        assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+        assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec(null), null)))
+                .isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+        assertThat(gateway.objects.list(JobKeys.UPLOADS)).as("the upload and its slot are removed").isEmpty();
+
+        gateway.close();
+        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
+                new ImageLimits(null, null, 64 * 48 - 1, null), GatewayServices.mapper(), true);
+        assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+        assertNothingStoredOrPublished();
     }
 
     @Test
