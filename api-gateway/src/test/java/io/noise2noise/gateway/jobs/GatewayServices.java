@@ -1,0 +1,135 @@
+package io.noise2noise.gateway.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.webhooks.WebhookTargets;
+import io.noise2noise.image.ImageCodec;
+import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.Job;
+import io.noise2noise.job.JobEventPublisher;
+import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobStore;
+import io.noise2noise.job.JobTopics;
+import io.noise2noise.storage.InMemoryObjectStore;
+import io.noise2noise.testing.RecordingProducer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * The gateway's job services, wired as the application wires them, over an {@link InMemoryObjectStore}
+ * and a {@link RecordingProducer} that records what is published (answering at once, or never when
+ * the broker is to be unreachable). Only the queue's backlog is set by the test ({@link FixedBacklog}),
+ * as reading it needs a broker. Used by the services' unit tests and, as beans, by the controller slices.
+ */
+public final class GatewayServices implements AutoCloseable {
+
+    public final GatewayProperties properties;
+    public final ObjectMapper mapper;
+    public final InMemoryObjectStore objects = new InMemoryObjectStore();
+    public final JobTopics topics = new JobTopics(null, null, 0, 0, null);
+    public final ImageLimits imageLimits;
+    public final ImageCodec codec;
+    public final RecordingProducer broker;
+    public final KafkaTemplate<String, Object> kafka;
+    public final JobStore jobs;
+    public final JobEventPublisher events;
+    public final FixedBacklog backlog;
+    public final WebhookTargets webhookTargets;
+    public final IdempotencyKeys idempotencyKeys;
+    public final UploadSlots uploadSlots;
+    public final UnfinishedJobs unfinishedJobs;
+    public final JobSubmissions submissions;
+    public final JobCancellations cancellations;
+    public final JobCompletions completions;
+
+    /** {@code brokerAnswers} false: no send is ever acknowledged, as with the broker unreachable. */
+    public GatewayServices(GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper,
+                           boolean brokerAnswers) {
+        this.properties = properties;
+        this.imageLimits = imageLimits;
+        this.mapper = mapper;
+        codec = new ImageCodec(imageLimits);
+        broker = new RecordingProducer(brokerAnswers);
+        kafka = broker.template();
+        jobs = new JobStore(objects, mapper);
+        events = new JobEventPublisher(kafka, topics);
+        backlog = new FixedBacklog(topics, properties);
+        webhookTargets = new WebhookTargets(properties);
+        idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
+        uploadSlots = new UploadSlots(objects, mapper, properties);
+        unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
+        submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
+                backlog, imageLimits, properties, uploadSlots, unfinishedJobs);
+        cancellations = new JobCancellations(jobs, events);
+        completions = new JobCompletions(jobs, topics, properties);
+    }
+
+    /** The gateway's own settings (gateway.yml) with {@code overrides} ({@code n2n.gateway.*} keys), and Spring's JSON mapper. */
+    public static GatewayServices withSettings(Map<String, Object> overrides) {
+        return new GatewayServices(properties(overrides), ImageLimits.defaults(), mapper(), true);
+    }
+
+    public static GatewayProperties properties(Map<String, Object> overrides) {
+        StandardEnvironment environment = new StandardEnvironment();
+        try {
+            new YamlPropertySourceLoader().load("gateway.yml", new ClassPathResource("gateway.yml"))
+                    .forEach(environment.getPropertySources()::addLast);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        environment.getPropertySources().addFirst(new MapPropertySource("test overrides", overrides));
+        return new Binder(ConfigurationPropertySources.get(environment))
+                .bind("n2n.gateway", Bindable.of(GatewayProperties.class)).get();
+    }
+
+    /** Jackson as Spring Boot configures it (java.time as ISO text), as the job store reads and writes records. */
+    public static ObjectMapper mapper() {
+        return Jackson2ObjectMapperBuilder.json().build();
+    }
+
+    /** What was published on the jobs topic, in order. */
+    public List<JobRequested> publishedJobs() {
+        return broker.sent(topics.jobs(), JobRequested.class);
+    }
+
+    /** What was published on the results topic (job starts and ends), in order. */
+    public List<Job> publishedEvents() {
+        return broker.sent(topics.results(), Job.class);
+    }
+
+    @Override
+    public void close() {
+        uploadSlots.stop();
+        completions.stop();
+    }
+
+    /** The workers' backlog as the test sets it (the real one reads consumer lag from the broker). */
+    public static final class FixedBacklog extends QueueBackpressure {
+
+        private volatile long waiting;
+
+        FixedBacklog(JobTopics topics, GatewayProperties properties) {
+            super(null, topics, properties);
+        }
+
+        public void set(long waiting) {
+            this.waiting = waiting;
+        }
+
+        @Override
+        public long backlog() {
+            return waiting;
+        }
+    }
+}

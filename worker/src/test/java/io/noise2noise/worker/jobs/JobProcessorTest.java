@@ -1,0 +1,277 @@
+package io.noise2noise.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.noise2noise.image.ImageCodec;
+import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.Job;
+import io.noise2noise.job.JobError;
+import io.noise2noise.job.JobEventPublisher;
+import io.noise2noise.job.JobIds;
+import io.noise2noise.job.JobKeys;
+import io.noise2noise.job.JobRequested;
+import io.noise2noise.job.JobSpec;
+import io.noise2noise.job.JobStatus;
+import io.noise2noise.job.JobStore;
+import io.noise2noise.job.JobTopics;
+import io.noise2noise.storage.InMemoryObjectStore;
+import io.noise2noise.storage.StorageUnavailableException;
+import io.noise2noise.testing.RecordingProducer;
+import io.noise2noise.testing.TestImages;
+import io.noise2noise.worker.inference.Denoiser;
+import io.noise2noise.worker.inference.InferenceEngine;
+import io.noise2noise.worker.inference.InferenceProperties;
+import io.noise2noise.worker.inference.ModelRegistry;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
+
+/**
+ * One job start to end through the real DJL engine (the zoo's small {@code text} model on ONNX
+ * Runtime), over the in-memory store and a recording producer: what is stored, what is published.
+ */
+class JobProcessorTest {
+
+    private static final Path ZOO = Path.of(System.getProperty("n2n.repo-root", ".."), "models", "zoo");
+    private static final int TILE_SIZE = 64;
+    private static final ImageCodec CODEC = new ImageCodec(ImageLimits.defaults());
+    private static final BufferedImage SCENE = TestImages.withGaussianNoise(TestImages.scene(150, 100, 8), 20, 9);
+    private static final byte[] PNG = TestImages.encode(SCENE, "png");
+
+    @TempDir
+    static Path models;
+    private static ModelRegistry registry;
+
+    private final InMemoryObjectStore objects = new InMemoryObjectStore();
+    private final JobStore jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
+    private final JobTopics topics = new JobTopics(null, null, 0, 0, null);
+    private final RecordingProducer broker = new RecordingProducer(true);
+
+    /** Only the small model, so the registry loads one, not the whole zoo. */
+    @BeforeAll
+    static void loadModel() throws IOException {
+        Files.createSymbolicLink(models.resolve("text"), ZOO.resolve("text").toAbsolutePath());
+        registry = new ModelRegistry(new InferenceProperties(models, "text", 1, 1, TILE_SIZE, 16,
+                InferenceEngine.ONNXRUNTIME, Map.of(), 1), Jackson2ObjectMapperBuilder.json().build());
+    }
+
+    @AfterAll
+    static void closeModel() {
+        registry.close();
+    }
+
+    private JobProcessor processor(Clock clock, long maxInputBytes) {
+        return new JobProcessor(jobs, objects, CODEC, registry, new Denoiser(TILE_SIZE, 16),
+                new JobEventPublisher(broker.template(), topics), new SimpleMeterRegistry(), Duration.ZERO,
+                maxInputBytes, clock);
+    }
+
+    private JobProcessor processor() {
+        return processor(Clock.systemUTC(), 10_000_000);
+    }
+
+    /** A queued job with {@code input} stored as a gateway leaves it, and the request it published. */
+    private JobRequested queued(byte[] input, JobSpec spec, Instant createdAt) {
+        Job job = Job.queued(JobIds.newId(), spec, "png", 150, 100, createdAt);
+        objects.put(JobKeys.input(job.id()), input, "image/png");
+        jobs.create(job);
+        return new JobRequested(job.id(), JobKeys.input(job.id()), spec.model(), spec.strength(), createdAt);
+    }
+
+    private JobRequested queued(byte[] input) {
+        return queued(input, spec(null, null), Instant.now());
+    }
+
+    private static JobSpec spec(String model, Instant deadline) {
+        return new JobSpec(model, 1.0, null, null, null, null, deadline, null, null);
+    }
+
+    private List<Job> published() {
+        return broker.sent(topics.results(), Job.class);
+    }
+
+    private Job stored(JobRequested request) {
+        return jobs.find(request.jobId()).orElseThrow();
+    }
+
+    @Test
+    void denoisesTheInputStoresTheResultOfItsAttemptAndPublishesStartAndEnd() {
+        JobRequested request = queued(PNG);
+
+        processor().process(request);
+
+        Job done = stored(request);
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(done.resultKey()).isEqualTo(JobKeys.result(request.jobId(), 1));
+        assertThat(done.resultContentType()).isEqualTo("image/png");
+        assertThat(done.modelUsed()).isEqualTo("text");
+        assertThat(done.progress().done()).isEqualTo(done.progress().total());
+        assertThat(done.noiseSigma()).isPositive();
+        BufferedImage result = TestImages.decode(objects.get(done.resultKey()).orElseThrow().data());
+        assertThat(result.getWidth()).isEqualTo(150);
+        assertThat(result.getHeight()).isEqualTo(100);
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.SUCCEEDED);
+        assertThat(published().get(1)).isEqualTo(done);
+    }
+
+    @Test
+    void aRedeliveredRunningJobRunsAgainAsItsNextAttempt() {
+        JobRequested request = queued(PNG);
+        jobs.advance(request.jobId(), job -> job.running(Instant.now()));
+
+        processor().process(request);
+
+        Job done = stored(request);
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.resultKey()).isEqualTo(JobKeys.result(request.jobId(), 2));
+        assertThat(objects.exists(JobKeys.result(request.jobId(), 1))).isFalse();
+    }
+
+    @Test
+    void aFinishedJobIsNotRunAgainButItsRecordIsPublishedAgain() {
+        JobRequested request = queued(PNG);
+        Job failed = jobs.advance(request.jobId(), job -> job.failed(
+                new JobError(JobError.PROCESSING_FAILED, "earlier"), Instant.now())).orElseThrow();
+
+        processor().process(request);
+
+        assertThat(stored(request)).isEqualTo(failed);
+        assertThat(published()).containsExactly(failed);
+        assertThat(objects.list("jobs/" + request.jobId() + "/attempts/")).isEmpty();
+    }
+
+    @Test
+    void aRequestWithoutARecordIsDropped() {
+        processor().process(new JobRequested(JobIds.newId(), "jobs/none/input", null, 1.0, Instant.now()));
+
+        assertThat(broker.history()).isEmpty();
+    }
+
+    @Test
+    void aCancelRequestedBeforeTheStartEndsTheJobCanceledUnrun() {
+        JobRequested request = queued(PNG);
+        jobs.requestCancel(request.jobId());
+
+        processor().process(request);
+
+        assertThat(stored(request).status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(stored(request).attempt()).isNull();
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.CANCELED);
+    }
+
+    @Test
+    void aJobPastItsDeadlineBeforeItStartsEndsExpired() {
+        JobRequested request = queued(PNG, spec(null, Instant.now().minusSeconds(1)), Instant.now().minusSeconds(5));
+
+        processor().process(request);
+
+        assertThat(stored(request).status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(stored(request).error().code()).isEqualTo(JobError.EXPIRED);
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.EXPIRED);
+    }
+
+    /** Each reading of the clock is a second later: the deadline passes between tiles. */
+    @Test
+    void aDeadlinePassingWhileRunningStopsTheJobBetweenTilesWithItsProgress() {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        Clock ticking = new Clock() {
+            private long readings;
+
+            @Override
+            public Instant instant() {
+                return start.plusSeconds(++readings);
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        byte[] large = TestImages.encode(TestImages.scene(400, 300, 10), "png");
+        assertThat(new Denoiser(TILE_SIZE, 16).tileCount(CODEC.decode(large), registry.get(null)))
+                .as("tiles enough to stop between").isGreaterThan(4);
+        JobRequested request = queued(large, spec(null, start.plusSeconds(3)), start);
+
+        processor(ticking, 10_000_000).process(request);
+
+        Job canceled = stored(request);
+        assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(canceled.error().message()).contains("deadline");
+        assertThat(canceled.progress().done()).isPositive().isLessThan(canceled.progress().total());
+        assertThat(objects.list("jobs/" + request.jobId() + "/attempts/")).isEmpty();
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.CANCELED);
+    }
+
+    @Test
+    void whatWouldFailOnEveryAttemptEndsTheJobFailedWithAStableCode() {
+        JobRequested notAnImage = queued("no image at all".getBytes(StandardCharsets.UTF_8));
+        JobRequested unknownModel = queued(PNG, spec("no-such-model", null), Instant.now());
+        JobRequested tooLarge = queued(PNG);
+        JobRequested inputGone = queued(PNG);
+        objects.delete(inputGone.inputKey());
+
+        processor().process(notAnImage);
+        processor().process(unknownModel);
+        processor(Clock.systemUTC(), PNG.length - 1).process(tooLarge);
+        processor().process(inputGone);
+
+        assertThat(stored(notAnImage).error().code()).isEqualTo(JobError.INVALID_IMAGE);
+        assertThat(stored(unknownModel).error().code()).isEqualTo(JobError.UNKNOWN_MODEL);
+        assertThat(stored(tooLarge).error().code()).isEqualTo(JobError.INPUT_TOO_LARGE);
+        assertThat(stored(inputGone).error().code()).isEqualTo(JobError.INVALID_IMAGE);
+        assertThat(List.of(notAnImage, unknownModel, tooLarge, inputGone)).allSatisfy(request ->
+                assertThat(stored(request).status()).isEqualTo(JobStatus.FAILED));
+        assertThat(published()).filteredOn(job -> job.status() == JobStatus.FAILED).hasSize(4);
+    }
+
+    @Test
+    void storageDownPropagatesSoTheMessageIsRetriedAndTheJobIsLeftAsItWas() {
+        JobRequested request = queued(PNG);
+        objects.setUnavailable(true);
+
+        assertThatThrownBy(() -> processor().process(request)).isInstanceOf(StorageUnavailableException.class)
+                .satisfies(failure -> assertThat(HealableFailures.canHeal(failure)).isTrue());
+
+        objects.setUnavailable(false);
+        assertThat(stored(request).status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(broker.history()).isEmpty();
+    }
+
+    @Test
+    void aJobGivenUpOnEndsFailedUnlessItHadEnded() {
+        JobRequested queued = queued(PNG);
+        JobRequested canceled = queued(PNG);
+        jobs.advance(canceled.jobId(), job -> job.canceled("by request", Instant.now()));
+        JobError givenUp = new JobError(JobError.PROCESSING_FAILED, "storage stayed unavailable");
+
+        processor().failGivenUp(queued.jobId(), givenUp);
+        processor().failGivenUp(canceled.jobId(), givenUp);
+
+        assertThat(stored(queued).error()).isEqualTo(givenUp);
+        assertThat(stored(canceled).status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(published()).extracting(Job::id).containsExactly(queued.jobId());
+    }
+}
