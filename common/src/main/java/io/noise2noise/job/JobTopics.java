@@ -3,7 +3,10 @@ package io.noise2noise.job;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -21,6 +24,11 @@ public record JobTopics(
         @DefaultValue("12") @Min(1) int jobPartitions,
         @DefaultValue("3") @Min(1) int resultPartitions,
         @DefaultValue("n2n-workers") @NotBlank String workerGroup) {
+
+    /** The topics as bound with no {@code n2n.topics.*} setting, for code that runs outside Spring. */
+    public static JobTopics defaults() {
+        return new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate("n2n.topics", JobTopics.class);
+    }
 
     public String deadLetters() {
         return jobs + ".DLT";

@@ -105,7 +105,7 @@ class JobContractTest {
     @Test
     void theKedaScaledObjectScalesTheContractsWorkerGroupOnTheJobsTopic() throws IOException {
         String scaledObject = Files.readString(Path.of("..", "deploy", "k8s", "base", "worker-scaledobject.yaml"));
-        JobTopics defaults = new Binder().bindOrCreate("n2n.topics", JobTopics.class);
+        JobTopics defaults = JobTopics.defaults();
 
         assertThat(field(scaledObject, "consumerGroup")).isEqualTo(defaults.workerGroup());
         assertThat(field(scaledObject, "topic")).isEqualTo(defaults.jobs());

@@ -66,13 +66,14 @@ public class InMemoryObjectStore implements ObjectStore {
     }
 
     @Override
-    public synchronized boolean replaceIfMatch(String key, byte[] data, String contentType, String etag) {
+    public synchronized Optional<String> replaceIfMatch(String key, byte[] data, String contentType, String etag) {
         checkAvailable("replace " + key);
         if (!isVersion(objects.get(key), etag)) {
-            return false;
+            return Optional.empty();
         }
-        objects.put(key, stored(data, contentType));
-        return true;
+        Stored replacement = stored(data, contentType);
+        objects.put(key, replacement);
+        return Optional.of(replacement.etag());
     }
 
     @Override

@@ -89,17 +89,20 @@ public abstract class ObjectStoreContract {
         objects.put(key, bytes("v1"), TEXT);
         ObjectStore.VersionedObject first = objects.getVersioned(key).orElseThrow();
 
-        assertThat(objects.replaceIfMatch(key, bytes("v2"), TEXT, first.etag())).isTrue();
-        assertThat(objects.replaceIfMatch(key, bytes("v2 from a writer that read v1"), TEXT, first.etag())).isFalse();
+        String written = objects.replaceIfMatch(key, bytes("v2"), TEXT, first.etag()).orElseThrow();
+        assertThat(objects.replaceIfMatch(key, bytes("v2 from a writer that read v1"), TEXT, first.etag())).isEmpty();
         ObjectStore.VersionedObject second = objects.getVersioned(key).orElseThrow();
         assertThat(second.data()).isEqualTo(bytes("v2"));
         assertThat(unquoted(second.etag())).isNotEqualTo(unquoted(first.etag()));
+        // the ETag a replace returns names the version it wrote, so a writer can go on from it without a read
+        assertThat(unquoted(written)).isEqualTo(unquoted(second.etag()));
+        assertThat(objects.replaceIfMatch(key, bytes("v2b"), TEXT, written)).isPresent();
 
         // the bare ETag of a stat names the version as well as the quoted one of a GET
-        assertThat(objects.replaceIfMatch(key, bytes("v3"), TEXT, objects.version(key).orElseThrow().etag())).isTrue();
+        assertThat(objects.replaceIfMatch(key, bytes("v3"), TEXT, objects.version(key).orElseThrow().etag())).isPresent();
         String third = objects.getVersioned(key).orElseThrow().etag();
         objects.delete(key);
-        assertThat(objects.replaceIfMatch(key, bytes("v4"), TEXT, third)).isFalse();
+        assertThat(objects.replaceIfMatch(key, bytes("v4"), TEXT, third)).isEmpty();
         assertThat(objects.exists(key)).isFalse();
     }
 
@@ -114,7 +117,7 @@ public abstract class ObjectStoreContract {
                 assertThat(race(threads, writers, w -> objects.putIfAbsent(key, bytes("w" + w), TEXT)))
                         .as("If-None-Match winners").isEqualTo(1);
                 String etag = objects.getVersioned(key).orElseThrow().etag();
-                assertThat(race(threads, writers, w -> objects.replaceIfMatch(key, bytes("r" + w), TEXT, etag)))
+                assertThat(race(threads, writers, w -> objects.replaceIfMatch(key, bytes("r" + w), TEXT, etag).isPresent()))
                         .as("If-Match winners").isEqualTo(1);
             }
         } finally {

@@ -3,95 +3,29 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
-import io.noise2noise.job.JobTopics;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import jakarta.annotation.PreDestroy;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Refuses new jobs (429 with {@code Retry-After}) while the workers' backlog — the consumer group's
- * lag on the jobs topic — is above a bound, so a burst cannot queue hours of work nobody waits
- * for. The lag is read from the broker in the background once per refresh interval (four admin
- * round trips); a submission only compares the last figure, so none waits for the broker here.
- * A failed read keeps the last figure: publishing the job is what finds the broker away.
+ * Refuses new jobs (429 with {@code Retry-After}) while the workers' backlog is above a bound, so a
+ * burst cannot queue hours of work nobody waits for.
  */
 @Component
 public class QueueBackpressure {
 
-    private static final Logger log = LoggerFactory.getLogger(QueueBackpressure.class);
-
-    private final Admin admin;
-    private final JobTopics topics;
+    private final WorkerBacklog backlog;
     private final GatewayProperties.Backpressure settings;
-    private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "queue-backlog-read");
-        thread.setDaemon(true);
-        return thread;
-    });
-    /** Jobs published but not yet taken by a worker, as of the last read. */
-    private volatile long lag;
 
-    public QueueBackpressure(Admin admin, JobTopics topics, GatewayProperties properties) {
-        this.admin = admin;
-        this.topics = topics;
+    public QueueBackpressure(WorkerBacklog backlog, GatewayProperties properties) {
+        this.backlog = backlog;
         this.settings = properties.backpressure();
-        reader.scheduleWithFixedDelay(this::refresh, 0, settings.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Refuses the submission when the backlog is over the bound. */
     public void check() {
-        long backlog = lag;
-        if (backlog > settings.maxQueuedJobs()) {
-            throw new RequestRefusedException(Reason.QUEUE_FULL, backlog + " jobs are waiting (more than "
+        long waiting = backlog.waiting();
+        if (waiting > settings.maxQueuedJobs()) {
+            throw new RequestRefusedException(Reason.QUEUE_FULL, waiting + " jobs are waiting (more than "
                     + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
         }
-    }
-
-    private void refresh() {
-        try {
-            lag = readLag();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("could not read the workers' backlog (keeping {}): {}", lag, e.toString());
-        }
-    }
-
-    @PreDestroy
-    void stop() {
-        reader.shutdownNow();
-    }
-
-    private long readLag() throws Exception {
-        List<TopicPartition> partitions = admin.describeTopics(List.of(topics.jobs())).allTopicNames()
-                .get(5, TimeUnit.SECONDS).get(topics.jobs()).partitions().stream()
-                .map(p -> new TopicPartition(topics.jobs(), p.partition())).toList();
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
-                .all().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
-                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
-                .all().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(topics.workerGroup())
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-        long total = 0;
-        for (TopicPartition partition : partitions) {
-            OffsetAndMetadata done = committed.get(partition);
-            long position = done != null ? done.offset() : starts.get(partition).offset();
-            total += Math.max(0, ends.get(partition).offset() - position);
-        }
-        return total;
     }
 }

@@ -37,7 +37,7 @@ public final class GatewayServices implements AutoCloseable {
     public final GatewayProperties properties;
     public final ObjectMapper mapper;
     public final InMemoryObjectStore objects = new InMemoryObjectStore();
-    public final JobTopics topics = new JobTopics(null, null, 0, 0, null);
+    public final JobTopics topics = JobTopics.defaults();
     public final ImageLimits imageLimits;
     public final ImageCodec codec;
     public final RecordingProducer broker;
@@ -64,18 +64,18 @@ public final class GatewayServices implements AutoCloseable {
         kafka = broker.template();
         jobs = new JobStore(objects, mapper);
         events = new JobEventPublisher(kafka, topics);
-        backlog = new FixedBacklog(topics, properties);
+        backlog = new FixedBacklog();
         webhookTargets = new WebhookTargets(properties);
         idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
         submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
-                backlog, imageLimits, properties, uploadSlots, unfinishedJobs);
+                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
     }
 
-    /** The gateway's own settings (gateway.yml) with {@code overrides} ({@code n2n.gateway.*} keys), and Spring's JSON mapper. */
+    /** The gateway's own settings (gateway.yml over the defaults of GatewayProperties) with {@code overrides} ({@code n2n.gateway.*} keys), and Spring's JSON mapper. */
     public static GatewayServices withSettings(Map<String, Object> overrides) {
         return new GatewayServices(properties(overrides), ImageLimits.defaults(), mapper(), true);
     }
@@ -90,7 +90,7 @@ public final class GatewayServices implements AutoCloseable {
         }
         environment.getPropertySources().addFirst(new MapPropertySource("test overrides", overrides));
         return new Binder(ConfigurationPropertySources.get(environment))
-                .bind("n2n.gateway", Bindable.of(GatewayProperties.class)).get();
+                .bindOrCreate("n2n.gateway", Bindable.of(GatewayProperties.class));
     }
 
     /** Jackson as Spring Boot configures it (java.time as ISO text), as the job store reads and writes records. */
@@ -115,20 +115,16 @@ public final class GatewayServices implements AutoCloseable {
     }
 
     /** The workers' backlog as the test sets it (the real one reads consumer lag from the broker). */
-    public static final class FixedBacklog extends QueueBackpressure {
+    public static final class FixedBacklog implements WorkerBacklog {
 
         private volatile long waiting;
-
-        FixedBacklog(JobTopics topics, GatewayProperties properties) {
-            super(null, topics, properties);
-        }
 
         public void set(long waiting) {
             this.waiting = waiting;
         }
 
         @Override
-        public long backlog() {
+        public long waiting() {
             return waiting;
         }
     }

@@ -159,7 +159,7 @@ class JobSubmissionsTest {
     void imagesOverTheLimitsAreRefusedWith413AndAnOversizedUploadIsNotKept() {
         gateway.close();
         gateway = new GatewayServices(GatewayServices.properties(Map.of()),
-                new ImageLimits(DataSize.ofBytes(PNG.length - 1), DataSize.ofBytes(PNG.length - 1), 0, null),
+                ImageLimits.of(Map.of("max-bytes", (PNG.length - 1) + "B", "max-upload-bytes", (PNG.length - 1) + "B")),
                 GatewayServices.mapper(), true);
         UploadSlots.Opened upload = gateway.uploadSlots.open(null);
         gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
@@ -171,7 +171,7 @@ class JobSubmissionsTest {
 
         gateway.close();
         gateway = new GatewayServices(GatewayServices.properties(Map.of()),
-                new ImageLimits(null, null, 64 * 48 - 1, null), GatewayServices.mapper(), true);
+                ImageLimits.of(Map.of("max-pixels", String.valueOf(64 * 48 - 1))), GatewayServices.mapper(), true);
         assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
         assertNothingStoredOrPublished();
     }

@@ -60,7 +60,7 @@ class JobProcessorTest {
 
     private final InMemoryObjectStore objects = new InMemoryObjectStore();
     private final JobStore jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
-    private final JobTopics topics = new JobTopics(null, null, 0, 0, null);
+    private final JobTopics topics = JobTopics.defaults();
     private final RecordingProducer broker = new RecordingProducer(true);
 
     /** Only the small model, so the registry loads one, not the whole zoo. */
@@ -166,14 +166,17 @@ class JobProcessorTest {
     }
 
     @Test
-    void aCancelRequestedBeforeTheStartEndsTheJobCanceledUnrun() {
+    void aCancelRequestStandingWhenARunningJobIsHandedOutAgainEndsItUnrun() {
+        // a queued job's cancel ends it in the gateway; a standing request meets a redelivered running one
         JobRequested request = queued(PNG);
+        jobs.advance(request.jobId(), job -> job.running(Instant.now()));
         jobs.requestCancel(request.jobId());
 
         processor().process(request);
 
         assertThat(stored(request).status()).isEqualTo(JobStatus.CANCELED);
-        assertThat(stored(request).attempt()).isNull();
+        assertThat(stored(request).attempt()).as("no second attempt").isEqualTo(1);
+        assertThat(objects.exists(JobKeys.result(request.jobId(), 2))).isFalse();
         assertThat(published()).extracting(Job::status).containsExactly(JobStatus.CANCELED);
     }
 
