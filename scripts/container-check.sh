@@ -54,10 +54,15 @@ fail() { log "FAILED: $*"; exit 1; }
 # the image of each compose service, what this script builds or tags locally (read_images, after the set-up)
 declare -A image=()
 
-compose() { timeout 600 "$tools/compose-venv/bin/podman-compose" -p "$project" -f docker-compose.yml "$@"; }
+# --foreground: timeout(1) stays in the phase's process group, so a phase's watchdog stops podman-compose too
+compose() { timeout --foreground 600 "$tools/compose-venv/bin/podman-compose" -p "$project" -f docker-compose.yml "$@"; }
 
-sweep() { # whatever podman-compose leaves behind: scaled replicas, volumes, the network
-  podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+sweep() { # whatever podman-compose leaves behind: scaled replicas, its pod, volumes, the network
+  # --external: also a container a killed `podman create` left in storage only, which holds its name
+  podman ps -a --external --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+  # a pod an interrupted run left keeps its lock number; once /dev/shm (podman's locks) is reset, new objects
+  # may be given the same lock, and `podman create` in that pod deadlocks on itself
+  podman pod ls --format '{{.Name}}' | grep -x "pod_${project}" | xargs -r podman pod rm -f > /dev/null 2>&1 || true
   podman volume ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman volume rm -f > /dev/null 2>&1 || true
   podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm -f > /dev/null 2>&1 || true
 }
@@ -308,7 +313,7 @@ stack_bucket() {
     [ "$(date +%s)" -lt "$deadline" ] || { log "no container for minio-setup"; return 1; }
     sleep 1
   done
-  rc=$(timeout 120 podman wait "$name")
+  rc=$(timeout --foreground 120 podman wait "$name")
   [ "$rc" = 0 ] || { podman logs "$name" >&2; log "minio-setup exited $rc"; return 1; }
 }
 
@@ -417,7 +422,8 @@ restricted_user() {
 teardown() {
   compose down -v -t 60 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; return 1; }
   sweep
-  ! podman ps -a --format '{{.Names}}' | grep -q "^${project}_" || { log "containers left behind"; return 1; }
+  ! podman ps -a --external --format '{{.Names}}' | grep -q "^${project}_" || { log "containers left behind"; return 1; }
+  ! podman pod ls --format '{{.Name}}' | grep -q -x "pod_${project}" || { log "pod left behind"; return 1; }
   ! podman volume ls --format '{{.Name}}' | grep -q "^${project}_" || { log "volumes left behind"; return 1; }
   ! podman network ls --format '{{.Name}}' | grep -q "^${project}_" || { log "network left behind"; return 1; }
 }
@@ -456,6 +462,7 @@ phase "build ${image[worker]} (worker/Dockerfile)" 1500 build_app worker/Dockerf
 phase "stand-in ${image[kafka]}" 600 kafka_standin
 # a cold `go install` of the MinIO server took > 1500 s on a 2-core machine at load 30
 phase "stand-in ${image[minio]} + ${image[minio-setup]}" 2400 minio_standin
+sweep   # what an interrupted earlier run left
 health_ticker & health_pid=$!
 phase "compose refuses to start without credentials" 60 compose_requires_credentials
 phase "compose up: kafka, minio (healthy)" 300 stack_infra
