@@ -60,7 +60,8 @@ def job_requests(client: Client, jobs: int, timeout_s: float) -> None:
         expect(job["status"] == "succeeded", f"job {job['id']} is {job['status']} after {timeout_s:.0f} s: {job.get('error')}")
         result = client.result(job["id"])
         expect(result.status == 200, f"GET /v1/jobs/{job['id']}/result: {result.status} {result.body[:300]!r}")
-        expect(png_size(result.body) == (128, 96), f"job {job['id']}: a {png_size(result.body)} result for a (128, 96) image")
+        size = png_size(result.body)
+        expect(size == (128, 96), f"job {job['id']}: a {size} result for a (128, 96) image")
     print(f"/v1/jobs: {jobs} job(s) submitted ({(jobs + 1) // 2} JSON, {jobs // 2} raw), polled to succeeded, "
           f"results fetched in {time.monotonic() - began:.1f} s", flush=True)
     finished = submitted[0]["id"]
