@@ -11,7 +11,8 @@
 #      has no defaults, and refusing to start without them is checked); published ports on
 #      127.0.0.1 only; the services on the restricted S3 user, which is refused everything outside
 #      bucket n2n; a legacy POST / and a /v1/jobs job through it; the workers scaled to 2 and more
-#      jobs through both; the stack torn down.
+#      jobs through both; the stack torn down. The requests are scripts/container_check.py's (the
+#      API client it shares with the load benchmarks is scripts/n2n_client.py).
 # Every phase is timed and bounded; the stack, its volumes and temporary files are removed on exit
 # (the images are kept for the next run unless N2N_CHECK_REMOVE_IMAGES=1).
 #
@@ -39,32 +40,29 @@ project=n2ncheck
 overall_limit=${N2N_CHECK_TIMEOUT:-3600}
 tools=${N2N_TOOLS_DIR:-$here/.tools}
 mkdir -p "$tools"; tools=$(cd "$tools" && pwd)
-# each phase runs as `$0 __phase FUNCTION ARGS...` under timeout(1), sharing the work folder
-if [ "${1:-}" = __phase ]; then
-  work=${N2N_CHECK_WORK:?}
-else
-  work=$(mktemp -d /tmp/n2n-container-check.XXXXXX)
-  export N2N_CHECK_WORK=$work
-fi
+work=$(mktemp -d /tmp/n2n-container-check.XXXXXX)
 started=$(date +%s)
 timings=()
 health_pid=""
+phase_pid=""
+watchdog_pid=""
 
 log() { echo "[container-check $(date +%H:%M:%S)] $*" >&2; }
 cannot() { log "CANNOT RUN HERE: $*"; exit 2; }
 fail() { log "FAILED: $*"; exit 1; }
 
-# compose image names -> what this script tags locally
-KAFKA_IMAGE=$(awk '/image: apache\/kafka/{print $2; exit}' docker-compose.yml)
-MINIO_IMAGE=$(awk '/image: minio\/minio/{print $2; exit}' docker-compose.yml)
-MC_IMAGE=$(awk '/image: minio\/mc/{print $2; exit}' docker-compose.yml)
-GATEWAY_IMAGE=$(awk '/image: noise2noise\/api-gateway/{print $2; exit}' docker-compose.yml)
-WORKER_IMAGE=$(awk '/image: noise2noise\/worker/{print $2; exit}' docker-compose.yml)
+# the image of each compose service, what this script builds or tags locally (read_images, after the set-up)
+declare -A image=()
 
-compose() { timeout 600 "$tools/compose-venv/bin/podman-compose" -p "$project" -f docker-compose.yml "$@"; }
+# --foreground: timeout(1) stays in the phase's process group, so a phase's watchdog stops podman-compose too
+compose() { timeout --foreground 600 "$tools/compose-venv/bin/podman-compose" -p "$project" -f docker-compose.yml "$@"; }
 
-sweep() { # whatever podman-compose leaves behind: scaled replicas, volumes, the network
-  podman ps -a --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+sweep() { # whatever podman-compose leaves behind: scaled replicas, its pod, volumes, the network
+  # --external: also a container a killed `podman create` left in storage only, which holds its name
+  podman ps -a --external --format '{{.Names}}' | grep "^${project}_" | xargs -r podman rm -f -t 5 > /dev/null 2>&1 || true
+  # a pod an interrupted run left keeps its lock number; once /dev/shm (podman's locks) is reset, new objects
+  # may be given the same lock, and `podman create` in that pod deadlocks on itself
+  podman pod ls --format '{{.Name}}' | grep -x "pod_${project}" | xargs -r podman pod rm -f > /dev/null 2>&1 || true
   podman volume ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman volume rm -f > /dev/null 2>&1 || true
   podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm -f > /dev/null 2>&1 || true
 }
@@ -72,6 +70,7 @@ sweep() { # whatever podman-compose leaves behind: scaled replicas, volumes, the
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  [ -n "$phase_pid" ] && kill -- "-$phase_pid" "-$watchdog_pid" 2>/dev/null || true
   [ -n "$health_pid" ] && kill "$health_pid" 2>/dev/null || true
   if [ -x "$tools/compose-venv/bin/podman-compose" ] && command -v podman >/dev/null; then
     if podman ps -a --format '{{.Names}}' 2>/dev/null | grep -q "^${project}_"; then
@@ -81,8 +80,8 @@ cleanup() {
       compose down -v -t 30 > /dev/null 2>&1 || true
     fi
     sweep
-    if [ "${N2N_CHECK_REMOVE_IMAGES:-0}" = 1 ]; then
-      podman rmi -f "$GATEWAY_IMAGE" "$WORKER_IMAGE" "$KAFKA_IMAGE" "$MINIO_IMAGE" "$MC_IMAGE" > /dev/null 2>&1 || true
+    if [ "${N2N_CHECK_REMOVE_IMAGES:-0}" = 1 ] && [ ${#image[@]} -gt 0 ]; then
+      podman rmi -f "${image[@]}" > /dev/null 2>&1 || true
     fi
   fi
   rm -rf "$work"
@@ -94,7 +93,10 @@ cleanup() {
   [ "$rc" -eq 0 ] && log "ALL CHECKS PASSED" || log "exit status $rc"
   exit "$rc"
 }
-# phase NAME LIMIT_SECONDS COMMAND...: runs a phase with a time limit and records how long it took
+# phase NAME LIMIT_SECONDS COMMAND...: runs a phase with a time limit and records how long it took.
+# Job control is on for its two `&`s only, so that the phase and its watchdog each get a process
+# group: at the limit the watchdog stops all the phase started (podman, go, mvn), and stopping the
+# watchdog stops its sleep too.
 phase() {
   local name=$1 limit=$2 t0 rc=0 left
   shift 2
@@ -103,10 +105,18 @@ phase() {
   [ "$limit" -lt "$left" ] || limit=$left
   log "== $name (limit ${limit}s)"
   t0=$(date +%s)
-  # timeout(1) signals the whole process group: podman, go, mvn started by the phase stop too
-  timeout -k 20 "$limit" "$0" __phase "$@" || rc=$?
+  rm -f "$work/phase-timed-out"
+  set -m
+  "$@" < /dev/null &
+  phase_pid=$!
+  { sleep "$limit"; touch "$work/phase-timed-out"; kill -- "-$phase_pid"; sleep 20; kill -KILL -- "-$phase_pid"; } > /dev/null 2>&1 &
+  watchdog_pid=$!
+  set +m
+  wait "$phase_pid" || rc=$?
+  kill -- "-$watchdog_pid" 2> /dev/null || true
+  phase_pid="" watchdog_pid=""
   timings+=("$name" "$(( $(date +%s) - t0 ))")
-  [ "$rc" -eq 124 ] && fail "'$name' ran past its ${limit}s"
+  [ -f "$work/phase-timed-out" ] && fail "'$name' ran past its ${limit}s"
   [ "$rc" -eq 2 ] && exit 2
   [ "$rc" -eq 0 ] || fail "'$name' (exit status $rc)"
 }
@@ -121,7 +131,8 @@ phase() {
 #   buildah fuse-overlayfs slirp4netns uidmap   what podman and buildah recommend (overlay storage
 #                                   without kernel support, rootless networking, user namespaces)
 #   debootstrap debian-archive-keyring          debian:bookworm-slim made locally (base_image)
-#   python3 python3-venv ca-certificates curl   podman-compose from PyPI, the checks' HTTP client
+#   python3 python3-venv ca-certificates curl   podman-compose from PyPI, the request checks
+#                                   (scripts/container_check.py), testcontainers-check's API probe
 # Not installed here, what the project's build needs anyway: mvn and a JDK 17 (Kafka stand-in,
 # testcontainers-check), and go (MinIO stand-ins; Debian's golang-go 1.19 is too old for MinIO's go.mod).
 PODMAN_PACKAGES=(podman conmon runc catatonit netavark aardvark-dns iptables buildah fuse-overlayfs
@@ -177,6 +188,15 @@ EOF
   "$tools/compose-venv/bin/podman-compose" --version 2>/dev/null | grep '^podman-compose' >&2
 }
 
+read_images() { # PyYAML comes with podman-compose
+  local service name
+  while read -r service name; do image[$service]=$name; done \
+    < <("$tools/compose-venv/bin/python3" scripts/container_check.py images docker-compose.yml)
+  for service in kafka minio minio-setup gateway worker; do
+    [ -n "${image[$service]:-}" ] || fail "docker-compose.yml gives service '$service' no image"
+  done
+}
+
 base_image() {
   if podman image exists docker.io/library/debian:bookworm-slim; then
     log "debian:bookworm-slim is there"; return 0
@@ -221,7 +241,7 @@ kafka_standin() {
   mkdir -p "$ctx/libs"
   cp -r deploy/standins/kafka/. "$ctx/"
   tr ':' '\n' < "$cp" | xargs -I{} cp {} "$ctx/libs/"
-  podman build --format docker --network=host -t "$KAFKA_IMAGE" "$ctx" > "$work/build-kafka.log" 2>&1 \
+  podman build --format docker --network=host -t "${image[kafka]}" "$ctx" > "$work/build-kafka.log" 2>&1 \
     || { tail -30 "$work/build-kafka.log" >&2; return 1; }
 }
 
@@ -240,8 +260,8 @@ minio_standin() {
   cp deploy/standins/minio/Dockerfile deploy/standins/minio/docker-entrypoint.sh "$ctx/"
   cp "$bin/mc-$MC_MODULE_VERSION" "$ctx/mc"
   cp "$bin/minio-$MINIO_MODULE_VERSION" "$ctx/minio"
-  podman build --format docker --target mc -t "$MC_IMAGE" "$ctx" > "$work/build-mc.log" 2>&1 \
-    && podman build --format docker --target server -t "$MINIO_IMAGE" "$ctx" > "$work/build-minio.log" 2>&1 \
+  podman build --format docker --target mc -t "${image[minio-setup]}" "$ctx" > "$work/build-mc.log" 2>&1 \
+    && podman build --format docker --target server -t "${image[minio]}" "$ctx" > "$work/build-minio.log" 2>&1 \
     || { tail -30 "$work"/build-m*.log >&2; return 1; }
 }
 
@@ -293,7 +313,7 @@ stack_bucket() {
     [ "$(date +%s)" -lt "$deadline" ] || { log "no container for minio-setup"; return 1; }
     sleep 1
   done
-  rc=$(timeout 120 podman wait "$name")
+  rc=$(timeout --foreground 120 podman wait "$name")
   [ "$rc" = 0 ] || { podman logs "$name" >&2; log "minio-setup exited $rc"; return 1; }
 }
 
@@ -309,61 +329,6 @@ stack_apps() {
   done
 }
 
-requests() { # LEGACY(0|1) N_JOBS: the legacy POST / once if asked, then N_JOBS jobs through /v1/jobs
-  python3 - "$1" "$2" <<'EOF'
-import base64, json, random, struct, sys, time, urllib.request, zlib
-
-BASE = "http://127.0.0.1:8080"
-
-def png(w, h, seed):
-    rnd = random.Random(seed)
-    rows = b"".join(b"\x00" + bytes(max(0, min(255, 128 + int(60 * ((x + y) % 32 - 16) / 16) + rnd.randint(-40, 40))) for x in range(w) for _ in range(3)) for y in range(h))
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-def size(data):
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    return struct.unpack(">II", data[16:24])
-
-def call(method, path, body=None, headers=None, timeout=150):
-    req = urllib.request.Request(BASE + path, body, headers or {}, method=method)
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return r.status, r.read()
-
-legacy, jobs = sys.argv[1] == "1", int(sys.argv[2])
-t = time.time()
-image = png(96, 64, 1)
-if legacy:
-    status, body = call("POST", "/", json.dumps({"base64Image": base64.b64encode(image).decode()}).encode(), {"Content-Type": "application/json"})
-    reply = json.loads(body)
-    assert status == 200 and reply["code"] == 0, reply
-    out = base64.b64decode(reply["data"]["base64Image"])
-    assert size(out) == (96, 64), size(out)
-    print(f"legacy POST /: code 0, {size(out)[0]}x{size(out)[1]} PNG back in {time.time() - t:.1f} s", flush=True)
-
-t = time.time()
-ids = []
-for i in range(jobs):
-    status, body = call("POST", "/v1/jobs", json.dumps({"image": base64.b64encode(png(128, 96, 10 + i)).decode()}).encode(), {"Content-Type": "application/json"})
-    job = json.loads(body)
-    assert status == 202 and job["id"], (status, job)
-    ids.append(job["id"])
-pending, deadline = set(ids), time.time() + 240
-while pending and time.time() < deadline:
-    for job_id in sorted(pending):
-        job = json.loads(call("GET", f"/v1/jobs/{job_id}")[1])
-        if job["status"] in ("failed", "expired", "canceled"):
-            raise SystemExit(f"job {job_id} ended {job['status']}: {job.get('error')}")
-        if job["status"] == "succeeded":
-            status, result = call("GET", f"/v1/jobs/{job_id}/result")
-            assert status == 200 and size(result) == (128, 96), size(result)
-            pending.discard(job_id)
-    time.sleep(0.5)
-assert not pending, f"jobs not done after 240 s: {sorted(pending)}"
-print(f"/v1/jobs: {len(ids)} job(s) submitted, polled to succeeded, results fetched in {time.time() - t:.1f} s", flush=True)
-EOF
-}
 
 scale_workers() {
   compose up -d --no-build --no-deps --scale worker=2 worker > "$work/up-scale.log" 2>&1 || { cat "$work/up-scale.log" >&2; return 1; }
@@ -457,17 +422,13 @@ restricted_user() {
 teardown() {
   compose down -v -t 60 > "$work/down.log" 2>&1 || { cat "$work/down.log" >&2; return 1; }
   sweep
-  ! podman ps -a --format '{{.Names}}' | grep -q "^${project}_" || { log "containers left behind"; return 1; }
+  ! podman ps -a --external --format '{{.Names}}' | grep -q "^${project}_" || { log "containers left behind"; return 1; }
+  ! podman pod ls --format '{{.Name}}' | grep -q -x "pod_${project}" || { log "pod left behind"; return 1; }
   ! podman volume ls --format '{{.Name}}' | grep -q "^${project}_" || { log "volumes left behind"; return 1; }
   ! podman network ls --format '{{.Name}}' | grep -q "^${project}_" || { log "network left behind"; return 1; }
 }
 
 # ---------------------------------------------------------------------------------------------
-if [ "${1:-}" = __phase ]; then
-  shift
-  "$@"
-  exit
-fi
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -479,9 +440,10 @@ if [ "${1:-}" = --setup ]; then
 fi
 if [ "${1:-}" = --standins ]; then
   phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
+  read_images
   phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
-  phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
-  phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
+  phase "stand-in ${image[kafka]}" 600 kafka_standin
+  phase "stand-in ${image[minio]} + ${image[minio-setup]}" 2400 minio_standin
   exit 0
 fi
 ports_free
@@ -492,13 +454,15 @@ export N2N_S3_ROOT_PASSWORD=${N2N_S3_ROOT_PASSWORD:-$(od -An -N18 -tx1 /dev/uran
 export N2N_S3_SECRET_KEY=${N2N_S3_SECRET_KEY:-$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')}
 
 phase "podman set-up (apt, containers.conf, podman-compose)" 300 setup_podman
+read_images
 phase "debian:bookworm-slim (debootstrap when missing)" 600 base_image
 collect_ca
-phase "build $GATEWAY_IMAGE (api-gateway/Dockerfile)" 1200 build_app api-gateway/Dockerfile "$GATEWAY_IMAGE"
-phase "build $WORKER_IMAGE (worker/Dockerfile)" 1500 build_app worker/Dockerfile "$WORKER_IMAGE"
-phase "stand-in $KAFKA_IMAGE" 600 kafka_standin
+phase "build ${image[gateway]} (api-gateway/Dockerfile)" 1200 build_app api-gateway/Dockerfile "${image[gateway]}"
+phase "build ${image[worker]} (worker/Dockerfile)" 1500 build_app worker/Dockerfile "${image[worker]}"
+phase "stand-in ${image[kafka]}" 600 kafka_standin
 # its limit covers a cold `go install` of the MinIO server on a loaded machine (docs/deploy.md, "Timings measured here")
-phase "stand-in $MINIO_IMAGE + $MC_IMAGE" 2400 minio_standin
+phase "stand-in ${image[minio]} + ${image[minio-setup]}" 2400 minio_standin
+sweep   # what an interrupted earlier run left
 health_ticker & health_pid=$!
 phase "compose refuses to start without credentials" 60 compose_requires_credentials
 phase "compose up: kafka, minio (healthy)" 300 stack_infra
@@ -506,8 +470,8 @@ phase "compose up: minio-setup (bucket, policy, user)" 150 stack_bucket
 phase "compose up: gateway, worker (healthy)" 600 stack_apps
 phase "published ports on 127.0.0.1 only" 60 published_on_loopback
 phase "services on the restricted S3 user" 120 restricted_user
-phase "legacy POST / + 1 job via /v1/jobs" 400 requests 1 1
+phase "legacy POST / + 1 job via /v1/jobs" 400 python3 scripts/container_check.py requests --legacy --jobs 1
 phase "scale worker=2 (both healthy)" 400 scale_workers
-phase "16 jobs via /v1/jobs with 2 workers" 400 requests 0 16
+phase "16 jobs via /v1/jobs with 2 workers" 400 python3 scripts/container_check.py requests --jobs 16
 phase "both workers own partitions of n2n.jobs" 60 workers_share
 phase "compose down -v" 180 teardown

@@ -7,46 +7,18 @@ queue delay and the worker's execution time reported by each job. Standard libra
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import platform
-import random
 import statistics
-import struct
+import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-import zlib
+import urllib.parse
 from pathlib import Path
 
-
-def png(width: int, height: int, sigma: float, seed: int) -> bytes:
-    """A smooth gradient with Gaussian noise, as an 8-bit RGB PNG."""
-    rng = random.Random(seed)
-    rows = []
-    for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            for base in (60 + 120 * x // width, 80 + 100 * y // height, 150 - 60 * (x + y) // (width + height)):
-                row.append(max(0, min(255, round(base + rng.gauss(0, sigma)))))
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
-
-
-def request(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 90):
-    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from n2n_client import Client, noisy_png  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -65,11 +37,12 @@ def main() -> None:
     parser.add_argument("--sigma", type=float, default=25)
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
-    host = urllib.request.urlparse(args.base_url).hostname
+    host = urllib.parse.urlparse(args.base_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load runs target loopback only")
     width, height = (int(v) for v in args.size.split("x"))
-    payload = json.dumps({"image": base64.b64encode(png(width, height, args.sigma, 1)).decode()}).encode()
+    image = noisy_png(width, height, args.sigma, 1)
+    api = Client(args.base_url)
 
     lock = threading.Lock()
     outcomes: dict[str, int] = {}
@@ -79,16 +52,14 @@ def main() -> None:
     def client() -> None:
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            status, job = request("POST", args.base_url + "/v1/jobs", payload,
-                                  {"Content-Type": "application/json", "Prefer": "wait=60"})
+            response = api.submit_json(image, wait_s=60)
+            job = response.json()
             with lock:
-                outcomes[str(status)] = outcomes.get(str(status), 0) + 1
-            if status not in (200, 202) or job is None:
+                outcomes[str(response.status)] = outcomes.get(str(response.status), 0) + 1
+            if response.status not in (200, 202) or job is None:
                 time.sleep(0.5)
                 continue
-            while job["status"] in ("queued", "running") and time.monotonic() - started < 180:
-                time.sleep(0.25)
-                _, job = request("GET", args.base_url + "/v1/jobs/" + job["id"])
+            job = api.wait_until_final(job, 180 - (time.monotonic() - started))
             with lock:
                 finished.append({"status": job["status"], "latency_s": time.monotonic() - started,
                                  "queue_delay_ms": job.get("queue_delay_ms"),

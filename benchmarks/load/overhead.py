@@ -19,7 +19,6 @@ interval and adds no GET traffic; polling would add half its interval on average
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime
 import json
 import os
@@ -31,7 +30,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_run import percentile, png, request  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from load_run import percentile  # noqa: E402
+from n2n_client import Client, noisy_png  # noqa: E402
 from stack import ROOT, LocalStack  # noqa: E402
 from jfr_summary import print_summary, summarise  # noqa: E402
 
@@ -59,22 +60,20 @@ def table(title: str, rows: dict[str, dict]) -> None:
                                       for c in ("p50", "p90", "p99", "max", "n")))
 
 
-def payload(size: str) -> bytes:
+def image(size: str) -> bytes:
     width, height = (int(v) for v in size.split("x"))
-    return json.dumps({"image": base64.b64encode(png(width, height, 25, 1)).decode()}).encode()
+    return noisy_png(width, height)
 
 
-def submit(base_url: str, body: bytes, wait_s: int | None) -> tuple[int, dict | None]:
-    headers = {"Content-Type": "application/json"}
-    if wait_s:
-        headers["Prefer"] = f"wait={wait_s}"
-    return request("POST", base_url + "/v1/jobs", body, headers, timeout=(wait_s or 0) + 30)
+def submit(api: Client, image_png: bytes, wait_s: int | None) -> tuple[int, dict | None]:
+    response = api.submit_json(image_png, wait_s)
+    return response.status, response.json()
 
 
 def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float) -> dict:
-    body = payload(size)
+    api, image_png = Client(base_url, timeout=30), image(size)
     for _ in range(warmup):
-        status, job = submit(base_url, body, 60)
+        status, job = submit(api, image_png, 60)
         if status != 200 or job["status"] != "succeeded":
             raise SystemExit(f"warm-up job did not succeed: {status} {job}")
     stages = {k: [] for k in ("overhead_ms", "end_to_end_ms", "execution_ms", "submit_to_created_ms",
@@ -82,7 +81,7 @@ def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float)
     failures = 0
     for _ in range(jobs):
         sent = time.time()
-        status, job = submit(base_url, body, 60)
+        status, job = submit(api, image_png, 60)
         received = time.time()
         if status != 200 or job is None or job["status"] != "succeeded":
             failures += 1
@@ -103,7 +102,7 @@ def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float)
 
 
 def run_ingest(base_url: str, clients: int, duration: float, size: str) -> dict:
-    body = payload(size)
+    api, image_png = Client(base_url, timeout=30), image(size)
     lock = threading.Lock()
     outcomes: dict[str, int] = {}
     accepted_ms: list[float] = []
@@ -112,7 +111,7 @@ def run_ingest(base_url: str, clients: int, duration: float, size: str) -> dict:
     def client() -> None:
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            status, _ = submit(base_url, body, None)
+            status, _ = submit(api, image_png, None)
             took = (time.monotonic() - started) * 1000
             with lock:
                 outcomes[str(status)] = outcomes.get(str(status), 0) + 1

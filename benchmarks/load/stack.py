@@ -11,11 +11,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from n2n_client import healthy  # noqa: E402
+
 ACCESS_KEY, SECRET_KEY = "n2n-local", "n2n-local-secret"
 # socket reads and writes of any length (the profile's default hides those under 10 ms), GC, parks
 JFR_OPTIONS = "settings=profile,socket-threshold=0ms,synchronization-threshold=1ms"
@@ -43,11 +46,6 @@ def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def http_ok(url: str) -> bool:
-    with urllib.request.urlopen(url, timeout=2) as response:
-        return response.status == 200
 
 
 class LocalStack:
@@ -124,7 +122,7 @@ class LocalStack:
                 f"--management.server.port={p['worker_mgmt']}", f"--n2n.inference.models-dir={ROOT / 'models/zoo'}",
                 *self.worker_args])
             for app in ("gateway", "worker"):
-                wait_until(lambda: http_ok(self.management_url(app, "/actuator/health/readiness")), app)
+                wait_until(lambda: healthy(self.management_url(app, "/actuator/health/readiness")), app)
             self.log(f"stack up in {self.state}: gateway {self.base_url}, kafka {p['kafka']}, s3 {p['s3']}")
         except BaseException:
             self.stop()
