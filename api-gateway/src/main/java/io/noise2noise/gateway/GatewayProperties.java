@@ -48,8 +48,7 @@ public record GatewayProperties(
     public record Backpressure(
             @DefaultValue("1000") @Min(0) long maxQueuedJobs,
             @DefaultValue("2s") @NotNull Duration refreshInterval,
-            @DefaultValue("10s") @NotNull Duration retryAfter) {
-    }
+            @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**
      * Requests waiting for their job hold no thread, but each holds a connection and a little
@@ -65,9 +64,12 @@ public record GatewayProperties(
     public record Waiters(
             @DefaultValue("2000") @Min(0) int maxTotal,
             @DefaultValue("200") @Min(0) int maxPerClient,
-            @DefaultValue("2s") @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
-            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 100)
+            Duration storeCheckInterval,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;
@@ -79,9 +81,11 @@ public record GatewayProperties(
      * @param inFlightBudget  the request body bytes held at once, over all requests
      * @param retryAfter      what a client refused for the budget is told to wait
      */
-    public record Bodies(@DefaultValue("512MB") @NotNull DataSize inFlightBudget,
-                         @DefaultValue("2s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+    public record Bodies(
+            @DefaultValue("512MB") @NotNull DataSize inFlightBudget,
+
+            @DefaultValue("2s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * Bounds per caller (an API key; with keys off, all anonymous callers together), kept in the
@@ -99,10 +103,14 @@ public record GatewayProperties(
     public record Quotas(
             @DefaultValue("100") @Min(1) int maxOpenUploads,
             @DefaultValue("200") @Min(1) int maxUnfinishedJobs,
-            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
-            @DefaultValue("1s") @NotNull Duration recountInterval) {
-    }
+
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter,
+
+            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1)
+            Duration uploadSweepInterval,
+
+            @DefaultValue("1s") @NotNull Duration recountInterval) {}
 
     /**
      * A client's bearer key. With none configured the API is open; with any, every request but
@@ -115,9 +123,11 @@ public record GatewayProperties(
      *                           deliveries are signed with each (list two while rotating), and only this
      *                           key can read them ({@code GET /v1/webhook-secrets}); none: unsigned
      */
-    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute,
-                         @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {
-    }
+    public record ApiKey(
+            @NotBlank String id,
+            @NotBlank String sha256,
+            @Min(1) int requestsPerMinute,
+            @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {}
 
     /**
      * @param timeout               the longest one delivery takes in all (connect, request, response headers; the
@@ -139,10 +149,15 @@ public record GatewayProperties(
      * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
-            @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration timeout,
+            @DefaultValue("10s") @NotNull @DurationMin(millis = 100)
+            Duration timeout,
+
             @DefaultValue("6") @Min(1) int attempts,
             @DefaultValue("1000") @Min(10) long firstRetryDelayMs,
-            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
+
+            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1)
+            Duration maxRetryAfter,
+
             boolean allowPrivateNetworks,
             @DefaultValue @NotNull List<String> secrets,
             @DefaultValue("32") @Min(1) @Max(1024) int maxConcurrent,

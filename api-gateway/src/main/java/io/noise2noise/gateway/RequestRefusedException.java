@@ -76,13 +76,13 @@ public class RequestRefusedException extends RuntimeException {
     }
 
     public static RequestRefusedException storageUnavailable(Throwable cause) {
-        return new RequestRefusedException(Reason.STORAGE_UNAVAILABLE, "storage is unavailable, try again later",
-                OUTAGE_RETRY_AFTER, cause);
+        return new RequestRefusedException(
+                Reason.STORAGE_UNAVAILABLE, "storage is unavailable, try again later", OUTAGE_RETRY_AFTER, cause);
     }
 
     public static RequestRefusedException queueUnavailable(Throwable cause) {
-        return new RequestRefusedException(Reason.QUEUE_UNAVAILABLE, "job queue is unavailable, try again later",
-                OUTAGE_RETRY_AFTER, cause);
+        return new RequestRefusedException(
+                Reason.QUEUE_UNAVAILABLE, "job queue is unavailable, try again later", OUTAGE_RETRY_AFTER, cause);
     }
 
     /** An image the codec refused, for the codec's reason. */

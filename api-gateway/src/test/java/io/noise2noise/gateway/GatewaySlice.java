@@ -32,9 +32,18 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, ImageLimits.class})
-@Import({JobController.class, JobApiErrors.class, LegacyController.class, LegacyErrors.class,
-        WebhookSecretsController.class, AccessConfiguration.class, BodiesConfiguration.class, RequestBodies.class,
-        JsonBodyLimits.class, WebhookDeliveries.class})
+@Import({
+    JobController.class,
+    JobApiErrors.class,
+    LegacyController.class,
+    LegacyErrors.class,
+    WebhookSecretsController.class,
+    AccessConfiguration.class,
+    BodiesConfiguration.class,
+    RequestBodies.class,
+    JsonBodyLimits.class,
+    WebhookDeliveries.class
+})
 public class GatewaySlice {
 
     @Bean(destroyMethod = "close")

@@ -22,8 +22,9 @@ public interface Backend {
         return switch (backend.isBlank() ? "local" : backend) {
             case "local" -> LocalServers.get();
             case "containers" -> ContainerServers.get();
-            default -> throw new IllegalArgumentException(
-                    "-D" + PROPERTY + "=" + backend + ": expected 'local' or 'containers'");
+            default ->
+                throw new IllegalArgumentException(
+                        "-D" + PROPERTY + "=" + backend + ": expected 'local' or 'containers'");
         };
     }
 

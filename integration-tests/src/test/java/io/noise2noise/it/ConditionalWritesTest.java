@@ -26,8 +26,16 @@ class ConditionalWritesTest {
 
     static ObjectStore store() {
         Backend backend = Backend.get();
-        return MinioObjectStore.connect(new StorageProperties(URI.create(backend.s3Endpoint()), null,
-                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, "us-east-1", true, 0, 64));
+        return MinioObjectStore.connect(new StorageProperties(
+                URI.create(backend.s3Endpoint()),
+                null,
+                backend.accessKey(),
+                backend.secretKey(),
+                Pipeline.BUCKET,
+                "us-east-1",
+                true,
+                0,
+                64));
     }
 
     @Test
@@ -39,22 +47,27 @@ class ConditionalWritesTest {
         ObjectStore.VersionedObject first = objects.getVersioned(key).orElseThrow();
         assertThat(first.etag()).isNotBlank();
 
-        String written = objects.replaceIfMatch(key, bytes("v2"), "text/plain", first.etag()).orElseThrow();
+        String written = objects.replaceIfMatch(key, bytes("v2"), "text/plain", first.etag())
+                .orElseThrow();
         // a second writer that read v1 too loses, and v2 stays
-        assertThat(objects.replaceIfMatch(key, bytes("v2-other"), "text/plain", first.etag())).isEmpty();
+        assertThat(objects.replaceIfMatch(key, bytes("v2-other"), "text/plain", first.etag()))
+                .isEmpty();
         ObjectStore.VersionedObject second = objects.getVersioned(key).orElseThrow();
         assertThat(new String(second.data(), StandardCharsets.UTF_8)).isEqualTo("v2");
         assertThat(second.etag()).isNotEqualTo(first.etag());
         // the ETag a winning write returns names the version written: a writer can go on from it unread
         assertThat(unquoted(written)).isEqualTo(unquoted(second.etag()));
-        String third = objects.replaceIfMatch(key, bytes("v3"), "text/plain", written).orElseThrow();
-        assertThat(objects.replaceIfMatch(key, bytes("v3-other"), "text/plain", written)).isEmpty();
+        String third =
+                objects.replaceIfMatch(key, bytes("v3"), "text/plain", written).orElseThrow();
+        assertThat(objects.replaceIfMatch(key, bytes("v3-other"), "text/plain", written))
+                .isEmpty();
         second = objects.getVersioned(key).orElseThrow();
         assertThat(new String(second.data(), StandardCharsets.UTF_8)).isEqualTo("v3");
         assertThat(unquoted(second.etag())).isEqualTo(unquoted(third));
 
         objects.delete(key);
-        assertThat(objects.replaceIfMatch(key, bytes("v4"), "text/plain", second.etag())).isEmpty();
+        assertThat(objects.replaceIfMatch(key, bytes("v4"), "text/plain", second.etag()))
+                .isEmpty();
         assertThat(objects.exists(key)).isFalse();
         System.out.println("conditional writes: If-Match and If-None-Match honoured by the "
                 + (Backend.containers() ? "MinIO" : "S3Proxy") + " backend");
@@ -71,10 +84,16 @@ class ConditionalWritesTest {
             for (int round = 0; round < rounds; round++) {
                 String key = "conditional/" + UUID.randomUUID();
                 assertThat(race(threads, writers, w -> objects.putIfAbsent(key, bytes("w" + w), "text/plain")))
-                        .as("If-None-Match winners").isEqualTo(1);
+                        .as("If-None-Match winners")
+                        .isEqualTo(1);
                 String etag = objects.getVersioned(key).orElseThrow().etag();
-                assertThat(race(threads, writers, w -> objects.replaceIfMatch(key, bytes("r" + w), "text/plain", etag).isPresent()))
-                        .as("If-Match winners").isEqualTo(1);
+                assertThat(race(
+                                threads,
+                                writers,
+                                w -> objects.replaceIfMatch(key, bytes("r" + w), "text/plain", etag)
+                                        .isPresent()))
+                        .as("If-Match winners")
+                        .isEqualTo(1);
                 objects.delete(key);
             }
         } finally {

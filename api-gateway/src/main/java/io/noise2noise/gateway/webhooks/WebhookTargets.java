@@ -105,7 +105,10 @@ public class WebhookTargets {
         int a = bytes[at] & 0xff;
         int b = bytes[at + 1] & 0xff;
         int c = bytes[at + 2] & 0xff;
-        return a == 0 || a == 10 || a == 127 || a >= 224 // this network, private, loopback, multicast, 240/4 reserved
+        return a == 0
+                || a == 10
+                || a == 127
+                || a >= 224 // this network, private, loopback, multicast, 240/4 reserved
                 || a == 100 && b >= 64 && b < 128 // carrier-grade NAT 100.64/10
                 || a == 169 && b == 254 // link-local, cloud metadata
                 || a == 172 && b >= 16 && b < 32 // private 172.16/12

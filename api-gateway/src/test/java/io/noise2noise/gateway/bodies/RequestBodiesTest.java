@@ -19,15 +19,16 @@ class RequestBodiesTest {
 
     private static final long BUDGET = 1000;
 
-    private final RequestBodies bodies = new RequestBodies(
-            ImageLimits.of(Map.of("max-bytes", "100B", "max-upload-bytes", "1000B")), properties());
+    private final RequestBodies bodies =
+            new RequestBodies(ImageLimits.of(Map.of("max-bytes", "100B", "max-upload-bytes", "1000B")), properties());
 
     @Test
     void aDeclaredLengthOverTheRouteLimitIsRefusedBeforeReading() {
         MockHttpServletRequest request = imageRequest(new byte[101]);
 
         assertThatThrownBy(() -> bodies.checkDeclaredLength(request))
-                .isInstanceOfSatisfying(RequestRefusedException.class,
+                .isInstanceOfSatisfying(
+                        RequestRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.BODY_TOO_LARGE))
                 .hasMessageStartingWith("the request body has 101 bytes; the limit for this route is 100");
         assertThat(bodies.read(imageRequest(new byte[100]))).hasSize(100);
@@ -45,7 +46,8 @@ class RequestBodiesTest {
         request.setContent(new byte[10]);
 
         assertThatThrownBy(() -> bodies.read(request))
-                .isInstanceOfSatisfying(RequestRefusedException.class,
+                .isInstanceOfSatisfying(
+                        RequestRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_REQUEST))
                 .hasMessage("the request body ended after 10 of its 20 bytes");
     }
@@ -54,11 +56,10 @@ class RequestBodiesTest {
     void aBodyThatDoesNotFitBesideOthersIsRefusedUntilTheyAreReleased() {
         bodies.reserve(600);
 
-        assertThatThrownBy(() -> bodies.reserve(500))
-                .isInstanceOfSatisfying(RequestRefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.GATEWAY_BUSY);
-                    assertThat(e.retryAfterSeconds()).isEqualTo(2);
-                });
+        assertThatThrownBy(() -> bodies.reserve(500)).isInstanceOfSatisfying(RequestRefusedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.GATEWAY_BUSY);
+            assertThat(e.retryAfterSeconds()).isEqualTo(2);
+        });
         assertThat(bodies.reserved()).isEqualTo(600);
         bodies.release(600);
         bodies.reserve(BUDGET + 1);
@@ -73,12 +74,19 @@ class RequestBodiesTest {
     }
 
     private static GatewayProperties properties() {
-        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3,
-                100, Duration.ofMinutes(5), false, List.of(), 4, 4, 2048, List.of()),
+        return new GatewayProperties(
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofHours(1),
+                Duration.ofMinutes(15),
+                new GatewayProperties.Webhooks(
+                        Duration.ofSeconds(1), 3, 100, Duration.ofMinutes(5), false, List.of(), 4, 4, 2048, List.of()),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofBytes(BUDGET), Duration.ofSeconds(2)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of());
+                new GatewayProperties.Quotas(
+                        10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+                List.of());
     }
 }

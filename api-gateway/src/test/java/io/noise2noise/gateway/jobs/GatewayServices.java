@@ -54,8 +54,8 @@ public final class GatewayServices implements AutoCloseable {
     public final JobCompletions completions;
 
     /** {@code brokerAnswers} false: no send is ever acknowledged, as with the broker unreachable. */
-    public GatewayServices(GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper,
-                           boolean brokerAnswers) {
+    public GatewayServices(
+            GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper, boolean brokerAnswers) {
         this.properties = properties;
         this.imageLimits = imageLimits;
         this.mapper = mapper;
@@ -69,8 +69,19 @@ public final class GatewayServices implements AutoCloseable {
         idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
-        submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
-                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs);
+        submissions = new JobSubmissions(
+                codec,
+                objects,
+                jobs,
+                kafka,
+                topics,
+                webhookTargets,
+                idempotencyKeys,
+                new QueueBackpressure(backlog, properties),
+                imageLimits,
+                properties,
+                uploadSlots,
+                unfinishedJobs);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
     }
@@ -83,7 +94,8 @@ public final class GatewayServices implements AutoCloseable {
     public static GatewayProperties properties(Map<String, Object> overrides) {
         StandardEnvironment environment = new StandardEnvironment();
         try {
-            new YamlPropertySourceLoader().load("gateway.yml", new ClassPathResource("gateway.yml"))
+            new YamlPropertySourceLoader()
+                    .load("gateway.yml", new ClassPathResource("gateway.yml"))
                     .forEach(environment.getPropertySources()::addLast);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -70,16 +70,21 @@ class JobApiErrorsTest {
     @Test
     void aRefusalThatPassesSaysWhenToComeBackInWholeSecondsAtLeastOne() {
         assertThat(errors.refused(new RequestRefusedException(Reason.QUOTA_REACHED, "wait", Duration.ofSeconds(30)))
-                .getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("30");
+                        .getHeaders()
+                        .getFirst(HttpHeaders.RETRY_AFTER))
+                .isEqualTo("30");
         assertThat(errors.refused(new RequestRefusedException(Reason.QUEUE_FULL, "wait", Duration.ofMillis(200)))
-                .getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+                        .getHeaders()
+                        .getFirst(HttpHeaders.RETRY_AFTER))
+                .isEqualTo("1");
     }
 
     @Test
     void anOutageOfStorageOrTheQueueIsA503ToRetryInFiveSeconds() {
         for (RequestRefusedException outage : new RequestRefusedException[] {
-                RequestRefusedException.storageUnavailable(new StorageUnavailableException("down", null)),
-                RequestRefusedException.queueUnavailable(new IllegalStateException("broker gone"))}) {
+            RequestRefusedException.storageUnavailable(new StorageUnavailableException("down", null)),
+            RequestRefusedException.queueUnavailable(new IllegalStateException("broker gone"))
+        }) {
             ResponseEntity<ProblemDetail> answer = errors.refused(outage);
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
             assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");

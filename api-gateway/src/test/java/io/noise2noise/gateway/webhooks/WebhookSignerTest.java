@@ -21,17 +21,18 @@ class WebhookSignerTest {
                 new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD, NEW)),
                 new GatewayProperties.ApiKey("team-b", "11", 60, List.of(OTHER)),
                 new GatewayProperties.ApiKey("team-c", "22", 60, List.of()))));
-        WebhookSigner alone = new WebhookSigner(properties(List.of(
-                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD)))));
-        WebhookSigner renewed = new WebhookSigner(properties(List.of(
-                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(NEW)))));
+        WebhookSigner alone =
+                new WebhookSigner(properties(List.of(new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD)))));
+        WebhookSigner renewed =
+                new WebhookSigner(properties(List.of(new GatewayProperties.ApiKey("team-a", "00", 60, List.of(NEW)))));
         byte[] body = "{}".getBytes();
 
         String a = signer.signature("team-a", "msg_1", 1, body);
         String b = signer.signature("team-b", "msg_1", 1, body);
 
-        assertThat(a.split(" ")).containsExactly(alone.signature("team-a", "msg_1", 1, body),
-                renewed.signature("team-a", "msg_1", 1, body));
+        assertThat(a.split(" "))
+                .containsExactly(
+                        alone.signature("team-a", "msg_1", 1, body), renewed.signature("team-a", "msg_1", 1, body));
         assertThat(a.split(" ")).doesNotContain(b);
         assertThat(signer.signature("team-c", "msg_1", 1, body)).isNull();
         // a job without an owner (created while keys were off) keeps the shared secrets
@@ -39,12 +40,28 @@ class WebhookSignerTest {
     }
 
     private static GatewayProperties properties(List<GatewayProperties.ApiKey> keys) {
-        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
-                Duration.ofMinutes(5), false, List.of(SHARED), 8, 2, 2048, List.of()),
+        return new GatewayProperties(
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofHours(1),
+                Duration.ofMinutes(15),
+                new GatewayProperties.Webhooks(
+                        Duration.ofSeconds(1),
+                        3,
+                        100,
+                        Duration.ofMinutes(5),
+                        false,
+                        List.of(SHARED),
+                        8,
+                        2,
+                        2048,
+                        List.of()),
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), keys);
+                new GatewayProperties.Quotas(
+                        10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+                keys);
     }
 }

@@ -23,7 +23,9 @@ public class JobListener {
         return topics.workerGroup();
     }
 
-    @KafkaListener(topics = "#{__listener.topic()}", groupId = "#{__listener.group()}",
+    @KafkaListener(
+            topics = "#{__listener.topic()}",
+            groupId = "#{__listener.group()}",
             concurrency = "${n2n.worker.consumers:1}")
     public void onJob(JobRequested request) {
         processor.process(request);

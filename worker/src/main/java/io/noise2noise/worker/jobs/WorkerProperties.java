@@ -21,5 +21,4 @@ public record WorkerProperties(
         @DefaultValue("15s") @NotNull Duration retryMaxInterval,
         @DefaultValue("2m") @NotNull Duration retryMaxElapsed,
         @DefaultValue("1s") @NotNull Duration checkpointInterval,
-        @DefaultValue("240s") @NotNull Duration shutdownTimeout) {
-}
+        @DefaultValue("240s") @NotNull Duration shutdownTimeout) {}
