@@ -149,7 +149,7 @@ public class JobsConfiguration {
     }
 
     @Bean
-    JobListener jobListener(JobProcessor processor, JobTopics topics) {
-        return new JobListener(processor, topics);
+    JobListener jobListener(JobProcessor processor, JobTopics topics, WorkerProperties worker) {
+        return new JobListener(processor, topics, worker.consumers());
     }
 }
