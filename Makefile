@@ -39,7 +39,7 @@ k8s-lint:
 container-check:
 	scripts/container-check.sh
 
-# integration tests (PipelineTest, StorageRetentionTest, JobLifecycleTest, ScaleOutTest) against Kafka and MinIO containers through
+# integration tests (PipelineTest, StorageRetentionTest, JobLifecycleTest, ScaleOutTest, MinioObjectStoreContractTest) against Kafka and MinIO containers through
 # Testcontainers on podman's Docker API, from the same local images (root, ~2 min warm)
 test-containers:
 	scripts/testcontainers-check.sh

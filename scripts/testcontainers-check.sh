@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest}
+tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest,MinioObjectStoreContractTest}
 limit=${N2N_TC_TIMEOUT:-1200}
 socket=${N2N_TC_SOCKET:-/run/podman/podman.sock}
 label=io.noise2noise.it

@@ -122,7 +122,7 @@ public abstract class ObjectStoreContract {
         int writers = 6;
         ExecutorService threads = Executors.newFixedThreadPool(writers);
         try {
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 20; round++) {
                 String key = prefix + "race-" + round;
                 assertThat(race(threads, writers, w -> objects.putIfAbsent(key, bytes("w" + w), TEXT)))
                         .as("If-None-Match winners")

@@ -65,7 +65,7 @@ class JobStateRacesTest {
         gateway = Pipeline.gateway(Map.of());
         worker = Pipeline.worker(Map.of());
         baseUrl = Pipeline.baseUrl(gateway);
-        objects = ConditionalWritesTest.store();
+        objects = Backend.get().objectStore(Pipeline.BUCKET);
         jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
     }
 
