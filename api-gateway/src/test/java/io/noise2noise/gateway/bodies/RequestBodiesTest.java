@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.image.ImageLimits;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
-import org.springframework.util.unit.DataSize;
 
 /** Body refusals: over the route's limit, cut short, or over the in-flight budget. */
 class RequestBodiesTest {
@@ -74,19 +72,7 @@ class RequestBodiesTest {
     }
 
     private static GatewayProperties properties() {
-        return new GatewayProperties(
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofHours(1),
-                Duration.ofMinutes(15),
-                new GatewayProperties.Webhooks(
-                        Duration.ofSeconds(1), 3, 100, Duration.ofMinutes(5), false, List.of(), 4, 4, 2048, List.of()),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofBytes(BUDGET), Duration.ofSeconds(2)),
-                new GatewayProperties.Quotas(
-                        10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)),
-                List.of());
+        return GatewaySettings.bind(
+                Map.of("n2n.gateway.bodies.in-flight-budget", BUDGET + "B", "n2n.gateway.bodies.retry-after", "2s"));
     }
 }

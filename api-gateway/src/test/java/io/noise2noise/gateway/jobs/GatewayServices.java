@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
@@ -12,17 +13,8 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.InMemoryObjectStore;
 import io.noise2noise.testing.RecordingProducer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -92,17 +84,7 @@ public final class GatewayServices implements AutoCloseable {
     }
 
     public static GatewayProperties properties(Map<String, Object> overrides) {
-        StandardEnvironment environment = new StandardEnvironment();
-        try {
-            new YamlPropertySourceLoader()
-                    .load("gateway.yml", new ClassPathResource("gateway.yml"))
-                    .forEach(environment.getPropertySources()::addLast);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        environment.getPropertySources().addFirst(new MapPropertySource("test overrides", overrides));
-        return new Binder(ConfigurationPropertySources.get(environment))
-                .bindOrCreate("n2n.gateway", Bindable.of(GatewayProperties.class));
+        return GatewaySettings.bind(overrides);
     }
 
     /** Jackson as Spring Boot configures it (java.time as ISO text), as the job store reads and writes records. */

@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.util.unit.DataSize;
 
 class WebhookSecurityTest {
 
@@ -205,28 +207,14 @@ class WebhookSecurityTest {
             int maxPerReceiver,
             int maxUrlLength,
             List<Integer> extraPorts) {
-        return new GatewayProperties(
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofHours(1),
-                Duration.ofMinutes(15),
-                new GatewayProperties.Webhooks(
-                        timeout,
-                        3,
-                        100,
-                        Duration.ofMinutes(5),
-                        allowPrivate,
-                        secrets,
-                        maxConcurrent,
-                        maxPerReceiver,
-                        maxUrlLength,
-                        extraPorts),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
-                new GatewayProperties.Quotas(
-                        10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)),
-                List.of());
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "n2n.gateway.webhooks.timeout", timeout.toMillis() + "ms",
+                "n2n.gateway.webhooks.allow-private-networks", allowPrivate,
+                "n2n.gateway.webhooks.max-concurrent", maxConcurrent,
+                "n2n.gateway.webhooks.max-per-receiver", maxPerReceiver,
+                "n2n.gateway.webhooks.max-url-length", maxUrlLength));
+        settings.putAll(GatewaySettings.list("n2n.gateway.webhooks.secrets", secrets));
+        settings.putAll(GatewaySettings.list("n2n.gateway.webhooks.extra-ports", extraPorts));
+        return GatewaySettings.bind(settings);
     }
 }
