@@ -32,6 +32,12 @@ public final class HttpJson {
         }
     }
 
+    /** The webhook delivery records {@code GET /v1/jobs/{id}} shows (an empty array before the first attempt). */
+    public static JsonNode webhookDeliveries(String baseUrl, String jobId) {
+        JsonNode deliveries = get(baseUrl + "/v1/jobs/" + jobId).body().get("webhook_deliveries");
+        return deliveries == null ? MAPPER.createArrayNode() : deliveries;
+    }
+
     public static Response get(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }

@@ -147,11 +147,8 @@ class PipelineTest {
                     .containsOnly("msg_" + id + "_start", "msg_" + id + "_completed");
             JsonNode deliveries = await().atMost(Duration.ofSeconds(10))
                     .until(
-                            () -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
-                                    .body()
-                                    .get("webhook_deliveries"),
-                            node -> node != null
-                                    && node.size() == 2
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 2
                                     && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
             assertThat(deliveries.findValuesAsText("attempts")).containsExactlyInAnyOrder("2", "1");
         }
@@ -170,12 +167,8 @@ class PipelineTest {
             JsonNode waiting = await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(100))
                     .until(
-                            () -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
-                                    .body()
-                                    .get("webhook_deliveries"),
-                            node -> node != null
-                                    && node.size() == 1
-                                    && node.get(0).has("retry_after_seconds"));
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 1 && node.get(0).has("retry_after_seconds"));
             assertThat(waiting.get(0).get("delivered").asBoolean()).isFalse();
             assertThat(waiting.get(0).get("last_status").asInt()).isEqualTo(503);
             assertThat(waiting.get(0).get("retry_after_seconds").asLong()).isEqualTo(3);
@@ -192,10 +185,7 @@ class PipelineTest {
             assertThat(receiver.verified().get(0).body().get("status").asText()).isEqualTo("succeeded");
             JsonNode delivered = await().atMost(Duration.ofSeconds(10))
                     .until(
-                            () -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
-                                    .body()
-                                    .get("webhook_deliveries")
-                                    .get(0),
+                            () -> HttpJson.webhookDeliveries(baseUrl, id).get(0),
                             node -> node.get("delivered").asBoolean());
             assertThat(delivered.get("attempts").asInt()).isEqualTo(2);
             assertThat(keysOn("n2n.job-results-webhook-retry-0")).contains(id);

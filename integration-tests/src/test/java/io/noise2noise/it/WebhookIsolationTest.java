@@ -193,11 +193,8 @@ class WebhookIsolationTest {
                     .until(() -> requests.get() >= 2);
             JsonNode delivery = await().atMost(Duration.ofSeconds(20))
                     .until(
-                            () -> HttpJson.get(secondUrl + "/v1/jobs/" + id)
-                                    .body()
-                                    .get("webhook_deliveries"),
-                            node -> node != null
-                                    && node.size() == 1
+                            () -> HttpJson.webhookDeliveries(secondUrl, id),
+                            node -> node.size() == 1
                                     && node.get(0).get("delivered").asBoolean())
                     .get(0);
             System.out.printf(
@@ -229,7 +226,7 @@ class WebhookIsolationTest {
 
     /** The job's one webhook delivery record, or null before its first attempt. */
     private static JsonNode delivery(String id) {
-        JsonNode deliveries = HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries");
+        JsonNode deliveries = HttpJson.webhookDeliveries(baseUrl, id);
         return deliveries == null || deliveries.isEmpty() ? null : deliveries.get(0);
     }
 

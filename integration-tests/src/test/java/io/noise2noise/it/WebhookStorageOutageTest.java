@@ -76,11 +76,8 @@ class WebhookStorageOutageTest {
             JsonNode delivery = await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(500))
                     .until(
-                            () -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
-                                    .body()
-                                    .get("webhook_deliveries"),
-                            node -> node != null
-                                    && node.size() == 1
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 1
                                     && node.get(0).get("delivered").asBoolean())
                     .get(0);
             System.out.printf(
