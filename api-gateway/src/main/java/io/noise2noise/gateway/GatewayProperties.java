@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
+ * @param imageUrls       fetching a job's image from the {@code image_url} a client gives
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -38,7 +39,28 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Waiters waiters,
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
-        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys) {
+        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
+        @DefaultValue @Valid @NotNull ImageUrls imageUrls) {
+
+    /**
+     * A job's image may be given as a URL the gateway fetches (the same address rules as webhooks:
+     * {@code webhooks.allow-private-networks}, {@code webhooks.extra-ports}; no redirects). A fetch
+     * holds a request thread, so they are bounded: at most {@code maxConcurrent} at once (beyond,
+     * 503 with {@code Retry-After: retryAfter}), each within {@code timeout} from connect to the last
+     * byte, and each reserves its bytes from the request bodies' in-flight budget.
+     *
+     * @param timeout        the whole fetch: connect, headers and body
+     * @param maxConcurrent  fetches under way at once on this gateway
+     * @param retryAfter     what a client refused because all fetch slots are taken is told to wait
+     */
+    public record ImageUrls(
+            @DefaultValue("20s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 5)
+            Duration timeout,
+
+            @DefaultValue("16") @Min(1) int maxConcurrent,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic

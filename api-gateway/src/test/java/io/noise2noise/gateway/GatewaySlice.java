@@ -5,6 +5,7 @@ import io.noise2noise.gateway.access.AccessConfiguration;
 import io.noise2noise.gateway.bodies.BodiesConfiguration;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.jobs.GatewayServices;
+import io.noise2noise.gateway.jobs.ImageUrls;
 import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.gateway.jobs.JobCancellations;
 import io.noise2noise.gateway.jobs.JobCompletions;
@@ -79,5 +80,11 @@ public class GatewaySlice {
     @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    ImageUrls imageUrls(
+            GatewayServices services, RequestBodies bodies, ImageLimits limits, GatewayProperties properties) {
+        return new ImageUrls(services.webhookTargets, bodies, limits, properties);
     }
 }

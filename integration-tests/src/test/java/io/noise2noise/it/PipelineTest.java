@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.noise2noise.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -249,6 +252,39 @@ class PipelineTest {
         assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("upload_id", "AAAAAAAAAAAAAAAAAAAAAA"))
                         .status())
                 .isEqualTo(422);
+    }
+
+    @Test
+    void anImageGivenByUrlIsFetchedByTheGatewayAndDenoised() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(120, 80, 8), 20, 8), "png");
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        images.createContext("/photo.png", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "image/png");
+            exchange.sendResponseHeaders(200, png.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(png);
+            }
+        });
+        images.start();
+        try {
+            String url = "http://127.0.0.1:" + images.getAddress().getPort() + "/photo.png";
+            HttpRequest submit = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .header("Prefer", "wait=30")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"image_url\": \"" + url + "\"}"))
+                    .build();
+            JsonNode job = HttpJson.send(submit).body();
+
+            assertThat(job.get("status").asText()).isEqualTo("succeeded");
+            assertThat(job.get("width").asInt()).isEqualTo(120);
+            HttpJson.Response missing =
+                    HttpJson.post(baseUrl + "/v1/jobs", Map.of("image_url", url.replace("photo.png", "gone.png")));
+            assertThat(missing.status()).isEqualTo(422);
+            assertThat(missing.body().get("detail").asText())
+                    .isEqualTo("image_url could not be fetched: it answered HTTP 404");
+        } finally {
+            images.stop(0);
+        }
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -70,6 +71,7 @@ public class JobController {
     private final GatewayProperties properties;
     private final RequestBodies bodies;
     private final UploadSlots uploadSlots;
+    private final ImageUrls imageUrls;
 
     public JobController(
             JobSubmissions submissions,
@@ -80,8 +82,10 @@ public class JobController {
             WebhookDeliveries deliveries,
             GatewayProperties properties,
             RequestBodies bodies,
-            UploadSlots uploadSlots) {
+            UploadSlots uploadSlots,
+            ImageUrls imageUrls) {
         this.uploadSlots = uploadSlots;
+        this.imageUrls = imageUrls;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -92,10 +96,14 @@ public class JobController {
         this.bodies = bodies;
     }
 
-    /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
+    /**
+     * Exactly one of {@code image} (base64), {@code upload_id} (from {@code POST /v1/uploads}) or
+     * {@code image_url} (an http(s) URL the gateway fetches).
+     */
     public record JobRequest(
             String image,
             @JsonProperty("upload_id") String uploadId,
+            @JsonProperty("image_url") String imageUrl,
             String model,
             Double strength,
             String format,
@@ -153,10 +161,25 @@ public class JobController {
                 request.webhookEventsFilter(),
                 submission.cancelAfter(),
                 owner);
-        Job job = request.uploadId() != null
-                ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
-                : submissions.submit(new JobSubmissions.Submission(
-                        JobSubmissions.decodeBase64("image", request.image()), spec, submission.idempotencyKey()));
+        long sources = Stream.of(request.image(), request.uploadId(), request.imageUrl())
+                .filter(Objects::nonNull)
+                .count();
+        if (sources > 1) {
+            throw new RequestRefusedException(
+                    Reason.MALFORMED_REQUEST, "give one of image, upload_id and image_url, not " + sources);
+        }
+        Job job;
+        if (request.uploadId() != null) {
+            job = submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey());
+        } else if (request.imageUrl() != null) {
+            job = imageUrls.withImage(
+                    request.imageUrl(),
+                    image -> submissions.submit(
+                            new JobSubmissions.Submission(image, spec, submission.idempotencyKey())));
+        } else {
+            job = submissions.submit(new JobSubmissions.Submission(
+                    JobSubmissions.decodeBase64("image", request.image()), spec, submission.idempotencyKey()));
+        }
         return answer(job, submission.prefer(), owner);
     }
 

@@ -34,6 +34,8 @@ class JobApiErrorsTest {
             case IMAGE_NOT_WRITABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case INVALID_PARAMETER -> HttpStatus.UNPROCESSABLE_ENTITY;
             case WEBHOOK_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_UNAVAILABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UNKNOWN_UPLOAD -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UPLOAD_CHANGED -> HttpStatus.CONFLICT;
             case IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;

@@ -124,6 +124,24 @@ class JobControllerTest {
     }
 
     @Test
+    void aJsonSubmissionNamesOneImageSourceAndAnImageUrlPassesTheWebhookAddressRules() throws Exception {
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                + "\",\"image_url\":\"https://example.org/a.png\"}"))
+                .andExpect(problem(400))
+                .andExpect(jsonPath("$.detail").value("give one of image, upload_id and image_url, not 2"));
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image_url\":\"http://169.254.169.254/latest/meta-data\"}"))
+                .andExpect(problem(422))
+                .andExpect(jsonPath("$.detail").value("image_url must be a public host on an allowed port"));
+        assertThat(gateway.publishedJobs()).isEmpty();
+    }
+
+    @Test
     void rawAndMultipartSubmissionsTakeTheirParametersFromTheQueryAndForm() throws Exception {
         String raw = id(answer(
                         mvc,
