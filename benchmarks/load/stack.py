@@ -11,13 +11,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from n2n_client import healthy  # noqa: E402
 
 ACCESS_KEY, SECRET_KEY = "n2n-local", "n2n-local-secret"
 # socket reads and writes of any length (the profile's default hides those under 10 ms), GC, parks
@@ -40,6 +39,15 @@ def wait_until(check, what: str, timeout: float = 180) -> None:
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{what} not up after {timeout:.0f} s")
+
+
+def healthy(url: str, timeout: float = 2) -> bool:
+    """Whether a health endpoint (e.g. the management port's /actuator/health/readiness) answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def port_open(port: int) -> bool:
