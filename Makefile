@@ -1,9 +1,9 @@
 # noise2noise — README's two commands:
 #   make run    build everything and run the whole system on loopback (Kafka, S3, gateway, worker)
-#   make test   build everything and run every test suite (models/, Java, k8s manifests, containers)
+#   make test   build everything and run every test suite (models/, Java, the Python client, k8s manifests, containers)
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test test-java test-models k8s-lint container-check test-containers fresh-root-check bench clean
+.PHONY: build run test test-java test-models test-clients k8s-lint container-check test-containers fresh-root-check bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -12,7 +12,7 @@ run: build
 	scripts/run-local.sh
 
 # the container steps run last: they need root and podman (installed from apt when missing)
-test: test-models test-java k8s-lint container-check test-containers
+test: test-models test-java test-clients k8s-lint container-check test-containers
 
 test-java:
 	$(MVN) verify
@@ -20,6 +20,12 @@ test-java:
 test-models:
 	$(MAKE) -C models venv
 	$(MAKE) -C models test
+
+# the Python client and the n2n command line (clients/python): lint, types, unit tests, and end-to-end
+# tests against the whole system on loopback (Kafka, S3Proxy, gateway, worker) from the built jars
+test-clients: build
+	$(MAKE) -C clients/python venv
+	$(MAKE) -C clients/python test
 
 # validates deploy/k8s offline (kubeconform + the Kubernetes schemas from PyPI), and that it rejects broken manifests
 k8s-lint:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Answer, ScriptedServer
 
+from conftest import Answer, ScriptedServer
 from noise2noise_client import ApiError, Client, Job, Unreachable, WaitTimedOut, retry_after_seconds
 
 JOB = {"id": "j1", "status": "queued"}
@@ -40,8 +40,9 @@ def test_a_429_is_retried_after_its_retry_after_with_the_same_key_and_idempotenc
 
 def test_a_503_with_an_http_date_is_retried_no_sooner_than_that_date(server: ScriptedServer) -> None:
     retry_at = email.utils.formatdate(time.time() + 2, usegmt=True)
-    server.script("GET", "/v1/jobs/j1", problem(503, "storage unavailable", **{"Retry-After": retry_at}),
-                  Answer.json(200, JOB))  # fmt: skip
+    server.script(
+        "GET", "/v1/jobs/j1", problem(503, "storage unavailable", **{"Retry-After": retry_at}), Answer.json(200, JOB)
+    )
 
     assert Client(server.url).get("j1").status == "queued"
 
@@ -75,8 +76,14 @@ def test_a_retry_after_longer_than_the_client_waits_is_not_waited_for(server: Sc
 
 
 def test_a_client_error_is_not_retried_and_carries_the_problem(server: ScriptedServer) -> None:
-    document = {"type": "https://n2n.example/problems/x", "title": "Unprocessable Entity", "status": 422,
-                "detail": "strength must be in [0, 1]", "instance": "/v1/jobs", "models": ["gaussian"]}  # fmt: skip
+    document = {
+        "type": "https://n2n.example/problems/x",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "strength must be in [0, 1]",
+        "instance": "/v1/jobs",
+        "models": ["gaussian"],
+    }
     server.script("POST", "/v1/jobs", Answer.json(422, document, "application/problem+json"))
 
     with pytest.raises(ApiError) as raised:
@@ -129,8 +136,11 @@ def test_wait_polls_a_gateway_that_answers_at_once_and_reports_each_change(serve
 
     assert job.status == "succeeded"
     assert [(j.status, j.progress) for j in seen] == [
-        ("queued", None), ("running", (1, 4)), ("running", (3, 4)), ("succeeded", (4, 4))
-    ]  # fmt: skip
+        ("queued", None),
+        ("running", (1, 4)),
+        ("running", (3, 4)),
+        ("succeeded", (4, 4)),
+    ]
     polls = server.requests_to("GET", "/v1/jobs/j1")
     assert len(polls) == 5
     assert "Prefer" not in polls[0].headers
@@ -160,9 +170,11 @@ def test_a_large_image_goes_through_a_presigned_upload_without_the_api_key(
     uploaded: list[tuple[int, int]] = []
 
     job = Client(server.url, api_key="secret-key").submit(
-        image, upload_threshold=1000, on_upload_progress=lambda done, total: uploaded.append((done, total)),
+        image,
+        upload_threshold=1000,
+        on_upload_progress=lambda done, total: uploaded.append((done, total)),
         strength=0.5,
-    )  # fmt: skip
+    )
 
     assert job.id == "j1"
     (put,) = server.requests_to("PUT", "/bucket/uploads/u-1?X-Amz-Signature=s")

@@ -30,8 +30,15 @@ from noise2noise_client.client import (
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 # output formats the gateway writes (docs/api.md, "Strength and output format"), by file suffix
-FORMATS_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".bmp": "bmp", ".gif": "gif", ".tif": "tiff",
-                     ".tiff": "tiff"}  # fmt: skip
+FORMATS_BY_SUFFIX = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".bmp": "bmp",
+    ".gif": "gif",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+}
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "canceled", "expired")
 # progress while waiting: how long one GET may be held, so a change shows within about this
 PROGRESS_LONG_POLL_S = 2
@@ -201,10 +208,15 @@ def models(client: Client, args: argparse.Namespace) -> Exit:
         print(json.dumps(catalogue, indent=2))
         return Exit.OK
     rows = [
-        [m["name"], "yes" if m.get("default") else "", "yes" if m.get("available") else "no", m.get("workers", ""),
-         m.get("lastSeen") or ""]
+        [
+            m["name"],
+            "yes" if m.get("default") else "",
+            "yes" if m.get("available") else "no",
+            m.get("workers", ""),
+            m.get("lastSeen") or "",
+        ]
         for m in catalogue
-    ]  # fmt: skip
+    ]
     print_table(["MODEL", "DEFAULT", "AVAILABLE", "WORKERS", "LAST SEEN"], rows)
     return Exit.OK
 

@@ -238,7 +238,7 @@ class Client:
         for attempt in range(self.retries + 1):
             if isinstance(body, _ProgressReader):
                 body.rewind()
-            request = urllib.request.Request(url, data=body, method=method, headers=headers)  # type: ignore[arg-type]
+            request = urllib.request.Request(url, data=body, method=method, headers=headers)
             try:
                 response = urllib.request.urlopen(request, timeout=timeout or self.timeout)
             except urllib.error.HTTPError as answer:
