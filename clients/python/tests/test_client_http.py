@@ -209,10 +209,17 @@ def test_a_download_is_whole_or_absent(server: ScriptedServer, tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 
-def test_no_gateway_is_unreachable() -> None:
+def test_no_gateway_is_unreachable_and_a_signature_stays_out_of_the_message(server: ScriptedServer) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
+    slot = {"upload_id": "u-1", "method": "PUT", "url": f"http://127.0.0.1:{closed_port}/bucket/u-1?X-Amz-Signature=s"}
+    server.script("POST", "/v1/uploads", Answer.json(201, slot))
 
     with pytest.raises(Unreachable):
         Client(f"http://127.0.0.1:{closed_port}", timeout=5).get("j1")
+    with pytest.raises(Unreachable) as raised:
+        Client(server.url, timeout=5).upload(b"png")
+
+    assert str(raised.value).startswith(f"PUT http://127.0.0.1:{closed_port}/bucket/u-1: ")
+    assert "Signature" not in str(raised.value)

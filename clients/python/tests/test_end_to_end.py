@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,6 +141,11 @@ def route_missing(client: Client, path: str) -> bool:
 def test_models_lists_the_workers_models(gateway: str, client: Client) -> None:
     if route_missing(client, "/v1/models"):
         pytest.skip("the gateway has no GET /v1/models yet")
+
+    # workers publish their models on start; the gateway reads them every few seconds
+    deadline = time.monotonic() + 30
+    while not any(model["name"] == "gaussian" for model in client.models()) and time.monotonic() < deadline:
+        time.sleep(0.5)
 
     run = n2n(gateway, "models")
 

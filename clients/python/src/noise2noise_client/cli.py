@@ -24,6 +24,7 @@ from noise2noise_client.client import (
     ApiError,
     Client,
     Job,
+    ProgressCallback,
     Unreachable,
     WaitTimedOut,
 )
@@ -145,7 +146,7 @@ class Progress:
         tiles = f" {progress[0]}/{progress[1]} tiles" if progress else ""
         self.say(f"job {job.id}: {job.status}{tiles}")
 
-    def transfer(self, verb: str) -> Any:
+    def transfer(self, verb: str) -> ProgressCallback:
         def report(done: int, total: int) -> None:
             percent = 100 * done // total if total else 100
             # every 10 %: a line per block would flood a log

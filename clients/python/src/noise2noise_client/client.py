@@ -47,7 +47,8 @@ class Unreachable(N2NError):
     """No HTTP answer at all: refused connection, unknown host, reset, time-out."""
 
     def __init__(self, method: str, url: str, reason: object):
-        super().__init__(f"{method} {url}: {reason}")
+        # without the query: a presigned URL's signature stays out of messages and logs
+        super().__init__(f"{method} {urllib.parse.urlsplit(url)._replace(query='').geturl()}: {reason}")
         self.method = method
         self.url = url
         self.reason = reason
