@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Answer, ScriptedServer
+from noise2noise_client import __version__
 from noise2noise_client.cli import DEFAULT_URL, Exit, build_parser, main, output_format
 
 
@@ -39,6 +40,14 @@ def test_bad_usage_exits_2(argv: list[str]) -> None:
         build_parser({}).parse_args(argv)
 
     assert exited.value.code == Exit.USAGE
+
+
+def test_version_names_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser({}).parse_args(["--version"])
+
+    assert exited.value.code == Exit.OK
+    assert capsys.readouterr().out == f"n2n {__version__}\n"
 
 
 @pytest.mark.parametrize(

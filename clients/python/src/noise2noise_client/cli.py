@@ -5,6 +5,10 @@
 
 The gateway is --url (or N2N_URL, default http://127.0.0.1:8080); an API key is --api-key (or
 N2N_API_KEY). Progress goes to stderr, results to stdout or the -o file.
+
+Exit status: 0 done, 1 a local file error, 2 bad usage, 3 refused by the gateway (its problem's
+detail on stderr), 4 the job failed, was canceled or expired, 5 the gateway could not be reached,
+6 the job was still running when the wait (--wait) ended.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from noise2noise_client import __version__
 from noise2noise_client.client import (
     DEFAULT_UPLOAD_THRESHOLD,
     ApiError,
@@ -69,6 +74,7 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
     parser = argparse.ArgumentParser(
         prog="n2n", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     denoise = commands.add_parser(
