@@ -149,6 +149,7 @@ public class ApiDocument {
         });
         operation(api, "/v1/webhook-secrets", PathItem.HttpMethod.GET).ifPresent(operation -> {
             operation.operationId("getWebhookSecrets");
+            operation.getResponses().addApiResponse("404", problem("API keys are off: the secrets are configured"));
             refusalsOfEveryRoute(operation);
         });
         webhooks(api);
