@@ -71,7 +71,12 @@ public class ApiDocument {
                 "Problem",
                 new ObjectSchema()
                         .description("RFC 9457 problem details")
-                        .addProperty("type", new StringSchema())
+                        .addProperty(
+                                "type",
+                                new StringSchema()
+                                        .description("urn:noise2noise:problem:<reason> (queue-full, quota-reached, "
+                                                + "invalid-parameter, ...), stable per reason; about:blank for "
+                                                + "errors the framework raises itself"))
                         .addProperty("title", new StringSchema())
                         .addProperty("status", new IntegerSchema())
                         .addProperty("detail", new StringSchema())

@@ -5,6 +5,7 @@ import static io.noise2noise.gateway.MvcAnswers.finish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -104,7 +105,10 @@ class JobControllerTest {
             content()
                     .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                     .match(result);
-            jsonPath("$.type").value("about:blank").match(result);
+            // a refusal's own type, or Spring's about:blank for its own errors
+            jsonPath("$.type")
+                    .value(matchesPattern("urn:noise2noise:problem:[a-z-]+|about:blank"))
+                    .match(result);
             jsonPath("$.status").value(status).match(result);
         };
     }
@@ -454,6 +458,8 @@ class JobControllerTest {
         gateway.backlog.set(gateway.properties.backpressure().maxQueuedJobs() + 1);
         answer(mvc, submitJson(TEAM_A))
                 .andExpect(problem(429))
+                .andExpect(jsonPath("$.type").value("urn:noise2noise:problem:queue-full"))
+                .andExpect(jsonPath("$.title").value("Queue full"))
                 .andExpect(header().string(
                                 HttpHeaders.RETRY_AFTER,
                                 String.valueOf(gateway.properties
@@ -463,7 +469,10 @@ class JobControllerTest {
         gateway.backlog.set(0);
 
         gateway.objects.setUnavailable(true);
-        answer(mvc, submitJson(TEAM_A)).andExpect(problem(503)).andExpect(header().exists(HttpHeaders.RETRY_AFTER));
+        answer(mvc, submitJson(TEAM_A))
+                .andExpect(problem(503))
+                .andExpect(jsonPath("$.type").value("urn:noise2noise:problem:storage-unavailable"))
+                .andExpect(header().exists(HttpHeaders.RETRY_AFTER));
         answer(mvc, get("/v1/jobs/" + JobIds.newId()).header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(problem(503));
         assertThat(gateway.broker.history()).isEmpty();
