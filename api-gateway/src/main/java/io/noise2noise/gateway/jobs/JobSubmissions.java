@@ -297,7 +297,7 @@ public class JobSubmissions {
     private RequestRefusedException unpublished(Job job, Exception cause) {
         log.warn("job {} could not be published, removing it: {}", job.id(), cause.toString());
         try {
-            jobs.delete(job.id());
+            jobs.delete(job);
             objects.delete(JobKeys.input(job.id()));
         } catch (StorageUnavailableException e) {
             log.warn("job {}: could not remove unpublished job: {}", job.id(), e.getMessage());
