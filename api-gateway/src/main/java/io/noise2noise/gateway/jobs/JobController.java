@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
@@ -21,8 +23,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +38,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,6 +46,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -51,7 +57,7 @@ import org.springframework.web.multipart.MultipartFile;
 
 /**
  * The asynchronous job API: submit (JSON, multipart or a raw image body), poll, fetch the result,
- * cancel, retry. Submissions accept {@code Idempotency-Key}, {@code Cancel-After} (a deadline) and
+ * cancel, retry, list the caller's jobs, delete one. Submissions accept {@code Idempotency-Key}, {@code Cancel-After} (a deadline) and
  * {@code Prefer: wait=N} (answer with the finished job if it ends within N seconds).
  */
 @RestController
@@ -70,11 +76,18 @@ public class JobController {
     private final GatewayProperties properties;
     private final RequestBodies bodies;
     private final UploadSlots uploadSlots;
+    private final JobListing listing;
+    private final JobDeletions deletions;
+    private final ObjectMapper mapper;
 
     public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
                          JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties,
-                         RequestBodies bodies, UploadSlots uploadSlots) {
+                         RequestBodies bodies, UploadSlots uploadSlots, JobListing listing, JobDeletions deletions,
+                         ObjectMapper mapper) {
         this.uploadSlots = uploadSlots;
+        this.listing = listing;
+        this.deletions = deletions;
+        this.mapper = mapper;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -85,10 +98,14 @@ public class JobController {
         this.bodies = bodies;
     }
 
-    /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
+    /**
+     * Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads});
+     * {@code metadata}: the client's own labels, bounded by {@link JobMetadata}.
+     */
     public record JobRequest(String image, @JsonProperty("upload_id") String uploadId, String model, Double strength,
                              String format, Float quality, String webhook,
-                             @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {
+                             @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter,
+                             Map<String, String> metadata) {
     }
 
     public record UploadSlot(@JsonProperty("upload_id") String uploadId, String method, URI url,
@@ -106,9 +123,12 @@ public class JobController {
                 .body(new UploadSlot(opened.uploadId(), "PUT", opened.url(), opened.urlExpiresAt()));
     }
 
-    /** Job parameters sent as form fields (multipart) or as query parameters (raw image body). */
+    /**
+     * Job parameters sent as form fields (multipart) or as query parameters (raw image body);
+     * {@code metadata} as a JSON object's text.
+     */
     public record JobParameters(String model, Double strength, String format, Float quality, String webhook,
-                                @BindParam("webhook_events_filter") List<String> webhookEventsFilter) {
+                                @BindParam("webhook_events_filter") List<String> webhookEventsFilter, String metadata) {
     }
 
     /** The submission headers every way of submitting shares. */
@@ -124,7 +144,7 @@ public class JobController {
                                               @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
         JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
-                request.webhookEventsFilter(), submission.cancelAfter(), owner);
+                request.webhookEventsFilter(), request.metadata(), submission.cancelAfter(), owner);
         Job job = request.uploadId() != null
                 ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
                 : submissions.submit(new JobSubmissions.Submission(JobSubmissions.decodeBase64("image", request.image()),
@@ -158,14 +178,48 @@ public class JobController {
                                                          String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
         JobSpec spec = spec(parameters.model(), parameters.strength(), parameters.format(), parameters.quality(),
-                parameters.webhook(), eventsFilter(parameters.webhookEventsFilter()), submission.cancelAfter(), owner);
+                parameters.webhook(), eventsFilter(parameters.webhookEventsFilter()),
+                JobMetadata.parse(parameters.metadata(), mapper), submission.cancelAfter(), owner);
         return answer(submissions.submit(new JobSubmissions.Submission(image, spec, submission.idempotencyKey())),
                 submission.prefer(), owner);
     }
 
     @GetMapping("/v1/jobs/{id}")
     public JobView status(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        Job job = find(id, owner);
+        return view(find(id, owner));
+    }
+
+    /** A page of the caller's jobs; {@code nextPageToken} is null on the last page. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record JobPage(List<JobView> jobs, String nextPageToken) {
+    }
+
+    /**
+     * The caller's jobs, newest first, each as {@code GET /v1/jobs/{id}} shows it: {@code status} one of
+     * the job states, {@code created_after} an ISO instant, {@code limit} 1 to {@value JobListing#MAX_LIMIT}
+     * (default {@value JobListing#DEFAULT_LIMIT}), {@code page_token} the previous page's {@code nextPageToken}.
+     */
+    @GetMapping("/v1/jobs")
+    public JobPage list(@RequestParam(required = false) String status,
+                        @RequestParam(name = "created_after", required = false) String createdAfter,
+                        @RequestParam(name = "page_token", required = false) String pageToken,
+                        @RequestParam(required = false) String limit,
+                        @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        JobListing.Page page = listing.list(new JobListing.Query(owner, parseStatus(status), parseInstant(createdAfter),
+                blankToNull(pageToken), parseLimit(limit)));
+        return new JobPage(page.jobs().stream().map(this::view).toList(), page.nextPageToken());
+    }
+
+    /** Cancels the job if it has not finished, then removes it and all it stored: 204, and from then on 404. */
+    @DeleteMapping("/v1/jobs/{id}")
+    public ResponseEntity<Void> delete(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        deletions.delete(find(id, owner));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** The job with its webhook deliveries and, once it succeeded, a link to its result while that is stored. */
+    private JobView view(Job job) {
+        String id = job.id();
         List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
                 : job.spec().webhookEvents().stream()
                 .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
@@ -217,11 +271,47 @@ public class JobController {
     }
 
     private JobSpec spec(String model, Double strength, String format, Float quality, String webhook,
-                         Set<WebhookEvent> events, String cancelAfter, String owner) {
+                         Set<WebhookEvent> events, Map<String, String> metadata, String cancelAfter, String owner) {
         Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
         return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, blankToNull(format), quality,
                 blankToNull(webhook), events,
-                deadline, null, owner);
+                deadline, null, owner, metadata);
+    }
+
+    private static JobStatus parseStatus(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return JobStatus.fromWireName(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "status must be one of " + Arrays.stream(
+                    JobStatus.values()).map(JobStatus::wireName).collect(Collectors.joining(", ")));
+        }
+    }
+
+    private static Instant parseInstant(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER,
+                    "created_after must be an ISO instant like 2026-12-01T00:00:00Z");
+        }
+    }
+
+    private static int parseLimit(String value) {
+        if (value == null || value.isBlank()) {
+            return JobListing.DEFAULT_LIMIT;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "limit must be between 1 and "
+                    + JobListing.MAX_LIMIT);
+        }
     }
 
     /**

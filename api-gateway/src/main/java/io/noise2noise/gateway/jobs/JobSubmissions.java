@@ -199,6 +199,7 @@ public class JobSubmissions {
         if (spec.quality() != null && !(spec.quality() > 0 && spec.quality() <= 1)) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, "quality must be in (0, 1]");
         }
+        JobMetadata.check(spec.metadata());
         if (spec.webhook() != null) {
             try {
                 webhookTargets.check(spec.webhook());
