@@ -109,7 +109,7 @@ class JobsOfACallerTest {
     void aRunningJobIsCanceledThenDeletedAndItsWorkerWritesNothingAfter() {
         try (TopicReader results = new TopicReader("n2n.job-results")) {
             // 1600x1200 in 128-pixel tiles: a couple of hundred model runs, seconds of work
-            String id = submit(KEY_A, image(1600, 1200), Map.of(), Map.of("batch", "7")).body().get("id").asText();
+            String id = submit(KEY_A, image(1600, 1200), Map.of(), Map.of("metadata", Map.of("batch", "7"))).body().get("id").asText();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 JsonNode job = HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A).body();
                 return job.has("progress") && job.get("progress").get("done").asInt() > 0;
