@@ -235,8 +235,8 @@ build_app() { # Dockerfile image
 kafka_standin() {
   local ctx="$work/kafka-context" cp=local-stack/kafka-broker/target/classpath.txt
   if [ ! -f "$cp" ]; then
-    command -v mvn > /dev/null || { log "mvn (and a JDK 17) is needed to resolve the Kafka jars"; return 1; }
-    mvn -B -ntp -q -f local-stack/pom.xml package > "$work/local-stack.log" 2>&1 || { tail -20 "$work/local-stack.log" >&2; return 1; }
+    command -v java > /dev/null || { log "a JDK 17 is needed to resolve the Kafka jars"; return 1; }
+    ./mvnw -B -ntp -q -f local-stack/pom.xml package > "$work/local-stack.log" 2>&1 || { tail -20 "$work/local-stack.log" >&2; return 1; }
   fi
   mkdir -p "$ctx/libs"
   cp -r deploy/standins/kafka/. "$ctx/"

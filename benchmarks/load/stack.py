@@ -1,6 +1,6 @@
 """A whole noise2noise stack on free loopback ports for a benchmark: Kafka (KRaft), S3Proxy, one
-gateway and one worker, started from the built jars (`mvn -pl api-gateway,worker -am package` and
-`mvn -f local-stack/pom.xml package`) as scripts/run-local.sh starts them, and stopped again.
+gateway and one worker, started from the built jars (`./mvnw -pl api-gateway,worker -am package` and
+`./mvnw -f local-stack/pom.xml package`) as scripts/run-local.sh starts them, and stopped again.
 Standard library only.
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ class LocalStack:
     def _jar(self, module: str) -> str:
         jars = glob.glob(str(ROOT / module / "target" / f"{module}-*-exec.jar"))
         if not jars:
-            raise SystemExit(f"no {module} jar: mvn -B -ntp -o -q -pl api-gateway,worker -am package -DskipTests")
+            raise SystemExit(f"no {module} jar: ./mvnw -B -ntp -o -q -pl api-gateway,worker -am package -DskipTests")
         return jars[0]
 
     def _java(self, app: str) -> list[str]:

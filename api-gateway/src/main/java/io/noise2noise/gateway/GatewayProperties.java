@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
+ * @param imageUrls       fetching a job's image from the {@code image_url} a client gives
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -38,7 +39,28 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Waiters waiters,
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
-        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys) {
+        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
+        @DefaultValue @Valid @NotNull ImageUrls imageUrls) {
+
+    /**
+     * A job's image may be given as a URL the gateway fetches (the same address rules as webhooks:
+     * {@code webhooks.allow-private-networks}, {@code webhooks.extra-ports}; no redirects). A fetch
+     * holds a request thread, so they are bounded: at most {@code maxConcurrent} at once (beyond,
+     * 503 with {@code Retry-After: retryAfter}), each within {@code timeout} from connect to the last
+     * byte, and each reserves its bytes from the request bodies' in-flight budget.
+     *
+     * @param timeout        the whole fetch: connect, headers and body
+     * @param maxConcurrent  fetches under way at once on this gateway
+     * @param retryAfter     what a client refused because all fetch slots are taken is told to wait
+     */
+    public record ImageUrls(
+            @DefaultValue("20s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 5)
+            Duration timeout,
+
+            @DefaultValue("16") @Min(1) int maxConcurrent,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
@@ -48,8 +70,7 @@ public record GatewayProperties(
     public record Backpressure(
             @DefaultValue("1000") @Min(0) long maxQueuedJobs,
             @DefaultValue("2s") @NotNull Duration refreshInterval,
-            @DefaultValue("10s") @NotNull Duration retryAfter) {
-    }
+            @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**
      * Requests waiting for their job hold no thread, but each holds a connection and a little
@@ -65,9 +86,12 @@ public record GatewayProperties(
     public record Waiters(
             @DefaultValue("2000") @Min(0) int maxTotal,
             @DefaultValue("200") @Min(0) int maxPerClient,
-            @DefaultValue("2s") @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
-            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 100)
+            Duration storeCheckInterval,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;
@@ -79,9 +103,11 @@ public record GatewayProperties(
      * @param inFlightBudget  the request body bytes held at once, over all requests
      * @param retryAfter      what a client refused for the budget is told to wait
      */
-    public record Bodies(@DefaultValue("512MB") @NotNull DataSize inFlightBudget,
-                         @DefaultValue("2s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+    public record Bodies(
+            @DefaultValue("512MB") @NotNull DataSize inFlightBudget,
+
+            @DefaultValue("2s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * Bounds per caller (an API key; with keys off, all anonymous callers together), kept in the
@@ -99,10 +125,14 @@ public record GatewayProperties(
     public record Quotas(
             @DefaultValue("100") @Min(1) int maxOpenUploads,
             @DefaultValue("200") @Min(1) int maxUnfinishedJobs,
-            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
-            @DefaultValue("1s") @NotNull Duration recountInterval) {
-    }
+
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter,
+
+            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1)
+            Duration uploadSweepInterval,
+
+            @DefaultValue("1s") @NotNull Duration recountInterval) {}
 
     /**
      * A client's bearer key. With none configured the API is open; with any, every request but
@@ -115,9 +145,11 @@ public record GatewayProperties(
      *                           deliveries are signed with each (list two while rotating), and only this
      *                           key can read them ({@code GET /v1/webhook-secrets}); none: unsigned
      */
-    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute,
-                         @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {
-    }
+    public record ApiKey(
+            @NotBlank String id,
+            @NotBlank String sha256,
+            @Min(1) int requestsPerMinute,
+            @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {}
 
     /**
      * @param timeout               the longest one delivery takes in all (connect, request, response headers; the
@@ -139,10 +171,15 @@ public record GatewayProperties(
      * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
-            @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration timeout,
+            @DefaultValue("10s") @NotNull @DurationMin(millis = 100)
+            Duration timeout,
+
             @DefaultValue("6") @Min(1) int attempts,
             @DefaultValue("1000") @Min(10) long firstRetryDelayMs,
-            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
+
+            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1)
+            Duration maxRetryAfter,
+
             boolean allowPrivateNetworks,
             @DefaultValue @NotNull List<String> secrets,
             @DefaultValue("32") @Min(1) @Max(1024) int maxConcurrent,

@@ -5,6 +5,7 @@ import io.noise2noise.gateway.access.AccessConfiguration;
 import io.noise2noise.gateway.bodies.BodiesConfiguration;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.jobs.GatewayServices;
+import io.noise2noise.gateway.jobs.ImageUrls;
 import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.gateway.jobs.JobCancellations;
 import io.noise2noise.gateway.jobs.JobCompletions;
@@ -34,9 +35,18 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, ImageLimits.class})
-@Import({JobController.class, JobApiErrors.class, LegacyController.class, LegacyErrors.class,
-        WebhookSecretsController.class, AccessConfiguration.class, BodiesConfiguration.class, RequestBodies.class,
-        JsonBodyLimits.class, WebhookDeliveries.class})
+@Import({
+    JobController.class,
+    JobApiErrors.class,
+    LegacyController.class,
+    LegacyErrors.class,
+    WebhookSecretsController.class,
+    AccessConfiguration.class,
+    BodiesConfiguration.class,
+    RequestBodies.class,
+    JsonBodyLimits.class,
+    WebhookDeliveries.class
+})
 public class GatewaySlice {
 
     @Bean(destroyMethod = "close")
@@ -82,5 +92,11 @@ public class GatewaySlice {
     @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    ImageUrls imageUrls(
+            GatewayServices services, RequestBodies bodies, ImageLimits limits, GatewayProperties properties) {
+        return new ImageUrls(services.webhookTargets, bodies, limits, properties);
     }
 }

@@ -37,15 +37,25 @@ public record JobSpec(
 
     public JobSpec {
         // an EnumSet iterates in declaration order, so the spec's text form is the same in every JVM
-        webhookEvents = Collections.unmodifiableSet(webhookEvents == null || webhookEvents.isEmpty()
-                ? EnumSet.of(WebhookEvent.COMPLETED) : EnumSet.copyOf(webhookEvents));
+        webhookEvents = Collections.unmodifiableSet(
+                webhookEvents == null || webhookEvents.isEmpty()
+                        ? EnumSet.of(WebhookEvent.COMPLETED)
+                        : EnumSet.copyOf(webhookEvents));
         // sorted for the same reason: the text form is the Idempotency-Key's fingerprint of the request
         metadata = metadata == null || metadata.isEmpty() ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
     }
 
     /** A spec without client metadata. */
-    public JobSpec(String model, double strength, String format, Float quality, String webhook,
-                   Set<WebhookEvent> webhookEvents, Instant cancelAfter, String retryOf, String owner) {
+    public JobSpec(
+            String model,
+            double strength,
+            String format,
+            Float quality,
+            String webhook,
+            Set<WebhookEvent> webhookEvents,
+            Instant cancelAfter,
+            String retryOf,
+            String owner) {
         this(model, strength, format, quality, webhook, webhookEvents, cancelAfter, retryOf, owner, null);
     }
 

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
 
 class JobContractTest {
 
@@ -51,13 +50,23 @@ class JobContractTest {
 
     @Test
     void jobRecordRoundTripsAsJsonWithLowerCaseStatus() throws Exception {
-        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        JobSpec spec = new JobSpec("gaussian", 1.0, "jpeg", 0.8f, "https://example.org/hook",
-                Set.of(WebhookEvent.START, WebhookEvent.COMPLETED), now.plusSeconds(60), null, null);
+        JobSpec spec = new JobSpec(
+                "gaussian",
+                1.0,
+                "jpeg",
+                0.8f,
+                "https://example.org/hook",
+                Set.of(WebhookEvent.START, WebhookEvent.COMPLETED),
+                now.plusSeconds(60),
+                null,
+                null);
         Job job = Job.queued(JobIds.newId(), spec, "png", 10, 20, now)
-                .running(now.plusSeconds(2)).withProgress("gaussian", 1, 4)
+                .running(now.plusSeconds(2))
+                .withProgress("gaussian", 1, 4)
                 .failed(new JobError(JobError.INVALID_IMAGE, "truncated"), now.plusSeconds(3));
 
         String json = mapper.writeValueAsString(job);
@@ -155,7 +164,8 @@ class JobContractTest {
     }
 
     private static String field(String yaml, String name) {
-        Matcher value = Pattern.compile("(?m)^\\s*" + name + ":\\s*\"?([^\"\\s#]+)").matcher(yaml);
+        Matcher value =
+                Pattern.compile("(?m)^\\s*" + name + ":\\s*\"?([^\"\\s#]+)").matcher(yaml);
         assertThat(value.find()).as(name).isTrue();
         String found = value.group(1);
         assertThat(value.find()).as("one " + name).isFalse();

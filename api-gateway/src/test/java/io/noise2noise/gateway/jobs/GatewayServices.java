@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
@@ -12,17 +13,8 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.InMemoryObjectStore;
 import io.noise2noise.testing.RecordingProducer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -56,8 +48,8 @@ public final class GatewayServices implements AutoCloseable {
     public final JobDeletions deletions;
 
     /** {@code brokerAnswers} false: no send is ever acknowledged, as with the broker unreachable. */
-    public GatewayServices(GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper,
-                           boolean brokerAnswers) {
+    public GatewayServices(
+            GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper, boolean brokerAnswers) {
         this.properties = properties;
         this.imageLimits = imageLimits;
         this.mapper = mapper;
@@ -71,8 +63,19 @@ public final class GatewayServices implements AutoCloseable {
         idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
-        submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
-                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs);
+        submissions = new JobSubmissions(
+                codec,
+                objects,
+                jobs,
+                kafka,
+                topics,
+                webhookTargets,
+                idempotencyKeys,
+                new QueueBackpressure(backlog, properties),
+                imageLimits,
+                properties,
+                uploadSlots,
+                unfinishedJobs);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
         listing = new JobListing(objects, jobs);
@@ -85,16 +88,7 @@ public final class GatewayServices implements AutoCloseable {
     }
 
     public static GatewayProperties properties(Map<String, Object> overrides) {
-        StandardEnvironment environment = new StandardEnvironment();
-        try {
-            new YamlPropertySourceLoader().load("gateway.yml", new ClassPathResource("gateway.yml"))
-                    .forEach(environment.getPropertySources()::addLast);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        environment.getPropertySources().addFirst(new MapPropertySource("test overrides", overrides));
-        return new Binder(ConfigurationPropertySources.get(environment))
-                .bindOrCreate("n2n.gateway", Bindable.of(GatewayProperties.class));
+        return GatewaySettings.bind(overrides);
     }
 
     /** Jackson as Spring Boot configures it (java.time as ISO text), as the job store reads and writes records. */

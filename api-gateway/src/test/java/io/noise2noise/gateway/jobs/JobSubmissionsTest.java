@@ -19,7 +19,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.unit.DataSize;
 
 /** Accepting, refusing and retrying jobs, over the in-memory store and a recording producer. */
 class JobSubmissionsTest {
@@ -49,27 +48,34 @@ class JobSubmissionsTest {
         assertThat(job.inputFormat()).isEqualTo("png");
         assertThat(job.width()).isEqualTo(64);
         assertThat(job.height()).isEqualTo(48);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data()).isEqualTo(PNG);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().contentType()).isEqualTo("image/png");
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data())
+                .isEqualTo(PNG);
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().contentType())
+                .isEqualTo("image/png");
         assertThat(gateway.jobs.find(job.id())).contains(job);
-        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id()))).isTrue();
+        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id())))
+                .isTrue();
         assertThat(gateway.publishedJobs()).singleElement().satisfies(published -> {
             assertThat(published.jobId()).isEqualTo(job.id());
             assertThat(published.inputKey()).isEqualTo(JobKeys.input(job.id()));
             assertThat(published.strength()).isEqualTo(1.0);
         });
-        assertThat(gateway.broker.history()).singleElement().satisfies(record -> assertThat(record.key()).isEqualTo(job.id()));
+        assertThat(gateway.broker.history())
+                .singleElement()
+                .satisfies(record -> assertThat(record.key()).isEqualTo(job.id()));
     }
 
     @Test
     void refusesBadParametersBeforeStoringAnything() {
         assertThat(refusal(() -> submit(spec(1.5, null, null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(refusal(() -> submit(spec(Double.NaN, null, null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(() -> submit(spec(Double.NaN, null, null, null))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, "../etc", null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, null, "heic", null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, null, "jpeg", 0f)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(refusal(() -> submit(new JobSpec(null, 1, null, null, "http://127.0.0.1/hook", null, null, null,
-                null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(() ->
+                        submit(new JobSpec(null, 1, null, null, "http://127.0.0.1/hook", null, null, null, null))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
 
         assertNothingStoredOrPublished();
     }
@@ -149,10 +155,12 @@ class JobSubmissionsTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(otherOwner.id()).isNotEqualTo(first.id());
-        assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(first.id(), otherOwner.id());
+        assertThat(gateway.publishedJobs())
+                .extracting(JobRequested::jobId)
+                .containsExactly(first.id(), otherOwner.id());
         byte[] otherImage = TestImages.encode(TestImages.scene(64, 48, 2), "png");
-        assertThat(refusal(() -> gateway.submissions.submit(
-                new JobSubmissions.Submission(otherImage, spec("team-a"), "key-1"))))
+        assertThat(refusal(() ->
+                        gateway.submissions.submit(new JobSubmissions.Submission(otherImage, spec("team-a"), "key-1"))))
                 .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
     }
 
@@ -186,8 +194,11 @@ class JobSubmissionsTest {
     @Test
     void aJobThatCannotBePublishedIsRemovedAndItsKeyFreed() {
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of("n2n.gateway.publish-timeout", "200ms")),
-                ImageLimits.defaults(), GatewayServices.mapper(), false);
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of("n2n.gateway.publish-timeout", "200ms")),
+                ImageLimits.defaults(),
+                GatewayServices.mapper(),
+                false);
 
         assertThat(refusal(() -> gateway.submissions.submit(new JobSubmissions.Submission(PNG, spec(null), "k"))))
                 .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -208,30 +219,41 @@ class JobSubmissionsTest {
         Job job = gateway.submissions.submitUpload(upload.uploadId(), spec("team-a"), null);
 
         assertThat(job.width()).isEqualTo(64);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data()).isEqualTo(PNG);
-        assertThat(gateway.objects.list(JobKeys.UPLOADS)).as("the upload and its slot are removed").isEmpty();
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data())
+                .isEqualTo(PNG);
+        assertThat(gateway.objects.list(JobKeys.UPLOADS))
+                .as("the upload and its slot are removed")
+                .isEmpty();
         assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(job.id());
         assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec("team-a"), null)))
-                .as("submitted once").isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+                .as("submitted once")
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
     }
 
     @Test
     void imagesOverTheLimitsAreRefusedWith413AndAnOversizedUploadIsNotKept() {
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of()),
                 ImageLimits.of(Map.of("max-bytes", (PNG.length - 1) + "B", "max-upload-bytes", (PNG.length - 1) + "B")),
-                GatewayServices.mapper(), true);
+                GatewayServices.mapper(),
+                true);
         UploadSlots.Opened upload = gateway.uploadSlots.open(null);
         gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
 
         assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
         assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec(null), null)))
                 .isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
-        assertThat(gateway.objects.list(JobKeys.UPLOADS)).as("the upload and its slot are removed").isEmpty();
+        assertThat(gateway.objects.list(JobKeys.UPLOADS))
+                .as("the upload and its slot are removed")
+                .isEmpty();
 
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
-                ImageLimits.of(Map.of("max-pixels", String.valueOf(64 * 48 - 1))), GatewayServices.mapper(), true);
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of()),
+                ImageLimits.of(Map.of("max-pixels", String.valueOf(64 * 48 - 1))),
+                GatewayServices.mapper(),
+                true);
         assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
         assertNothingStoredOrPublished();
     }
@@ -250,8 +272,12 @@ class JobSubmissionsTest {
     @Test
     void retriesAFailedJobAsANewOneWithTheSameInput() {
         Job original = submit(spec("team-a"));
-        Job failed = gateway.jobs.advance(original.id(), job -> job.running(Instant.now())
-                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now())).orElseThrow();
+        Job failed = gateway.jobs
+                .advance(
+                        original.id(),
+                        job -> job.running(Instant.now())
+                                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
 
         Job retried = gateway.submissions.retry(failed);
 
@@ -259,17 +285,27 @@ class JobSubmissionsTest {
         assertThat(retried.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(retried.spec().retryOf()).isEqualTo(original.id());
         assertThat(retried.spec().owner()).isEqualTo("team-a");
-        assertThat(gateway.objects.get(JobKeys.input(retried.id())).orElseThrow().data()).isEqualTo(PNG);
+        assertThat(gateway.objects
+                        .get(JobKeys.input(retried.id()))
+                        .orElseThrow()
+                        .data())
+                .isEqualTo(PNG);
         assertThat(gateway.jobs.find(retried.id())).contains(retried);
-        assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(original.id(), retried.id());
+        assertThat(gateway.publishedJobs())
+                .extracting(JobRequested::jobId)
+                .containsExactly(original.id(), retried.id());
     }
 
     @Test
     void refusesToRetryWhatIsNotFailedOrWhoseInputExpired() {
         Job queued = submit(spec(null));
         assertThat(refusal(() -> gateway.submissions.retry(queued))).isEqualTo(HttpStatus.CONFLICT);
-        Job succeeded = gateway.jobs.advance(queued.id(), job -> job.running(Instant.now())
-                .succeeded(JobKeys.result(job.id(), 1), "image/png", 1.0, Instant.now())).orElseThrow();
+        Job succeeded = gateway.jobs
+                .advance(
+                        queued.id(),
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(job.id(), 1), "image/png", 1.0, Instant.now()))
+                .orElseThrow();
         assertThat(refusal(() -> gateway.submissions.retry(succeeded))).isEqualTo(HttpStatus.CONFLICT);
 
         Job other = submit(spec(null));

@@ -27,8 +27,12 @@ public class DenoisingModel implements AutoCloseable {
     private final BlockingQueue<Predictor<NDList, NDList>> predictors;
     private final List<Predictor<NDList, NDList>> allPredictors = new ArrayList<>();
 
-    DenoisingModel(ModelCard card, InferenceEngine engine, ZooModel<NDList, NDList> model, AutoCloseable resources,
-                   int predictorCount) {
+    DenoisingModel(
+            ModelCard card,
+            InferenceEngine engine,
+            ZooModel<NDList, NDList> model,
+            AutoCloseable resources,
+            int predictorCount) {
         this.card = card;
         this.engine = engine;
         this.model = model;
@@ -67,7 +71,8 @@ public class DenoisingModel implements AutoCloseable {
     private float[] predict(float[] tiles, int count, int height, int width, int channels) {
         Predictor<NDList, NDList> predictor = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray input = manager.create(FloatBuffer.wrap(tiles, 0, count * height * width * channels),
+            NDArray input = manager.create(
+                    FloatBuffer.wrap(tiles, 0, count * height * width * channels),
                     new Shape(count, height, width, channels));
             input.setName("input");
             NDList output = predictor.predict(new NDList(input));

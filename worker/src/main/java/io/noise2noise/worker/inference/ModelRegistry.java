@@ -75,22 +75,31 @@ public class ModelRegistry implements AutoCloseable {
     private static Map<String, DenoisingModel> loadAll(InferenceProperties properties, ObjectMapper mapper) {
         Map<String, DenoisingModel> loaded = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(properties.modelsDir())) {
-            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("model.json"))).sorted().toList()) {
+            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("model.json")))
+                    .sorted()
+                    .toList()) {
                 ModelCard card = mapper.readValue(dir.resolve("model.json").toFile(), ModelCard.class);
                 String name = card.name() == null ? dir.getFileName().toString() : card.name();
                 InferenceEngine engine = usableEngine(name, dir, properties.engineFor(name), mapper);
                 Loaded model = engine == InferenceEngine.ONNXRUNTIME
                         ? loadOnnx(dir, properties)
-                        : new Loaded(loadSavedModel(dir.resolve("saved_model"), properties), () -> { });
-                loaded.put(name, new DenoisingModel(card, engine, model.model(), model.resources(),
-                        properties.predictors()));
-                log.info("loaded model {} ({}, {}{}) on {}", name, card.architecture(), card.training(),
-                        card.interim() ? ", interim" : "", engine.djlName());
+                        : new Loaded(loadSavedModel(dir.resolve("saved_model"), properties), () -> {});
+                loaded.put(
+                        name,
+                        new DenoisingModel(card, engine, model.model(), model.resources(), properties.predictors()));
+                log.info(
+                        "loaded model {} ({}, {}{}) on {}",
+                        name,
+                        card.architecture(),
+                        card.training(),
+                        card.interim() ? ", interim" : "",
+                        engine.djlName());
             }
         } catch (IOException | RuntimeException e) {
             loaded.values().forEach(DenoisingModel::close);
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot read models from " + properties.modelsDir().toAbsolutePath(), io);
+                throw new UncheckedIOException(
+                        "cannot read models from " + properties.modelsDir().toAbsolutePath(), io);
             }
             throw (RuntimeException) e;
         }
@@ -112,8 +121,10 @@ public class ModelRegistry implements AutoCloseable {
             if (!hasSavedModel) {
                 throw new IOException("model " + name + " has neither saved_model/ nor " + ONNX_FILE);
             }
-            log.warn("model {}: no {}, running it on TensorFlow (export one with n2n-models export-onnx)",
-                    name, ONNX_FILE);
+            log.warn(
+                    "model {}: no {}, running it on TensorFlow (export one with n2n-models export-onnx)",
+                    name,
+                    ONNX_FILE);
             return InferenceEngine.TENSORFLOW;
         }
         if (!hasSavedModel) {
@@ -122,8 +133,13 @@ public class ModelRegistry implements AutoCloseable {
         String source = onnxSource(dir.resolve(ONNX_CARD), mapper);
         String current = SavedModelDigest.of(dir.resolve("saved_model"));
         if (!current.equals(source)) {
-            log.warn("model {}: {} was exported from another SavedModel (digest {}, saved_model/ is {}), running it"
-                    + " on TensorFlow; re-export it with n2n-models export-onnx", name, ONNX_FILE, source, current);
+            log.warn(
+                    "model {}: {} was exported from another SavedModel (digest {}, saved_model/ is {}), running it"
+                            + " on TensorFlow; re-export it with n2n-models export-onnx",
+                    name,
+                    ONNX_FILE,
+                    source,
+                    current);
             return InferenceEngine.TENSORFLOW;
         }
         return InferenceEngine.ONNXRUNTIME;
@@ -179,10 +195,8 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-
     /** A loaded model and what must be closed after it. */
-    private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {
-    }
+    private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {}
 
     private static ZooModel<NDList, NDList> load(Criteria<NDList, NDList> criteria, Path path) throws IOException {
         try {

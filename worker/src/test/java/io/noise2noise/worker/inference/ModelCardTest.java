@@ -12,14 +12,16 @@ class ModelCardTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static ModelCard read(String extra) throws Exception {
-        return MAPPER.readValue("{\"name\": \"m\", \"architecture\": \"unet\", \"channels\": 3, \"size_multiple\": 32"
-                + extra + "}", ModelCard.class);
+        return MAPPER.readValue(
+                "{\"name\": \"m\", \"architecture\": \"unet\", \"channels\": 3, \"size_multiple\": 32" + extra + "}",
+                ModelCard.class);
     }
 
     @Test
     void aCardWithoutTileOverlapAsksForNoExtraContext() throws Exception {
         assertThat(read("").tileOverlap()).isZero();
-        assertThat(read(", \"tile_overlap\": 192, \"notes\": \"ignored\"").tileOverlap()).isEqualTo(192);
+        assertThat(read(", \"tile_overlap\": 192, \"notes\": \"ignored\"").tileOverlap())
+                .isEqualTo(192);
     }
 
     @Test
