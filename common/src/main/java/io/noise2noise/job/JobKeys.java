@@ -102,8 +102,7 @@ public final class JobKeys {
     }
 
     /** What an index entry made by {@link #ownerJob} names: the job and when it was created (to the millisecond). */
-    public record OwnerJob(String jobId, Instant createdAt) {
-    }
+    public record OwnerJob(String jobId, Instant createdAt) {}
 
     /** The job an entry of {@code owner}'s index names; empty for any other key. */
     public static Optional<OwnerJob> ownerJobOf(String owner, String key) {

@@ -69,7 +69,6 @@ public record JobSpec(
     }
 
     public JobSpec retriedAs(String originalId) {
-        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, originalId, owner,
-                metadata);
+        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, originalId, owner, metadata);
     }
 }

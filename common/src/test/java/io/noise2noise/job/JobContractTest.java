@@ -79,11 +79,12 @@ class JobContractTest {
 
     @Test
     void metadataTravelsInTheRecordSortedAndIsLeftOutWhenThereIsNone() throws Exception {
-        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        JobSpec labelled = new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a",
-                Map.of("order", "42", "customer", "acme"));
+        JobSpec labelled = new JobSpec(
+                null, 1.0, null, null, null, null, null, null, "team-a", Map.of("order", "42", "customer", "acme"));
         Job job = Job.queued(JobIds.newId(), labelled, "png", 10, 20, now);
 
         String json = mapper.writeValueAsString(job);
@@ -111,9 +112,12 @@ class JobContractTest {
         assertThat(JobKeys.ownerJob("team-a", first, Instant.EPOCH)).isGreaterThan(older);
         assertThat(JobKeys.ownerJobOf("team-a", older)).contains(new JobKeys.OwnerJob(first, earlier));
         assertThat(JobKeys.ownerJobOf("team-b", older)).isEmpty();
-        assertThat(JobKeys.ownerJobOf(null, JobKeys.ownerJob(null, first, earlier))).isPresent();
-        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.unfinishedJob("team-a", first))).isEmpty();
-        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.ownerJobs("team-a") + "12-" + first)).isEmpty();
+        assertThat(JobKeys.ownerJobOf(null, JobKeys.ownerJob(null, first, earlier)))
+                .isPresent();
+        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.unfinishedJob("team-a", first)))
+                .isEmpty();
+        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.ownerJobs("team-a") + "12-" + first))
+                .isEmpty();
         // beside the quota's markers, never among them: counting those stays one listing of their own prefix
         assertThat(newer).doesNotStartWith(JobKeys.unfinishedJobs("team-a"));
     }

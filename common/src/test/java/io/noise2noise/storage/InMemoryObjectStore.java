@@ -162,7 +162,8 @@ public class InMemoryObjectStore implements ObjectStore {
         checkAvailable("list " + prefix + " after " + startAfter);
         // String order is UTF-16 order, which S3's byte order matches for the ASCII keys the services write
         NavigableMap<String, Stored> from = startAfter == null || startAfter.compareTo(prefix) < 0
-                ? objects.tailMap(prefix, true) : objects.tailMap(startAfter, false);
+                ? objects.tailMap(prefix, true)
+                : objects.tailMap(startAfter, false);
         List<String> keys = new ArrayList<>();
         for (String key : from.keySet()) {
             if (keys.size() == limit || !key.startsWith(prefix)) {

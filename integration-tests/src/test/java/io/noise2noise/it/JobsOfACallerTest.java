@@ -55,8 +55,13 @@ class JobsOfACallerTest {
         gateway = Pipeline.gateway(keys);
         baseUrl = Pipeline.baseUrl(gateway);
         // one consumer: a job's message is handled only after the one before it returned
-        worker = Pipeline.worker(Map.of("n2n.inference.tile-size", "128", "n2n.worker.checkpoint-interval", "50ms",
-                "n2n.worker.consumers", "1"));
+        worker = Pipeline.worker(Map.of(
+                "n2n.inference.tile-size",
+                "128",
+                "n2n.worker.checkpoint-interval",
+                "50ms",
+                "n2n.worker.consumers",
+                "1"));
     }
 
     @AfterAll
@@ -70,19 +75,30 @@ class JobsOfACallerTest {
         Instant since = Instant.now();
         List<String> newestFirst = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            newestFirst.add(0, submit(KEY_A, image(32, 24), Map.of(), Map.of()).body().get("id").asText());
+            newestFirst.add(
+                    0,
+                    submit(KEY_A, image(32, 24), Map.of(), Map.of())
+                            .body()
+                            .get("id")
+                            .asText());
             Thread.sleep(2); // the index orders jobs of one millisecond by id
         }
-        String othersJob = submit(KEY_B, image(32, 24), Map.of(), Map.of()).body().get("id").asText();
+        String othersJob = submit(KEY_B, image(32, 24), Map.of(), Map.of())
+                .body()
+                .get("id")
+                .asText();
 
         JsonNode first = list(KEY_A, "created_after=" + since + "&limit=2");
-        JsonNode second = list(KEY_A, "created_after=" + since + "&limit=2&page_token="
-                + URLEncoder.encode(first.get("nextPageToken").asText(), StandardCharsets.UTF_8));
+        JsonNode second = list(
+                KEY_A,
+                "created_after=" + since + "&limit=2&page_token="
+                        + URLEncoder.encode(first.get("nextPageToken").asText(), StandardCharsets.UTF_8));
 
         assertThat(first.get("jobs").findValuesAsText("id")).containsExactlyElementsOf(newestFirst.subList(0, 2));
         assertThat(second.get("jobs").findValuesAsText("id")).containsExactly(newestFirst.get(2));
         assertThat(second.get("nextPageToken").isNull()).isTrue();
-        assertThat(list(KEY_B, "created_after=" + since).get("jobs").findValuesAsText("id")).containsExactly(othersJob);
+        assertThat(list(KEY_B, "created_after=" + since).get("jobs").findValuesAsText("id"))
+                .containsExactly(othersJob);
         HttpJson.Response invalid = HttpJson.sendWithKey(baseUrl + "/v1/jobs?limit=0", "GET", null, KEY_A);
         assertThat(invalid.status()).isEqualTo(422);
         assertThat(invalid.raw().headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -90,16 +106,25 @@ class JobsOfACallerTest {
 
     @Test
     void aFinishedJobIsDeletedWithEverythingItStored() {
-        JsonNode done = submit(KEY_A, image(48, 32), Map.of("Prefer", "wait=60"), Map.of()).body();
+        JsonNode done = submit(KEY_A, image(48, 32), Map.of("Prefer", "wait=60"), Map.of())
+                .body();
         String id = done.get("id").asText();
         assertThat(done.get("status").asText()).isEqualTo("succeeded");
         assertThat(TestBucket.count("jobs/" + id + "/", "")).isPositive();
 
-        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_B).status()).isEqualTo(404);
-        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A).status()).isEqualTo(204);
+        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_B)
+                        .status())
+                .isEqualTo(404);
+        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A)
+                        .status())
+                .isEqualTo(204);
 
-        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A).status()).isEqualTo(404);
-        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A).status()).isEqualTo(404);
+        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A)
+                        .status())
+                .isEqualTo(404);
+        assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A)
+                        .status())
+                .isEqualTo(404);
         assertThat(TestBucket.count("jobs/" + id + "/", "")).isZero();
         assertThat(TestBucket.count("owners/", "-" + id)).as("its index entry").isZero();
         assertThat(TestBucket.count("owners/", "/" + id)).as("its quota marker").isZero();
@@ -109,23 +134,42 @@ class JobsOfACallerTest {
     void aRunningJobIsCanceledThenDeletedAndItsWorkerWritesNothingAfter() {
         try (TopicReader results = new TopicReader("n2n.job-results")) {
             // 1600x1200 in 128-pixel tiles: a couple of hundred model runs, seconds of work
-            String id = submit(KEY_A, image(1600, 1200), Map.of(), Map.of("metadata", Map.of("batch", "7"))).body().get("id").asText();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                JsonNode job = HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A).body();
-                return job.has("progress") && job.get("progress").get("done").asInt() > 0;
-            });
+            String id = submit(KEY_A, image(1600, 1200), Map.of(), Map.of("metadata", Map.of("batch", "7")))
+                    .body()
+                    .get("id")
+                    .asText();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        JsonNode job = HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A)
+                                .body();
+                        return job.has("progress")
+                                && job.get("progress").get("done").asInt() > 0;
+                    });
 
-            assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A).status()).isEqualTo(204);
+            assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "DELETE", null, KEY_A)
+                            .status())
+                    .isEqualTo(204);
 
             // the worker's one consumer takes the next job only once it let go of the deleted one
-            JsonNode next = submit(KEY_A, image(32, 24), Map.of("Prefer", "wait=60"), Map.of()).body();
+            JsonNode next = submit(KEY_A, image(32, 24), Map.of("Prefer", "wait=60"), Map.of())
+                    .body();
             assertThat(next.get("status").asText()).isEqualTo("succeeded");
-            assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A).status()).isEqualTo(404);
-            assertThat(TestBucket.count("jobs/" + id + "/", "")).as("nothing of it, nor a result written after").isZero();
-            List<JsonNode> events = await().atMost(Duration.ofSeconds(10)).until(() -> results.records(id).stream()
-                    .map(JobsOfACallerTest::json).toList(), published -> published.size() >= 2);
+            assertThat(HttpJson.sendWithKey(baseUrl + "/v1/jobs/" + id, "GET", null, KEY_A)
+                            .status())
+                    .isEqualTo(404);
+            assertThat(TestBucket.count("jobs/" + id + "/", ""))
+                    .as("nothing of it, nor a result written after")
+                    .isZero();
+            List<JsonNode> events = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> results.records(id).stream()
+                                    .map(JobsOfACallerTest::json)
+                                    .toList(),
+                            published -> published.size() >= 2);
             assertThat(events).extracting(event -> event.get("status").asText()).containsExactly("running", "canceled");
-            assertThat(events.get(1).get("spec").get("metadata").get("batch").asText()).isEqualTo("7");
+            assertThat(events.get(1).get("spec").get("metadata").get("batch").asText())
+                    .isEqualTo("7");
         }
     }
 
@@ -134,12 +178,17 @@ class JobsOfACallerTest {
         try (WebhookReceiver receiver = WebhookReceiver.failingFirst(0)) {
             Map<String, String> metadata = Map.of("order", "A-1042", "customer", "acme");
             Instant since = Instant.now();
-            JsonNode done = submit(KEY_B, image(40, 30), Map.of("Prefer", "wait=60"),
-                    Map.of("webhook", receiver.url(), "metadata", metadata)).body();
+            JsonNode done = submit(
+                            KEY_B,
+                            image(40, 30),
+                            Map.of("Prefer", "wait=60"),
+                            Map.of("webhook", receiver.url(), "metadata", metadata))
+                    .body();
             String id = done.get("id").asText();
 
             assertThat(done.get("metadata")).isEqualTo(MAPPER.valueToTree(metadata));
-            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 1);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> receiver.verified().size() == 1);
             JsonNode delivered = receiver.verified().get(0).body();
             assertThat(delivered.get("id").asText()).isEqualTo(id);
             assertThat(delivered.get("status").asText()).isEqualTo("succeeded");
@@ -147,7 +196,8 @@ class JobsOfACallerTest {
             JsonNode listed = list(KEY_B, "created_after=" + since + "&status=succeeded");
             assertThat(listed.get("jobs").findValuesAsText("id")).containsExactly(id);
             assertThat(listed.get("jobs").get(0).get("metadata")).isEqualTo(MAPPER.valueToTree(metadata));
-            HttpJson.Response tooLong = submit(KEY_B, image(8, 8), Map.of(), Map.of("metadata", Map.of("k", "v".repeat(513))));
+            HttpJson.Response tooLong =
+                    submit(KEY_B, image(8, 8), Map.of(), Map.of("metadata", Map.of("k", "v".repeat(513))));
             assertThat(tooLong.status()).isEqualTo(422);
         }
     }
@@ -158,13 +208,14 @@ class JobsOfACallerTest {
         return page.body();
     }
 
-    private static HttpJson.Response submit(String key, String image, Map<String, String> headers,
-                                            Map<String, Object> fields) {
+    private static HttpJson.Response submit(
+            String key, String image, Map<String, String> headers, Map<String, Object> fields) {
         Map<String, Object> body = new HashMap<>(fields);
         body.put("image", image);
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + key)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
             headers.forEach(request::header);
             return HttpJson.send(request.build());
@@ -175,8 +226,9 @@ class JobsOfACallerTest {
 
     private static String image(int width, int height) {
         long seed = SEEDS.incrementAndGet();
-        return Base64.getEncoder().encodeToString(
-                TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 20, seed), "png"));
+        return Base64.getEncoder()
+                .encodeToString(TestImages.encode(
+                        TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 20, seed), "png"));
     }
 
     private static JsonNode json(ConsumerRecord<String, byte[]> record) {
@@ -188,7 +240,7 @@ class JobsOfACallerTest {
     }
 
     private static String sha256(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

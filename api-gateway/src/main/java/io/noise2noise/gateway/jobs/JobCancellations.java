@@ -65,8 +65,11 @@ public class JobCancellations {
         if (outcome.stopped()) {
             return outcome.job();
         }
-        Optional<Job> canceled = jobs.advance(stored.id(), current -> current.status().isTerminal() ? current
-                : current.canceled("canceled by request while running", clock.instant()));
+        Optional<Job> canceled = jobs.advance(
+                stored.id(),
+                current -> current.status().isTerminal()
+                        ? current
+                        : current.canceled("canceled by request while running", clock.instant()));
         canceled.ifPresent(events::publish);
         // empty: the worker ended it first, or the job is gone
         return canceled.or(() -> jobs.find(stored.id())).orElse(outcome.job());

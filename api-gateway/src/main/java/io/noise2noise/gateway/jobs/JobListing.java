@@ -50,12 +50,10 @@ public class JobListing {
      * @param createdAfter  only jobs created after this, or null for all
      * @param pageToken     where the previous page ended, or null for the first page
      */
-    public record Query(String owner, JobStatus status, Instant createdAfter, String pageToken, int limit) {
-    }
+    public record Query(String owner, JobStatus status, Instant createdAfter, String pageToken, int limit) {}
 
     /** @param nextPageToken where the next page starts; null when there is none */
-    public record Page(List<Job> jobs, String nextPageToken) {
-    }
+    public record Page(List<Job> jobs, String nextPageToken) {}
 
     public Page list(Query query) {
         if (query.limit() < 1 || query.limit() > MAX_LIMIT) {
@@ -68,8 +66,8 @@ public class JobListing {
         int read = 0;
         while (read < MAX_ENTRIES_READ) {
             // unfiltered, nearly every entry makes the page; filtered, a longer listing saves requests
-            int batch = Math.min(MAX_ENTRIES_READ - read, query.status() == null ? query.limit() - page.size()
-                    : MAX_ENTRIES_READ);
+            int batch = Math.min(
+                    MAX_ENTRIES_READ - read, query.status() == null ? query.limit() - page.size() : MAX_ENTRIES_READ);
             List<String> keys = objects.list(index, cursor, batch);
             for (String key : keys) {
                 read++;
@@ -97,8 +95,9 @@ public class JobListing {
 
     /** The entry's job, when its record is there and is the job the entry names. */
     private Optional<Job> indexed(String owner, JobKeys.OwnerJob entry) {
-        return jobs.find(entry.jobId()).filter(job -> Objects.equals(job.spec().owner(), owner)
-                && job.createdAt().toEpochMilli() == entry.createdAt().toEpochMilli());
+        return jobs.find(entry.jobId())
+                .filter(job -> Objects.equals(job.spec().owner(), owner)
+                        && job.createdAt().toEpochMilli() == entry.createdAt().toEpochMilli());
     }
 
     /** Created at or before {@code createdAfter}, as are all entries after it (the index counts milliseconds). */

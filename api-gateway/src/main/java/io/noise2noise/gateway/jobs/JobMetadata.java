@@ -21,11 +21,9 @@ public final class JobMetadata {
     /** Keys and values together, in UTF-8. */
     public static final int MAX_TOTAL_BYTES = 4096;
 
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
-    private JobMetadata() {
-    }
+    private JobMetadata() {}
 
     /** Refuses metadata over a bound, or with an empty key or a missing value; null (none) passes. */
     public static void check(Map<String, String> metadata) {
@@ -51,8 +49,8 @@ public final class JobMetadata {
             total += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
         }
         if (total > MAX_TOTAL_BYTES) {
-            throw invalid("metadata has " + total + " bytes of keys and values; at most " + MAX_TOTAL_BYTES
-                    + " are allowed");
+            throw invalid(
+                    "metadata has " + total + " bytes of keys and values; at most " + MAX_TOTAL_BYTES + " are allowed");
         }
     }
 

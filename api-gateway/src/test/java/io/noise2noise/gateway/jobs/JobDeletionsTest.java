@@ -29,21 +29,27 @@ class JobDeletionsTest {
     }
 
     private Job submitted() {
-        return gateway.submissions.submit(new JobSubmissions.Submission(PNG,
-                new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a"), null));
+        return gateway.submissions.submit(new JobSubmissions.Submission(
+                PNG, new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a"), null));
     }
 
     private JobStore.Versioned started(Job job) {
         JobStore.Versioned queued = gateway.jobs.findVersioned(job.id()).orElseThrow();
-        return gateway.jobs.advance(queued, current -> current.running(Instant.now())).orElseThrow();
+        return gateway.jobs
+                .advance(queued, current -> current.running(Instant.now()))
+                .orElseThrow();
     }
 
     private void assertGone(Job job) {
         assertThat(gateway.jobs.find(job.id())).isEmpty();
         assertThat(gateway.objects.list(JobKeys.jobObjects(job.id()))).isEmpty();
         assertThat(gateway.objects.exists(JobStore.indexEntry(job))).isFalse();
-        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id()))).isFalse();
-        assertThat(gateway.listing.list(new JobListing.Query("team-a", null, null, null, 20)).jobs()).isEmpty();
+        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id())))
+                .isFalse();
+        assertThat(gateway.listing
+                        .list(new JobListing.Query("team-a", null, null, null, 20))
+                        .jobs())
+                .isEmpty();
     }
 
     @Test
@@ -53,7 +59,8 @@ class JobDeletionsTest {
         String result = JobKeys.result(job.id(), 1);
         gateway.objects.put(result, PNG, "image/png");
         gateway.objects.put(JobKeys.webhookDeliveries(job.id(), WebhookEvent.COMPLETED), "{}".getBytes(), JSON);
-        gateway.jobs.advance(running, current -> current.succeeded(result, "image/png", 3.0, Instant.now()))
+        gateway.jobs
+                .advance(running, current -> current.succeeded(result, "image/png", 3.0, Instant.now()))
                 .orElseThrow();
         gateway.broker.clear();
 
@@ -92,9 +99,12 @@ class JobDeletionsTest {
             assertThat(ended.error().code()).isEqualTo(JobError.CANCELED);
         });
         assertGone(job);
-        assertThat(gateway.jobs.advance(running, current -> current.withProgress("gaussian", 1, 4))).isEmpty();
-        assertThat(gateway.jobs.advance(running, current -> current.succeeded(JobKeys.result(job.id(), 1),
-                "image/png", 3.0, Instant.now()))).isEmpty();
+        assertThat(gateway.jobs.advance(running, current -> current.withProgress("gaussian", 1, 4)))
+                .isEmpty();
+        assertThat(gateway.jobs.advance(
+                        running,
+                        current -> current.succeeded(JobKeys.result(job.id(), 1), "image/png", 3.0, Instant.now())))
+                .isEmpty();
         assertThat(gateway.objects.list(JobKeys.jobObjects(job.id()))).isEmpty();
     }
 
@@ -103,8 +113,11 @@ class JobDeletionsTest {
     void aJobThatEndedSinceItWasReadIsRemovedAsItEnded() {
         Job job = submitted();
         JobStore.Versioned running = started(job);
-        gateway.jobs.advance(running, current -> current.failed(new JobError(JobError.PROCESSING_FAILED, "boom"),
-                Instant.now())).orElseThrow();
+        gateway.jobs
+                .advance(
+                        running,
+                        current -> current.failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
         gateway.broker.clear();
 
         gateway.deletions.delete(running.job());

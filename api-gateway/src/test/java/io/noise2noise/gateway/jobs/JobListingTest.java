@@ -33,8 +33,13 @@ class JobListingTest {
 
     /** A job created {@code seconds} after T0, stored as a submission stores it (record, then index entry). */
     private Job stored(String owner, int seconds) {
-        Job job = Job.queued(JobIds.newId(), new JobSpec(null, 1.0, null, null, null, null, null, null, owner),
-                "png", 8, 8, T0.plusSeconds(seconds).plusNanos(123_456));
+        Job job = Job.queued(
+                JobIds.newId(),
+                new JobSpec(null, 1.0, null, null, null, null, null, null, owner),
+                "png",
+                8,
+                8,
+                T0.plusSeconds(seconds).plusNanos(123_456));
         gateway.jobs.create(job);
         return job;
     }
@@ -73,7 +78,8 @@ class JobListingTest {
     void aSubmittedJobIsListedAsStored() {
         Job submitted = gateway.submissions.submit(new JobSubmissions.Submission(
                 TestImages.encode(TestImages.scene(16, 12, 1), "png"),
-                new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a"), null));
+                new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a"),
+                null));
 
         assertThat(list("team-a", null, null, null, 20).jobs()).containsExactly(submitted);
         assertThat(gateway.objects.exists(JobStore.indexEntry(submitted))).isTrue();
@@ -98,12 +104,21 @@ class JobListingTest {
     @Test
     void filtersByStatusAsTheJobShowsAndByCreationTime() {
         Job queued = stored("team-a", 0);
-        Job failed = gateway.jobs.advance(stored("team-a", 1).id(), job -> job.failed(
-                new JobError(JobError.PROCESSING_FAILED, "boom"), T0.plusSeconds(2))).orElseThrow();
-        Job running = gateway.jobs.advance(stored("team-a", 2).id(), job -> job.running(T0.plusSeconds(3)))
+        Job failed = gateway.jobs
+                .advance(
+                        stored("team-a", 1).id(),
+                        job -> job.failed(new JobError(JobError.PROCESSING_FAILED, "boom"), T0.plusSeconds(2)))
                 .orElseThrow();
-        Job expiring = Job.queued(JobIds.newId(), new JobSpec(null, 1.0, null, null, null, null,
-                Instant.now().minusSeconds(1), null, "team-a"), "png", 8, 8, T0.plusSeconds(3));
+        Job running = gateway.jobs
+                .advance(stored("team-a", 2).id(), job -> job.running(T0.plusSeconds(3)))
+                .orElseThrow();
+        Job expiring = Job.queued(
+                JobIds.newId(),
+                new JobSpec(null, 1.0, null, null, null, null, Instant.now().minusSeconds(1), null, "team-a"),
+                "png",
+                8,
+                8,
+                T0.plusSeconds(3));
         gateway.jobs.create(expiring);
 
         assertThat(ids(list("team-a", JobStatus.QUEUED, null, null, 20))).containsExactly(queued.id());
@@ -113,7 +128,8 @@ class JobListingTest {
                 .containsExactly(expiring.id(), running.id());
         assertThat(ids(list("team-a", null, T0.plusSeconds(1), null, 20)))
                 .containsExactly(expiring.id(), running.id(), failed.id());
-        assertThat(ids(list("team-a", JobStatus.RUNNING, T0.minusSeconds(1), null, 20))).containsExactly(running.id());
+        assertThat(ids(list("team-a", JobStatus.RUNNING, T0.minusSeconds(1), null, 20)))
+                .containsExactly(running.id());
         assertThat(list("team-a", null, T0.plusSeconds(4), null, 20).jobs()).isEmpty();
     }
 
@@ -130,8 +146,9 @@ class JobListingTest {
 
     @Test
     void aRareStatusIsSearchedForAtMostABoundedNumberOfEntriesPerRequest() {
-        Job canceled = gateway.jobs.advance(stored("team-a", 0).id(), job -> job.canceled("by request",
-                T0.plusSeconds(1))).orElseThrow();
+        Job canceled = gateway.jobs
+                .advance(stored("team-a", 0).id(), job -> job.canceled("by request", T0.plusSeconds(1)))
+                .orElseThrow();
         for (int i = 1; i <= JobListing.MAX_ENTRIES_READ; i++) {
             stored("team-a", i);
         }

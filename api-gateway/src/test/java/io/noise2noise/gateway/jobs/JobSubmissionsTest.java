@@ -105,10 +105,15 @@ class JobSubmissionsTest {
         tooLarge.put("a", "é".repeat(256));
         Map<String, String> missingValue = new HashMap<>();
         missingValue.put("order", null);
-        for (Map<String, String> refused : List.of(tooMany, tooLarge, missingValue, Map.of("", "v"),
+        for (Map<String, String> refused : List.of(
+                tooMany,
+                tooLarge,
+                missingValue,
+                Map.of("", "v"),
                 Map.of("k".repeat(JobMetadata.MAX_KEY_LENGTH + 1), "v"),
                 Map.of("k", "v".repeat(JobMetadata.MAX_VALUE_LENGTH + 1)))) {
-            assertThat(refusal(() -> submit(refused))).as(refused.keySet().toString())
+            assertThat(refusal(() -> submit(refused)))
+                    .as(refused.keySet().toString())
                     .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         }
         assertThat(gateway.broker.history()).isEmpty();
@@ -118,16 +123,18 @@ class JobSubmissionsTest {
 
     @Test
     void anIdempotencyKeyWithOtherMetadataIsAnotherRequest() {
-        Job first = gateway.submissions.submit(new JobSubmissions.Submission(PNG, labelled(Map.of("a", "1", "b", "2")),
-                "key-1"));
-        Job again = gateway.submissions.submit(new JobSubmissions.Submission(PNG, labelled(Map.of("b", "2", "a", "1")),
-                "key-1"));
+        Job first = gateway.submissions.submit(
+                new JobSubmissions.Submission(PNG, labelled(Map.of("a", "1", "b", "2")), "key-1"));
+        Job again = gateway.submissions.submit(
+                new JobSubmissions.Submission(PNG, labelled(Map.of("b", "2", "a", "1")), "key-1"));
 
         assertThat(again).isEqualTo(first);
-        assertThat(refusal(() -> gateway.submissions.submit(new JobSubmissions.Submission(PNG,
-                labelled(Map.of("a", "1", "b", "3")), "key-1")))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(refusal(() -> gateway.submissions.submit(new JobSubmissions.Submission(PNG, spec("team-a"),
-                "key-1")))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(() -> gateway.submissions.submit(
+                        new JobSubmissions.Submission(PNG, labelled(Map.of("a", "1", "b", "3")), "key-1"))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(
+                        () -> gateway.submissions.submit(new JobSubmissions.Submission(PNG, spec("team-a"), "key-1"))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
     }
 
     private static JobSpec labelled(Map<String, String> metadata) {

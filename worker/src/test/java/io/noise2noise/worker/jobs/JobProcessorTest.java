@@ -197,13 +197,22 @@ class JobProcessorTest {
                 super.put(key, data, contentType);
             }
         };
-        JobStore deleting = new JobStore(deletedBeforeTheResult, Jackson2ObjectMapperBuilder.json().build());
+        JobStore deleting = new JobStore(
+                deletedBeforeTheResult, Jackson2ObjectMapperBuilder.json().build());
         deletedBeforeTheResult.put(JobKeys.input(job.id()), PNG, "image/png");
         deleting.create(job);
 
-        new JobProcessor(deleting, deletedBeforeTheResult, CODEC, registry, new Denoiser(TILE_SIZE, 16),
-                new JobEventPublisher(broker.template(), topics), new SimpleMeterRegistry(), Duration.ZERO,
-                10_000_000, Clock.systemUTC())
+        new JobProcessor(
+                        deleting,
+                        deletedBeforeTheResult,
+                        CODEC,
+                        registry,
+                        new Denoiser(TILE_SIZE, 16),
+                        new JobEventPublisher(broker.template(), topics),
+                        new SimpleMeterRegistry(),
+                        Duration.ZERO,
+                        10_000_000,
+                        Clock.systemUTC())
                 .process(new JobRequested(job.id(), JobKeys.input(job.id()), null, 1.0, job.createdAt()));
 
         assertThat(deletedBeforeTheResult.list(JobKeys.jobObjects(job.id()))).isEmpty();
