@@ -73,7 +73,8 @@ public record GatewayProperties(
             @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**
-     * Requests waiting for their job hold no thread, but each holds a connection and a little
+     * Requests waiting for their job ({@code Prefer: wait} on submission or {@code GET}, legacy
+     * {@code POST /}, event streams) hold no thread, but each holds a connection and a little
      * memory; these caps bound them. Over a cap, {@code Prefer: wait} is not applied (202 at once)
      * and the legacy {@code POST /} is refused (429) before its job is created.
      *
@@ -82,6 +83,8 @@ public record GatewayProperties(
      * @param storeCheckInterval  how often the job store is read for jobs still waited for, in case their
      *                            result event was published before this gateway's listener joined
      * @param retryAfter          what a legacy client refused over a cap is told to wait
+     * @param eventInterval       how often the jobs followed by event streams are read for changes
+     * @param maxEventStream      how long one event stream stays open (the client then reconnects)
      */
     public record Waiters(
             @DefaultValue("2000") @Min(0) int maxTotal,
@@ -91,7 +94,13 @@ public record GatewayProperties(
             Duration storeCheckInterval,
 
             @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
-            Duration retryAfter) {}
+            Duration retryAfter,
+
+            @DefaultValue("1s") @NotNull @DurationMin(millis = 100)
+            Duration eventInterval,
+
+            @DefaultValue("10m") @NotNull @DurationMin(seconds = 1)
+            Duration maxEventStream) {}
 
     /**
      * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;

@@ -13,6 +13,7 @@ import io.noise2noise.gateway.jobs.JobController;
 import io.noise2noise.gateway.jobs.JobDeletions;
 import io.noise2noise.gateway.jobs.JobListing;
 import io.noise2noise.gateway.jobs.JobSubmissions;
+import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
@@ -92,6 +93,11 @@ public class GatewaySlice {
     @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    JobWatches jobWatches(GatewayServices services, GatewayProperties properties) {
+        return new JobWatches(services.jobs, services.completions, properties);
     }
 
     @Bean

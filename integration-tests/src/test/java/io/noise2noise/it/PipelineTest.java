@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -20,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -285,6 +288,44 @@ class PipelineTest {
         } finally {
             images.stop(0);
         }
+    }
+
+    @Test
+    void aJobCanBeFollowedAsServerSentEventsAndByALongPoll() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(160, 120, 8), 20, 8), "png");
+        String id = HttpJson.post(
+                        baseUrl + "/v1/jobs",
+                        Map.of("image", Base64.getEncoder().encodeToString(png)))
+                .body()
+                .get("id")
+                .asText();
+
+        HttpResponse<Stream<String>> stream = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id + "/events"))
+                                .header("Accept", "text/event-stream")
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = stream.body()
+                .filter(line -> line.startsWith("event:") || line.startsWith("data:"))
+                .toList();
+
+        assertThat(events.get(events.size() - 2)).isEqualTo("event:end");
+        assertThat(MAPPER.readTree(events.get(events.size() - 1).substring("data:".length()))
+                        .get("status")
+                        .asText())
+                .isEqualTo("succeeded");
+        HttpResponse<String> ended = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id))
+                                .header("Prefer", "wait=5")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).isEqualTo(200);
+        assertThat(MAPPER.readTree(ended.body()).get("status").asText()).isEqualTo("succeeded");
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -54,6 +55,7 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The asynchronous job API: submit (JSON, multipart or a raw image body), poll, fetch the result,
@@ -79,6 +81,7 @@ public class JobController {
     private final RequestBodies bodies;
     private final UploadSlots uploadSlots;
     private final ImageUrls imageUrls;
+    private final JobWatches watches;
     private final JobListing listing;
     private final JobDeletions deletions;
     private final ObjectMapper mapper;
@@ -94,10 +97,12 @@ public class JobController {
             RequestBodies bodies,
             UploadSlots uploadSlots,
             ImageUrls imageUrls,
+            JobWatches watches,
             JobListing listing,
             JobDeletions deletions,
             ObjectMapper mapper) {
         this.uploadSlots = uploadSlots;
+        this.watches = watches;
         this.imageUrls = imageUrls;
         this.listing = listing;
         this.deletions = deletions;
@@ -255,6 +260,61 @@ public class JobController {
     public JobView status(
             @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         return view(find(id, owner));
+    }
+
+    /**
+     * With {@code Prefer: wait=N}: the job once it has ended, or as it is after N seconds (a long
+     * poll that holds no thread; over the waiter caps the preference is not applied).
+     */
+    @GetMapping(path = "/v1/jobs/{id}", headers = "Prefer")
+    public DeferredResult<ResponseEntity<JobView>> statusWhenEnded(
+            @PathVariable String id,
+            @RequestHeader("Prefer") String prefer,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
+        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
+        Optional<JobCompletions.Waiter> waiter =
+                wait.isPresent() && !job.status().isTerminal()
+                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
+                        : Optional.empty();
+        if (waiter.isEmpty()) {
+            DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
+            answer.setResult(ResponseEntity.ok(view(job)));
+            return answer;
+        }
+        DeferredResult<ResponseEntity<JobView>> answer =
+                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        answer.onCompletion(waiter.get()::release);
+        completions
+                .await(waiter.get(), id, wait.get())
+                .thenApplyAsync(ended -> view(ended.orElseGet(() -> find(id, owner))), watches.executor())
+                .whenComplete((view, failure) -> {
+                    if (failure != null) {
+                        answer.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
+                    } else {
+                        answer.setResult(ResponseEntity.ok()
+                                .header(
+                                        "Preference-Applied",
+                                        "wait=" + wait.get().toSeconds())
+                                .body(view));
+                    }
+                });
+        return answer;
+    }
+
+    /**
+     * The job's state and progress as Server-Sent Events ({@code state} while it is queued or
+     * running, then one {@code end}), each the job as {@code GET /v1/jobs/{id}} shows it.
+     */
+    @GetMapping(path = "/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter events(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
+        return watches.follow(job, JobCompletions.client(owner, currentRemoteAddress()))
+                .orElseThrow(() -> new RequestRefusedException(
+                        Reason.TOO_MANY_WAITERS,
+                        "too many requests are following jobs (n2n.gateway.waiters); try again later",
+                        properties.waiters().retryAfter()));
     }
 
     /** A page of the caller's jobs; {@code nextPageToken} is null on the last page. */

@@ -146,6 +146,69 @@ class JobControllerTest {
     }
 
     @Test
+    void aGetThatPrefersToWaitAnswersWhenTheJobEndsOrAsItIsAtTheEndOfTheWait() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions waiting = mvc.perform(
+                get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A).header("Prefer", "wait=10"));
+        Thread.sleep(200);
+        Job ended = gateway.jobs
+                .advance(
+                        id,
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()))
+                .orElseThrow();
+        gateway.completions.onJobEvent(ended);
+
+        finish(mvc, waiting)
+                .andExpect(status().isOk())
+                .andExpect(header().string("Preference-Applied", "wait=10"))
+                .andExpect(jsonPath("$.status").value("succeeded"));
+
+        String queued = submitted(TEAM_A);
+        long start = System.nanoTime();
+        finish(
+                        mvc,
+                        mvc.perform(get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .header("Prefer", "wait=1")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("queued"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        answer(
+                        mvc,
+                        get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                                .header("Prefer", "wait=1"))
+                .andExpect(problem(404));
+    }
+
+    @Test
+    void anEventStreamSendsEachStateAndProgressOnceThenTheEnd() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions stream = mvc.perform(get("/v1/jobs/" + id + "/events")
+                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                .accept(MediaType.TEXT_EVENT_STREAM));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.running(Instant.now()).withProgress("gaussian", 1, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.withProgress("gaussian", 3, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()));
+        stream.andReturn().getAsyncResult(10_000);
+
+        String events = stream.andReturn().getResponse().getContentAsString();
+        assertThat(events.lines().filter(line -> line.startsWith("event:")))
+                .containsExactly("event:state", "event:state", "event:state", "event:end");
+        assertThat(events)
+                .contains("\"status\":\"queued\"")
+                .contains("\"done\":1")
+                .contains("\"done\":3")
+                .contains("\"status\":\"succeeded\"");
+        answer(mvc, get("/v1/jobs/" + id + "/events").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+    }
+
+    @Test
     void rawAndMultipartSubmissionsTakeTheirParametersFromTheQueryAndForm() throws Exception {
         String raw = id(answer(
                         mvc,
