@@ -202,6 +202,21 @@ class JobsOfACallerTest {
         }
     }
 
+    @Test
+    void theApiDocumentDescribesTheListingAndTheDeletion() {
+        JsonNode paths = HttpJson.get(baseUrl + "/v3/api-docs").body().get("paths");
+
+        JsonNode listing = paths.get("/v1/jobs").get("get");
+        assertThat(listing.get("operationId").asText()).isEqualTo("listJobs");
+        assertThat(listing.get("parameters").findValuesAsText("name"))
+                .contains("status", "created_after", "page_token", "limit");
+        assertThat(listing.get("responses").has("422")).isTrue();
+        JsonNode deletion = paths.get("/v1/jobs/{id}").get("delete");
+        assertThat(deletion.get("operationId").asText()).isEqualTo("deleteJob");
+        assertThat(deletion.get("responses").has("204")).isTrue();
+        assertThat(deletion.get("responses").has("200")).isFalse();
+    }
+
     private static JsonNode list(String key, String query) {
         HttpJson.Response page = HttpJson.sendWithKey(baseUrl + "/v1/jobs?" + query, "GET", null, key);
         assertThat(page.status()).isEqualTo(200);
