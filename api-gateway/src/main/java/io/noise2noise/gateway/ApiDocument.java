@@ -102,6 +102,29 @@ public class ApiDocument {
                     .addApiResponse("404", problem("No such job (or another caller's)")));
             refusalsOfEveryRoute(operation);
         });
+        operation(api, "/v1/jobs", PathItem.HttpMethod.GET).ifPresent(operation -> {
+            operation.operationId("listJobs");
+            operation.summary("The caller's jobs, newest first, a page at a time");
+            ApiResponse page = operation
+                    .getResponses()
+                    .get("200")
+                    .description("A page of jobs, each as getJob shows it; nextPageToken is null on the last page");
+            operation.responses(new ApiResponses()
+                    .addApiResponse("200", page)
+                    .addApiResponse(
+                            "422",
+                            problem("A status, created_after or limit out of its range or form, or a page_token "
+                                    + "that is not the caller's")));
+            refusalsOfEveryRoute(operation);
+        });
+        operation(api, "/v1/jobs/{id}", PathItem.HttpMethod.DELETE).ifPresent(operation -> {
+            operation.operationId("deleteJob");
+            operation.summary("Cancel the job if it has not ended, then remove it with its input and result");
+            operation.responses(new ApiResponses()
+                    .addApiResponse("204", new ApiResponse().description("Deleted: from now on the job is not found"))
+                    .addApiResponse("404", problem("No such job (or another caller's, or deleted)")));
+            refusalsOfEveryRoute(operation);
+        });
         operation(api, "/v1/jobs/{id}/result", PathItem.HttpMethod.GET).ifPresent(operation -> {
             operation.operationId("getJobResult");
             Content images = new Content();
@@ -171,7 +194,9 @@ public class ApiDocument {
                 .addProperty("format", new StringSchema())
                 .addProperty("quality", new NumberSchema())
                 .addProperty("webhook", new StringSchema())
-                .addProperty("webhook_events_filter", new ArraySchema().items(new StringSchema()));
+                .addProperty("webhook_events_filter", new ArraySchema().items(new StringSchema()))
+                .addProperty(
+                        "metadata", new StringSchema().description("A JSON object of strings: the client's labels"));
         fields.setRequired(List.of("file"));
         Content content = operation.getRequestBody() == null
                 ? new Content()
@@ -189,7 +214,8 @@ public class ApiDocument {
                         .name("Cancel-After")
                         .description("A deadline: the job ends 'expired' if not finished within it (e.g. 30m)")
                         .schema(new StringSchema())));
-        for (String name : List.of("model", "strength", "format", "quality", "webhook", "webhook_events_filter")) {
+        for (String name :
+                List.of("model", "strength", "format", "quality", "webhook", "webhook_events_filter", "metadata")) {
             parameters.add(new QueryParameter()
                     .name(name)
                     .description("For a raw image/* body: the job parameter of the same name")

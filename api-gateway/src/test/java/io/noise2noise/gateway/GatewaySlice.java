@@ -10,6 +10,8 @@ import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.gateway.jobs.JobCancellations;
 import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.gateway.jobs.JobController;
+import io.noise2noise.gateway.jobs.JobDeletions;
+import io.noise2noise.gateway.jobs.JobListing;
 import io.noise2noise.gateway.jobs.JobSubmissions;
 import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
@@ -76,6 +78,16 @@ public class GatewaySlice {
     @Bean
     JobCompletions jobCompletions(GatewayServices services) {
         return services.completions;
+    }
+
+    @Bean
+    JobListing jobListing(GatewayServices services) {
+        return services.listing;
+    }
+
+    @Bean
+    JobDeletions jobDeletions(GatewayServices services) {
+        return services.deletions;
     }
 
     @Bean

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -27,7 +28,10 @@ import io.noise2noise.testing.TestImages;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,6 +270,129 @@ class JobControllerTest {
         assertThat(gateway.jobs.isCancelRequested(id))
                 .as("team-b's cancel changed nothing")
                 .isFalse();
+    }
+
+    @Test
+    void theCallersJobsAreListedNewestFirstInPagesEachAsGetShowsIt() throws Exception {
+        Instant since = Instant.now();
+        List<String> newestFirst = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            newestFirst.add(0, submitted(TEAM_A));
+            Thread.sleep(2); // one millisecond apart at least: the index orders jobs of one millisecond by id
+        }
+        submitted(TEAM_B);
+
+        JsonNode first = json(answer(
+                        mvc,
+                        get("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .queryParam("created_after", since.toString())
+                                .queryParam("limit", "2"))
+                .andExpect(status().isOk()));
+        JsonNode second = json(answer(
+                        mvc,
+                        get("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .queryParam("created_after", since.toString())
+                                .queryParam("limit", "2")
+                                .queryParam(
+                                        "page_token", first.get("nextPageToken").asText()))
+                .andExpect(status().isOk()));
+
+        assertThat(first.get("jobs").findValuesAsText("id")).containsExactlyElementsOf(newestFirst.subList(0, 2));
+        assertThat(second.get("jobs").findValuesAsText("id")).containsExactly(newestFirst.get(2));
+        assertThat(second.has("nextPageToken")).isTrue();
+        assertThat(second.get("nextPageToken").isNull()).isTrue();
+        JsonNode shown =
+                json(answer(mvc, get("/v1/jobs/" + newestFirst.get(2)).header(HttpHeaders.AUTHORIZATION, TEAM_A)));
+        assertThat(second.get("jobs").get(0)).isEqualTo(shown);
+        JsonNode queuedOfB = json(answer(
+                mvc,
+                get("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                        .queryParam("created_after", since.toString())
+                        .queryParam("status", "queued")));
+        assertThat(queuedOfB.get("jobs")).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "status|finished",
+                "limit|0",
+                "limit|101",
+                "limit|ten",
+                "created_after|yesterday",
+                "page_token|bm90LWEta2V5"
+            })
+    void aListingWithAnInvalidParameterIsRefusedWith422(String name, String value) throws Exception {
+        answer(mvc, get("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).queryParam(name, value))
+                .andExpect(problem(422));
+    }
+
+    @Test
+    void deleteAnswers204OnceAndOnlyForTheCallersJob() throws Exception {
+        String id = submitted(TEAM_A);
+
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        assertThat(gateway.jobs.find(id)).isPresent();
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(status().isNoContent());
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(404));
+        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(404));
+        assertThat(gateway.objects.list(JobKeys.jobObjects(id))).isEmpty();
+    }
+
+    @Test
+    void metadataIsTakenFromAJsonBodyOrAFormFieldAndShownWithTheJob() throws Exception {
+        String fromJson = id(answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                        + "\",\"metadata\":{\"order\":\"42\",\"customer\":\"acme\"}}"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.metadata.order").value("42")));
+        String fromForm = id(answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("metadata", "{\"order\":\"43\"}")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(status().isAccepted()));
+
+        answer(mvc, get("/v1/jobs/" + fromJson).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(jsonPath("$.metadata.customer").value("acme"));
+        assertThat(gateway.jobs.find(fromForm).orElseThrow().spec().metadata()).isEqualTo(Map.of("order", "43"));
+        answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("metadata", "[\"order\"]")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(422));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                        + "\",\"metadata\":{\"k\":{}}}"))
+                .andExpect(problem(400));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam(
+                                        "metadata", "{\"k\":\"" + "v".repeat(JobMetadata.MAX_VALUE_LENGTH + 1) + "\"}"))
+                .andExpect(problem(422));
     }
 
     @Test
