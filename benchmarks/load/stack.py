@@ -98,6 +98,26 @@ class LocalStack:
             command.append(f"-XX:StartFlightRecording=filename={self.jfr_file(app)},{JFR_OPTIONS}")
         return command
 
+    def _common_args(self) -> list[str]:
+        p = self.ports
+        return ["--server.address=127.0.0.1", f"--spring.kafka.bootstrap-servers=127.0.0.1:{p['kafka']}",
+                f"--n2n.storage.endpoint=http://127.0.0.1:{p['s3']}", f"--n2n.storage.access-key={ACCESS_KEY}",
+                f"--n2n.storage.secret-key={SECRET_KEY}", "--management.server.address=127.0.0.1"]
+
+    def _start_gateway(self, name: str, args: list[str]) -> None:
+        p = self.ports
+        self._start(name, self._java(name) + ["-jar", self._jar("api-gateway"), *self._common_args(),
+                    f"--server.port={p[name]}", f"--management.server.port={p[name + '_mgmt']}", *args])
+
+    def add_gateway(self, name: str, args: list[str] = ()) -> str:
+        """One more gateway on the stack's broker and bucket (a replica, e.g. with other settings), once it
+        is ready; its base URL. `management_url(name, ...)` reaches its management port."""
+        self.ports[name] = free_port()
+        self.ports[name + "_mgmt"] = free_port()
+        self._start_gateway(name, list(args))
+        wait_until(lambda: healthy(self.management_url(name, "/actuator/health/readiness")), name)
+        return f"http://127.0.0.1:{self.ports[name]}"
+
     def __enter__(self) -> "LocalStack":
         if self.state.exists():
             shutil.rmtree(self.state)
@@ -109,12 +129,8 @@ class LocalStack:
             self._start("s3", [str(ROOT / "scripts/s3-server.sh"), str(p["s3"]), str(self.state / "s3"),
                                ACCESS_KEY, SECRET_KEY])
             wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
-            common = ["--server.address=127.0.0.1", f"--spring.kafka.bootstrap-servers=127.0.0.1:{p['kafka']}",
-                      f"--n2n.storage.endpoint=http://127.0.0.1:{p['s3']}", f"--n2n.storage.access-key={ACCESS_KEY}",
-                      f"--n2n.storage.secret-key={SECRET_KEY}", "--management.server.address=127.0.0.1"]
-            self._start("gateway", self._java("gateway") + ["-jar", self._jar("api-gateway"), *common,
-                        f"--server.port={p['gateway']}", f"--management.server.port={p['gateway_mgmt']}",
-                        *self.gateway_args])
+            common = self._common_args()
+            self._start_gateway("gateway", self.gateway_args)
             djl = ROOT / "benchmarks/results/tmp/djl"
             self._start("worker", self._java("worker") + [
                 "-Dai.djl.offline=true", f"-DDJL_CACHE_DIR={djl}", f"-Dorg.bytedeco.javacpp.cachedir={djl}-javacpp",
@@ -130,10 +146,11 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
+        # last started first, each gone before the next is signalled: the applications shut down while the
+        # broker and S3 still answer (without them a gateway's shutdown waits on Kafka until it is killed)
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
