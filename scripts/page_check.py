@@ -167,12 +167,19 @@ def refusal_detail(base_url: str, name: str, content_type: str, data: bytes, hea
 
 
 def expected_models(base_url: str, headers: dict | None = None) -> tuple[list[str], str]:
-    """The picker's option texts and the selected one's value, from GET /v1/models (404: no catalogue)."""
-    status, _, body = call(base_url, "GET", "/v1/models", headers=headers)
-    if status == 404:
-        return ["default model"], ""
-    check(status == 200, f"GET /v1/models: {status} {body[:200]!r}")
-    models = json.loads(body)["models"]
+    """The picker's option texts and the selected one's value, from GET /v1/models (404: no catalogue),
+    once the worker's models are listed (a gateway reads the catalogue every few seconds)."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, _, body = call(base_url, "GET", "/v1/models", headers=headers)
+        if status == 404:
+            return ["default model"], ""
+        check(status == 200, f"GET /v1/models: {status} {body[:200]!r}")
+        models = json.loads(body)["models"]
+        if models:
+            break
+        check(time.monotonic() < deadline, "GET /v1/models listed no model within 60 s")
+        time.sleep(0.5)
     labels = [m["name"] + (" (default)" if m["default"] else "") + ("" if m["available"] else " (no worker running now)")
               for m in models]
     default = next((m["name"] for m in models if m["default"]), models[0]["name"] if models else "")
@@ -223,8 +230,8 @@ def download(page: Page) -> bytes:
 
 def check_without_keys(browser: Browser, base_url: str, state: Path, screenshots: Path | None, log) -> None:
     problems: list[str] = []
-    page = open_page(browser, base_url, problems)
     labels, default = expected_models(base_url)
+    page = open_page(browser, base_url, problems)
     expect(page.locator("#model option")).to_have_text(labels)
     check(page.locator("#model").input_value() == default, f"the default model {default!r} is not selected")
 
@@ -361,8 +368,8 @@ def main() -> int:
                 f"--n2n.gateway.api-keys[0].sha256={hashlib.sha256(key.encode()).hexdigest()}",
                 "--n2n.gateway.api-keys[0].requests-per-minute=6000"]
     try:
-        with LocalStack(args.state, gateway_args=key_args, log=log) as stack:
-            open_url = stack.add_gateway("gateway_open")
+        with LocalStack(args.state, gateway_args=key_args, log=log, more_gateways={"gateway_open": []}) as stack:
+            open_url = stack.gateway_url("gateway_open")
             log(f"gateway with a key {stack.base_url}, without keys {open_url}")
             with sync_playwright() as playwright:
                 # root has no user namespaces for chromium's sandbox here; the pages are our own

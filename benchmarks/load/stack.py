@@ -49,20 +49,27 @@ def port_open(port: int) -> bool:
 
 
 class LocalStack:
-    """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`."""
+    """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`.
+    more_gateways: further gateways on the same broker and bucket (replicas, e.g. with other settings), by
+    name, with their own arguments; `stack.gateway_url(name)`."""
 
     def __init__(self, state: Path, gateway_args: list[str] = (), worker_args: list[str] = (),
-                 jfr: bool = False, log=print):
+                 jfr: bool = False, log=print, more_gateways: dict[str, list[str]] | None = None):
         self.state = state
         self.gateway_args = list(gateway_args)
+        self.more_gateways = {name: list(args) for name, args in (more_gateways or {}).items()}
         self.worker_args = list(worker_args)
         self.jfr = jfr
         self.log = log
         self.processes: list[subprocess.Popen] = []
         self.names: list[str] = []
+        apps = ("gateway", *self.more_gateways, "worker")
         self.ports = {name: free_port() for name in
-                      ("kafka", "controller", "s3", "gateway", "gateway_mgmt", "worker", "worker_mgmt")}
-        self.base_url = f"http://127.0.0.1:{self.ports['gateway']}"
+                      ("kafka", "controller", "s3", *apps, *(app + "_mgmt" for app in apps))}
+        self.base_url = self.gateway_url("gateway")
+
+    def gateway_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
 
     def management_url(self, app: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[app + '_mgmt']}{path}"
@@ -109,15 +116,6 @@ class LocalStack:
         self._start(name, self._java(name) + ["-jar", self._jar("api-gateway"), *self._common_args(),
                     f"--server.port={p[name]}", f"--management.server.port={p[name + '_mgmt']}", *args])
 
-    def add_gateway(self, name: str, args: list[str] = ()) -> str:
-        """One more gateway on the stack's broker and bucket (a replica, e.g. with other settings), once it
-        is ready; its base URL. `management_url(name, ...)` reaches its management port."""
-        self.ports[name] = free_port()
-        self.ports[name + "_mgmt"] = free_port()
-        self._start_gateway(name, list(args))
-        wait_until(lambda: healthy(self.management_url(name, "/actuator/health/readiness")), name)
-        return f"http://127.0.0.1:{self.ports[name]}"
-
     def __enter__(self) -> "LocalStack":
         if self.state.exists():
             shutil.rmtree(self.state)
@@ -131,13 +129,15 @@ class LocalStack:
             wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
             common = self._common_args()
             self._start_gateway("gateway", self.gateway_args)
+            for name, args in self.more_gateways.items():
+                self._start_gateway(name, args)
             djl = ROOT / "benchmarks/results/tmp/djl"
             self._start("worker", self._java("worker") + [
                 "-Dai.djl.offline=true", f"-DDJL_CACHE_DIR={djl}", f"-Dorg.bytedeco.javacpp.cachedir={djl}-javacpp",
                 "-jar", self._jar("worker"), *common, f"--server.port={p['worker']}",
                 f"--management.server.port={p['worker_mgmt']}", f"--n2n.inference.models-dir={ROOT / 'models/zoo'}",
                 *self.worker_args])
-            for app in ("gateway", "worker"):
+            for app in ("gateway", *self.more_gateways, "worker"):
                 wait_until(lambda: healthy(self.management_url(app, "/actuator/health/readiness")), app)
             self.log(f"stack up in {self.state}: gateway {self.base_url}, kafka {p['kafka']}, s3 {p['s3']}")
         except BaseException:
