@@ -311,6 +311,34 @@ def check_cancel(page: Page, base_url: str, log) -> None:
     call(base_url, "POST", f"/v1/jobs/{busy_id}/cancel")
 
 
+def check_model_picker(browser: Browser, base_url: str, log) -> None:
+    """How the picker shows a catalogue in the shape GET /v1/models answers, with what a stack of one worker
+    cannot show: an unavailable model. The answer is given to the browser; everything else is the real gateway."""
+    card = {"architecture": "halfunet", "channels": 3, "noise": "gaussian,0,50",
+            "validation": {"psnr_noisy": 20.39, "psnr_model": 28.47}}
+    catalogue = {"models": [
+        {"name": "gaussian", "default": True, "available": True, "workers": 2, "lastSeen": "2026-01-01T00:00:00Z",
+         "card": card},
+        {"name": "poisson", "default": False, "available": False, "workers": 0, "lastSeen": "2026-01-01T00:00:00Z",
+         "card": {**card, "noise": "poisson,5,50"}}]}
+    problems: list[str] = []
+    context = browser.new_context()
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    context.route("**/v1/models", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                               body=json.dumps(catalogue)))
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.goto(base_url + "/")
+    expect(page.locator("#model option")).to_have_text(["gaussian (default)", "poisson (no worker running now)"])
+    check(page.locator("#model").input_value() == "gaussian", "the default model is not selected")
+    expect(page.locator("#model-card")).to_have_text("noise gaussian,0,50 · 3 channels · halfunet · PSNR 20.39 → 28.47 dB")
+    page.select_option("#model", "poisson")
+    expect(page.locator("#model-card")).to_contain_text("queued until a worker that runs it starts")
+    check(not problems, f"the browser reported: {problems}")
+    log("the model picker shows a catalogue: default selected, an unavailable model marked, the card described")
+    context.close()
+
+
 def check_with_key(browser: Browser, base_url: str, key: str, state: Path, log) -> None:
     problems: list[str] = []
     page = open_page(browser, base_url, problems)
@@ -376,6 +404,7 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
                 try:
                     check_without_keys(browser, open_url, args.state, args.save_screenshots, log)
+                    check_model_picker(browser, open_url, log)
                     check_with_key(browser, stack.base_url, key, args.state, log)
                 finally:
                     browser.close()

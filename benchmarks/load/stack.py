@@ -129,15 +129,17 @@ class LocalStack:
             wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
             common = self._common_args()
             self._start_gateway("gateway", self.gateway_args)
-            for name, args in self.more_gateways.items():
-                self._start_gateway(name, args)
             djl = ROOT / "benchmarks/results/tmp/djl"
             self._start("worker", self._java("worker") + [
                 "-Dai.djl.offline=true", f"-DDJL_CACHE_DIR={djl}", f"-Dorg.bytedeco.javacpp.cachedir={djl}-javacpp",
                 "-jar", self._jar("worker"), *common, f"--server.port={p['worker']}",
                 f"--management.server.port={p['worker_mgmt']}", f"--n2n.inference.models-dir={ROOT / 'models/zoo'}",
                 *self.worker_args])
-            for app in ("gateway", *self.more_gateways, "worker"):
+            wait_until(lambda: healthy(self.management_url("gateway", "/actuator/health/readiness")), "gateway")
+            # once the first has made the bucket: replicas racing to create it can fail on "already owned by you"
+            for name, args in self.more_gateways.items():
+                self._start_gateway(name, args)
+            for app in ("worker", *self.more_gateways):
                 wait_until(lambda: healthy(self.management_url(app, "/actuator/health/readiness")), app)
             self.log(f"stack up in {self.state}: gateway {self.base_url}, kafka {p['kafka']}, s3 {p['s3']}")
         except BaseException:
