@@ -232,6 +232,8 @@ def check_without_keys(browser: Browser, base_url: str, state: Path, screenshots
     problems: list[str] = []
     labels, default = expected_models(base_url)
     page = open_page(browser, base_url, problems)
+    _, _, document = call(base_url, "GET", "/v3/api-docs")
+    check("get" not in json.loads(document)["paths"].get("/", {}), "the page is in the API document")
     expect(page.locator("#model option")).to_have_text(labels)
     check(page.locator("#model").input_value() == default, f"the default model {default!r} is not selected")
 

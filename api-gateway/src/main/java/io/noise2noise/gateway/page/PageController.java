@@ -1,5 +1,6 @@
 package io.noise2noise.gateway.page;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
@@ -12,8 +13,10 @@ import org.springframework.web.bind.annotation.RestController;
  * The page to try the service in a browser: {@code GET /} asking for HTML. An explicit route, not
  * Spring Boot's welcome page, since the legacy {@code POST /} mapping answers every other method on
  * {@code /} with 405 before the welcome page is looked at. The page's scripts and styles are static
- * resources under {@link #ASSETS}; it calls only the public {@code /v1} API.
+ * resources under {@link #ASSETS}; it calls only the public {@code /v1} API, and is no part of the
+ * API document.
  */
+@Hidden
 @RestController
 public class PageController {
 
