@@ -1,10 +1,10 @@
 # noise2noise — README's two commands:
 #   make run    build everything and run the whole system on loopback (Kafka, S3, gateway, worker)
-#   make test   build everything and run every test suite (models/, Java, k8s manifests, containers)
+#   make test   build everything and run every test suite (models/, Java, the Python client, k8s manifests, containers)
 # the Maven wrapper pins Maven (3.9.16, fetched from Maven Central into ~/.m2/wrapper on first use)
 MVN ?= ./mvnw -B -ntp
 
-.PHONY: build run test test-java test-models test-page docs-check format k8s-lint container-check test-containers fresh-root-check bench clean
+.PHONY: build run test test-java test-models test-clients test-page docs-check format k8s-lint container-check test-containers fresh-root-check bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -13,7 +13,7 @@ run: build
 	scripts/run-local.sh
 
 # the container steps run last: they need root and podman (installed from apt when missing)
-test: docs-check test-models test-java test-page k8s-lint container-check test-containers
+test: docs-check test-models test-java test-clients test-page k8s-lint container-check test-containers
 
 # every module's tests; the root project also checks formatting (spotless) and lint rules (checkstyle)
 test-java:
@@ -29,9 +29,7 @@ $(PAGE_VENV)/.installed: scripts/page-requirements.txt
 	$(PAGE_VENV)/bin/pip install --quiet -r scripts/page-requirements.txt
 	touch $@
 
-test-page: $(PAGE_VENV)/.installed
-	$(MVN) -q -pl api-gateway,worker -am package -DskipTests
-	$(MVN) -q -f local-stack/pom.xml package
+test-page: build $(PAGE_VENV)/.installed
 	scripts/page-check.sh $(PAGE_VENV)/bin/python $(PAGE_CHECK_ARGS)
 
 # rewrites all Java to the project's formatting (palantir-java-format); `make test` fails on any drift
@@ -45,6 +43,12 @@ docs-check:
 test-models:
 	$(MAKE) -C models venv
 	$(MAKE) -C models test
+
+# the Python client and the n2n command line (clients/python): lint, types, unit tests, and end-to-end
+# tests against the whole system on loopback (Kafka, S3Proxy, gateway, worker) from the built jars
+test-clients: build
+	$(MAKE) -C clients/python venv
+	$(MAKE) -C clients/python test
 
 # validates deploy/k8s offline (kubeconform + the Kubernetes schemas from PyPI), and that it rejects broken manifests
 k8s-lint:

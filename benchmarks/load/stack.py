@@ -11,13 +11,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from n2n_client import healthy  # noqa: E402
 
 ACCESS_KEY, SECRET_KEY = "n2n-local", "n2n-local-secret"
 # socket reads and writes of any length (the profile's default hides those under 10 ms), GC, parks
@@ -40,6 +41,15 @@ def wait_until(check, what: str, timeout: float = 180) -> None:
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{what} not up after {timeout:.0f} s")
+
+
+def healthy(url: str, timeout: float = 2) -> bool:
+    """Whether a health endpoint (e.g. the management port's /actuator/health/readiness) answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def port_open(port: int) -> bool:
@@ -147,9 +157,19 @@ class LocalStack:
             raise
         return self
 
+    @contextmanager
+    def paused(self, name: str) -> Iterator[None]:
+        """One process of the stack stopped (SIGSTOP) meanwhile, e.g. the worker, so jobs stay queued."""
+        process = self.processes[self.names.index(name)]
+        os.killpg(process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
-        # last started first, each gone before the next is signalled: the applications shut down while the
-        # broker and S3 still answer (without them a gateway's shutdown waits on Kafka until it is killed)
+        # one at a time, in reverse: the gateway and worker close their Kafka clients while Kafka still answers
+        # (stopped together, the gateway spent 30 s retrying the gone broker before it was killed)
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

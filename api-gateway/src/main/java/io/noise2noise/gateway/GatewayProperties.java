@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
+ * @param imageUrls       fetching a job's image from the {@code image_url} a client gives
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -38,7 +39,28 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Waiters waiters,
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
-        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys) {
+        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
+        @DefaultValue @Valid @NotNull ImageUrls imageUrls) {
+
+    /**
+     * A job's image may be given as a URL the gateway fetches (the same address rules as webhooks:
+     * {@code webhooks.allow-private-networks}, {@code webhooks.extra-ports}; no redirects). A fetch
+     * holds a request thread, so they are bounded: at most {@code maxConcurrent} at once (beyond,
+     * 503 with {@code Retry-After: retryAfter}), each within {@code timeout} from connect to the last
+     * byte, and each reserves its bytes from the request bodies' in-flight budget.
+     *
+     * @param timeout        the whole fetch: connect, headers and body
+     * @param maxConcurrent  fetches under way at once on this gateway
+     * @param retryAfter     what a client refused because all fetch slots are taken is told to wait
+     */
+    public record ImageUrls(
+            @DefaultValue("20s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 5)
+            Duration timeout,
+
+            @DefaultValue("16") @Min(1) int maxConcurrent,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
@@ -51,7 +73,8 @@ public record GatewayProperties(
             @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**
-     * Requests waiting for their job hold no thread, but each holds a connection and a little
+     * Requests waiting for their job ({@code Prefer: wait} on submission or {@code GET}, legacy
+     * {@code POST /}, event streams) hold no thread, but each holds a connection and a little
      * memory; these caps bound them. Over a cap, {@code Prefer: wait} is not applied (202 at once)
      * and the legacy {@code POST /} is refused (429) before its job is created.
      *
@@ -60,6 +83,8 @@ public record GatewayProperties(
      * @param storeCheckInterval  how often the job store is read for jobs still waited for, in case their
      *                            result event was published before this gateway's listener joined
      * @param retryAfter          what a legacy client refused over a cap is told to wait
+     * @param eventInterval       how often the jobs followed by event streams are read for changes
+     * @param maxEventStream      how long one event stream stays open (the client then reconnects)
      */
     public record Waiters(
             @DefaultValue("2000") @Min(0) int maxTotal,
@@ -69,7 +94,13 @@ public record GatewayProperties(
             Duration storeCheckInterval,
 
             @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
-            Duration retryAfter) {}
+            Duration retryAfter,
+
+            @DefaultValue("1s") @NotNull @DurationMin(millis = 100)
+            Duration eventInterval,
+
+            @DefaultValue("10m") @NotNull @DurationMin(seconds = 1)
+            Duration maxEventStream) {}
 
     /**
      * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;

@@ -30,6 +30,10 @@ public class RequestRefusedException extends RuntimeException {
         INVALID_PARAMETER,
         /** A webhook URL that is malformed, internal, on a port not allowed, or does not resolve. */
         WEBHOOK_NOT_ALLOWED,
+        /** An image URL that is malformed, internal, on a port not allowed, or does not resolve. */
+        IMAGE_URL_NOT_ALLOWED,
+        /** An image URL that answered with an error or a redirect, or not within the fetch timeout. */
+        IMAGE_URL_UNAVAILABLE,
         /** An upload id never opened, opened by another caller, expired, or with nothing uploaded. */
         UNKNOWN_UPLOAD,
         /** The upload was replaced or removed while it was being checked. */

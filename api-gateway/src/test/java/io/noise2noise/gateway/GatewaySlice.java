@@ -5,11 +5,15 @@ import io.noise2noise.gateway.access.AccessConfiguration;
 import io.noise2noise.gateway.bodies.BodiesConfiguration;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.jobs.GatewayServices;
+import io.noise2noise.gateway.jobs.ImageUrls;
 import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.gateway.jobs.JobCancellations;
 import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.gateway.jobs.JobController;
+import io.noise2noise.gateway.jobs.JobDeletions;
+import io.noise2noise.gateway.jobs.JobListing;
 import io.noise2noise.gateway.jobs.JobSubmissions;
+import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
@@ -79,7 +83,28 @@ public class GatewaySlice {
     }
 
     @Bean
+    JobListing jobListing(GatewayServices services) {
+        return services.listing;
+    }
+
+    @Bean
+    JobDeletions jobDeletions(GatewayServices services) {
+        return services.deletions;
+    }
+
+    @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    JobWatches jobWatches(GatewayServices services, GatewayProperties properties) {
+        return new JobWatches(services.jobs, services.completions, properties);
+    }
+
+    @Bean
+    ImageUrls imageUrls(
+            GatewayServices services, RequestBodies bodies, ImageLimits limits, GatewayProperties properties) {
+        return new ImageUrls(services.webhookTargets, bodies, limits, properties);
     }
 }

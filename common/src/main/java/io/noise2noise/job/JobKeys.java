@@ -3,7 +3,9 @@ package io.noise2noise.job;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Object keys of a job in the bucket. Deterministic, so a redelivered job overwrites, never duplicates;
@@ -85,11 +87,49 @@ public final class JobKeys {
     }
 
     /**
+     * A job's entry in its owner's index, which lists the owner's jobs newest first: S3 lists keys in
+     * order, so the entry starts with the job's creation time counted down from the largest long
+     * (zero-padded, so text order is number order), then the job id (order within one millisecond).
+     */
+    public static String ownerJob(String owner, String jobId, Instant createdAt) {
+        return ownerJobs(owner) + String.format("%019d", Long.MAX_VALUE - createdAt.toEpochMilli()) + "-"
+                + checked(jobId, "job");
+    }
+
+    /** The index of one owner's jobs ({@code null}: the anonymous caller when API keys are off). */
+    public static String ownerJobs(String owner) {
+        return "owners/" + ownerTag(owner) + "/jobs/";
+    }
+
+    /** What an index entry made by {@link #ownerJob} names: the job and when it was created (to the millisecond). */
+    public record OwnerJob(String jobId, Instant createdAt) {}
+
+    /** The job an entry of {@code owner}'s index names; empty for any other key. */
+    public static Optional<OwnerJob> ownerJobOf(String owner, String key) {
+        String prefix = ownerJobs(owner);
+        int dash = key.indexOf('-', prefix.length());
+        if (!key.startsWith(prefix) || dash != prefix.length() + 19) {
+            return Optional.empty();
+        }
+        String jobId = key.substring(dash + 1);
+        String countdown = key.substring(prefix.length(), dash);
+        if (!JobIds.isWellFormed(jobId) || !countdown.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        return Optional.of(new OwnerJob(jobId, Instant.ofEpochMilli(Long.MAX_VALUE - Long.parseLong(countdown))));
+    }
+
+    /**
      * The claim of a client's {@code Idempotency-Key} ({@code null} owner: the anonymous caller), under a
      * hash of owner and key: keys are free text, and one owner's key must never find another's claim.
      */
     public static String idempotencyClaim(String owner, String idempotencyKey) {
         return "idempotency/" + sha256((owner == null ? "" : owner) + "\n" + idempotencyKey);
+    }
+
+    /** Every object of a job: input, results, record, cancel request, webhook deliveries. */
+    public static String jobObjects(String jobId) {
+        return prefix(jobId);
     }
 
     /** The job or upload id at the end of a key made by {@link #uploadSlot} or {@link #unfinishedJob}. */

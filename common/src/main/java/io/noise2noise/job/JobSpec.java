@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the client asked for; fixed when the job is created.
@@ -17,6 +19,8 @@ import java.util.Set;
  * @param cancelAfter    deadline: a job not started by then expires, one still running is canceled
  * @param retryOf        the job this one retries, or null
  * @param owner          the API key id that submitted it, or null when keys are off
+ * @param metadata       the client's own labels (string to string, bounded by the gateway), carried
+ *                       unchanged into the job's views and webhooks; null when it sent none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -28,7 +32,8 @@ public record JobSpec(
         Set<WebhookEvent> webhookEvents,
         Instant cancelAfter,
         String retryOf,
-        String owner) {
+        String owner,
+        Map<String, String> metadata) {
 
     public JobSpec {
         // an EnumSet iterates in declaration order, so the spec's text form is the same in every JVM
@@ -36,6 +41,22 @@ public record JobSpec(
                 webhookEvents == null || webhookEvents.isEmpty()
                         ? EnumSet.of(WebhookEvent.COMPLETED)
                         : EnumSet.copyOf(webhookEvents));
+        // sorted for the same reason: the text form is the Idempotency-Key's fingerprint of the request
+        metadata = metadata == null || metadata.isEmpty() ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
+    }
+
+    /** A spec without client metadata. */
+    public JobSpec(
+            String model,
+            double strength,
+            String format,
+            Float quality,
+            String webhook,
+            Set<WebhookEvent> webhookEvents,
+            Instant cancelAfter,
+            String retryOf,
+            String owner) {
+        this(model, strength, format, quality, webhook, webhookEvents, cancelAfter, retryOf, owner, null);
     }
 
     public boolean notifies(WebhookEvent event) {
@@ -44,10 +65,10 @@ public record JobSpec(
 
     /** The same request without its deadline, which a client's retry of the same request recomputes. */
     public JobSpec withoutDeadline() {
-        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, retryOf, owner);
+        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, retryOf, owner, metadata);
     }
 
     public JobSpec retriedAs(String originalId) {
-        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, originalId, owner);
+        return new JobSpec(model, strength, format, quality, webhook, webhookEvents, null, originalId, owner, metadata);
     }
 }

@@ -32,10 +32,15 @@ public class JobStore {
 
     /**
      * Stores a new job's record, never over an existing one (a request that took over a stale
-     * Idempotency-Key claim creates its job id again): {@code false} when the record was there.
+     * Idempotency-Key claim creates its job id again): {@code false} when the record was there. Then
+     * its entry in the owner's index ({@link JobKeys#ownerJob}), named after the record stored, so a
+     * job is listed once even when its id was created twice.
      */
     public boolean create(Job job) {
-        return objects.putIfAbsent(JobKeys.record(job.id()), json(job), JSON);
+        boolean created = objects.putIfAbsent(JobKeys.record(job.id()), json(job), JSON);
+        Optional<Job> stored = created ? Optional.of(job) : find(job.id());
+        stored.ifPresent(indexed -> objects.put(indexEntry(indexed), new byte[0], "application/octet-stream"));
+        return created;
     }
 
     public Optional<Job> find(String jobId) {
@@ -94,9 +99,15 @@ public class JobStore {
                 "job " + from.job().id() + ": " + MAX_TRIES + " changes in a row lost their race to others");
     }
 
-    /** Removes a job's record (the job is then unknown); its other objects stay. */
-    public void delete(String jobId) {
-        objects.delete(JobKeys.record(jobId));
+    /** Removes a job's record (the job is then unknown) and its index entry; its other objects stay. */
+    public void delete(Job job) {
+        objects.delete(JobKeys.record(job.id()));
+        objects.delete(indexEntry(job));
+    }
+
+    /** The job's entry in its owner's index. */
+    public static String indexEntry(Job job) {
+        return JobKeys.ownerJob(job.spec().owner(), job.id(), job.createdAt());
     }
 
     /**

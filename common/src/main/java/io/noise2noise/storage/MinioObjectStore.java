@@ -414,6 +414,31 @@ public class MinioObjectStore implements ObjectStore {
                 "list " + prefix);
     }
 
+    @Override
+    public List<String> list(String prefix, String startAfter, int limit) {
+        return call(
+                () -> {
+                    List<String> keys = new ArrayList<>();
+                    ListObjectsArgs.Builder args = ListObjectsArgs.builder()
+                            .bucket(bucket)
+                            .prefix(prefix)
+                            .recursive(true)
+                            .maxKeys(limit);
+                    if (startAfter != null) {
+                        args.startAfter(startAfter);
+                    }
+                    // the iterator would go on to the next LIST request after max-keys: stop at the limit instead
+                    for (Result<Item> item : client.listObjects(args.build())) {
+                        if (keys.size() == limit) {
+                            break;
+                        }
+                        keys.add(item.get().objectName());
+                    }
+                    return keys;
+                },
+                "list " + prefix + " after " + startAfter);
+    }
+
     private static boolean isMissing(ErrorResponseException e) {
         return "NoSuchKey".equals(e.errorResponse().code())
                 || "NotFound".equals(e.errorResponse().code());

@@ -78,6 +78,14 @@ public interface ObjectStore {
     /** The keys under {@code prefix}, at every depth. */
     List<String> list(String prefix);
 
+    /**
+     * One page of the keys under {@code prefix}, at every depth, in lexicographic (UTF-8 byte) order as
+     * S3 lists them: at most {@code limit}, all after {@code startAfter} (null: from the first). One
+     * LIST request with {@code start-after} and {@code max-keys}, so a caller pages through a long
+     * listing without reading it whole; fewer than {@code limit} means the listing ended.
+     */
+    List<String> list(String prefix, String startAfter, int limit);
+
     /** A URL that lets its holder PUT {@code key} without credentials until it expires. */
     URI presignedPut(String key, Duration validFor);
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,6 +75,51 @@ class JobContractTest {
         assertThat(mapper.readValue(json, Job.class)).isEqualTo(job);
         assertThat(job.queueDelay()).hasSeconds(2);
         assertThat(job.executionTime()).hasSeconds(1);
+    }
+
+    @Test
+    void metadataTravelsInTheRecordSortedAndIsLeftOutWhenThereIsNone() throws Exception {
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        Instant now = Instant.parse("2026-11-28T01:00:00Z");
+        JobSpec labelled = new JobSpec(
+                null, 1.0, null, null, null, null, null, null, "team-a", Map.of("order", "42", "customer", "acme"));
+        Job job = Job.queued(JobIds.newId(), labelled, "png", 10, 20, now);
+
+        String json = mapper.writeValueAsString(job);
+
+        assertThat(json).contains("\"metadata\":{\"customer\":\"acme\",\"order\":\"42\"}");
+        assertThat(mapper.readValue(json, Job.class)).isEqualTo(job);
+        assertThat(labelled.withoutDeadline().toString()).contains("metadata={customer=acme, order=42}");
+        assertThat(labelled.retriedAs(job.id()).metadata()).isEqualTo(labelled.metadata());
+        JobSpec unlabelled = new JobSpec(null, 1.0, null, null, null, null, null, null, null, Map.of());
+        assertThat(unlabelled.metadata()).isNull();
+        assertThat(mapper.writeValueAsString(unlabelled)).doesNotContain("metadata");
+    }
+
+    @Test
+    void anOwnersIndexListsItsJobsNewestFirst() {
+        Instant earlier = Instant.parse("2026-11-28T01:00:00.123Z");
+        Instant later = earlier.plusMillis(1);
+        String first = JobIds.newId();
+        String second = JobIds.newId();
+
+        String older = JobKeys.ownerJob("team-a", first, earlier);
+        String newer = JobKeys.ownerJob("team-a", second, later);
+
+        assertThat(newer).startsWith(JobKeys.ownerJobs("team-a")).isLessThan(older);
+        assertThat(JobKeys.ownerJob("team-a", first, Instant.EPOCH)).isGreaterThan(older);
+        assertThat(JobKeys.ownerJobOf("team-a", older)).contains(new JobKeys.OwnerJob(first, earlier));
+        assertThat(JobKeys.ownerJobOf("team-b", older)).isEmpty();
+        assertThat(JobKeys.ownerJobOf(null, JobKeys.ownerJob(null, first, earlier)))
+                .isPresent();
+        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.unfinishedJob("team-a", first)))
+                .isEmpty();
+        assertThat(JobKeys.ownerJobOf("team-a", JobKeys.ownerJobs("team-a") + "12-" + first))
+                .isEmpty();
+        // beside the quota's markers, never among them: counting those stays one listing of their own prefix
+        assertThat(newer).doesNotStartWith(JobKeys.unfinishedJobs("team-a"));
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -29,7 +29,7 @@ public class InMemoryObjectStore implements ObjectStore {
 
     private record Stored(byte[] data, String contentType, String etag) {}
 
-    private final Map<String, Stored> objects = new TreeMap<>();
+    private final NavigableMap<String, Stored> objects = new TreeMap<>();
     private boolean unavailable;
 
     /** While true, every call throws {@link StorageUnavailableException}, as when S3 cannot be reached. */
@@ -153,6 +153,23 @@ public class InMemoryObjectStore implements ObjectStore {
             if (key.startsWith(prefix)) {
                 keys.add(key);
             }
+        }
+        return keys;
+    }
+
+    @Override
+    public synchronized List<String> list(String prefix, String startAfter, int limit) {
+        checkAvailable("list " + prefix + " after " + startAfter);
+        // String order is UTF-16 order, which S3's byte order matches for the ASCII keys the services write
+        NavigableMap<String, Stored> from = startAfter == null || startAfter.compareTo(prefix) < 0
+                ? objects.tailMap(prefix, true)
+                : objects.tailMap(startAfter, false);
+        List<String> keys = new ArrayList<>();
+        for (String key : from.keySet()) {
+            if (keys.size() == limit || !key.startsWith(prefix)) {
+                break;
+            }
+            keys.add(key);
         }
         return keys;
     }

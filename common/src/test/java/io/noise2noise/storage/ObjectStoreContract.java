@@ -220,6 +220,25 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void listsOnePageInKeyOrderAfterAKey() {
+        for (String name : List.of("c", "a", "e", "b", "d")) {
+            objects.put(prefix + "owners/a/jobs/" + name, new byte[0], TEXT);
+        }
+        objects.put(prefix + "owners/a/other", new byte[0], TEXT);
+        objects.put(prefix + "owners/ab/jobs/a", new byte[0], TEXT);
+        String jobs = prefix + "owners/a/jobs/";
+
+        assertThat(objects.list(jobs, null, 2)).containsExactly(jobs + "a", jobs + "b");
+        assertThat(objects.list(jobs, jobs + "b", 2)).containsExactly(jobs + "c", jobs + "d");
+        assertThat(objects.list(jobs, jobs + "d", 2)).containsExactly(jobs + "e");
+        assertThat(objects.list(jobs, jobs + "e", 2)).isEmpty();
+        // a start before the prefix lists from its first key; a key between two is no object of its own
+        assertThat(objects.list(jobs, prefix + "owners/", 1)).containsExactly(jobs + "a");
+        assertThat(objects.list(jobs, jobs + "bb", 10)).containsExactly(jobs + "c", jobs + "d", jobs + "e");
+        assertThat(objects.list(jobs, null, 100)).hasSize(5);
+    }
+
+    @Test
     void deleteRemovesTheObject() {
         String key = prefix + "gone";
         objects.put(key, bytes("x"), TEXT);

@@ -105,10 +105,13 @@ class ApiFuzzTest {
             "/v1/jobs/" + id + "/cancel",
             "/v1/jobs/" + id + "/retry",
             "/v1/uploads",
-            "/v1/jobs?strength=" + randomText(random, 4)
+            "/v1/jobs?strength=" + randomText(random, 4),
+            "/v1/jobs?metadata=" + randomText(random, 12),
+            "/v1/jobs?limit=" + randomText(random, 3) + "&status=" + randomText(random, 6) + "&created_after="
+                    + randomText(random, 10) + "&page_token=" + randomText(random, 16)
         };
         String path = paths[random.nextInt(paths.length)];
-        String method = random.nextInt(4) == 0 ? "GET" : "POST";
+        String method = random.nextInt(4) == 0 ? "GET" : random.nextInt(8) == 0 ? "DELETE" : "POST";
         byte[] body = randomBody(random, validPng);
         HttpRequest.Builder builder;
         try {
@@ -131,9 +134,9 @@ class ApiFuzzTest {
         }
         return builder.method(
                         method,
-                        method.equals("GET")
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(body))
+                        method.equals("POST")
+                                ? HttpRequest.BodyPublishers.ofByteArray(body)
+                                : HttpRequest.BodyPublishers.noBody())
                 .build();
     }
 

@@ -5,18 +5,25 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.noise2noise.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -252,6 +259,77 @@ class PipelineTest {
     }
 
     @Test
+    void anImageGivenByUrlIsFetchedByTheGatewayAndDenoised() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(120, 80, 8), 20, 8), "png");
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        images.createContext("/photo.png", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "image/png");
+            exchange.sendResponseHeaders(200, png.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(png);
+            }
+        });
+        images.start();
+        try {
+            String url = "http://127.0.0.1:" + images.getAddress().getPort() + "/photo.png";
+            HttpRequest submit = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .header("Prefer", "wait=30")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"image_url\": \"" + url + "\"}"))
+                    .build();
+            JsonNode job = HttpJson.send(submit).body();
+
+            assertThat(job.get("status").asText()).isEqualTo("succeeded");
+            assertThat(job.get("width").asInt()).isEqualTo(120);
+            HttpJson.Response missing =
+                    HttpJson.post(baseUrl + "/v1/jobs", Map.of("image_url", url.replace("photo.png", "gone.png")));
+            assertThat(missing.status()).isEqualTo(422);
+            assertThat(missing.body().get("detail").asText())
+                    .isEqualTo("image_url could not be fetched: it answered HTTP 404");
+        } finally {
+            images.stop(0);
+        }
+    }
+
+    @Test
+    void aJobCanBeFollowedAsServerSentEventsAndByALongPoll() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(160, 120, 8), 20, 8), "png");
+        String id = HttpJson.post(
+                        baseUrl + "/v1/jobs",
+                        Map.of("image", Base64.getEncoder().encodeToString(png)))
+                .body()
+                .get("id")
+                .asText();
+
+        HttpResponse<Stream<String>> stream = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id + "/events"))
+                                .header("Accept", "text/event-stream")
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = stream.body()
+                .filter(line -> line.startsWith("event:") || line.startsWith("data:"))
+                .toList();
+
+        assertThat(events.get(events.size() - 2)).isEqualTo("event:end");
+        assertThat(MAPPER.readTree(events.get(events.size() - 1).substring("data:".length()))
+                        .get("status")
+                        .asText())
+                .isEqualTo("succeeded");
+        HttpResponse<String> ended = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id))
+                                .header("Prefer", "wait=5")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).isEqualTo(200);
+        assertThat(MAPPER.readTree(ended.body()).get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
     void jobsCarryTraceContextAndServicesReportHealthAndMetrics() throws Exception {
         String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 9), "png"));
         assertThat(HttpJson.post(baseUrl + "/", Map.of("base64Image", png))
@@ -294,12 +372,102 @@ class PipelineTest {
     }
 
     @Test
-    void theApiIsDescribedByAnOpenApiDocument() {
+    void everyAnswerIsOneTheApiDocumentDescribes() throws Exception {
         HttpJson.Response document = HttpJson.get(baseUrl + "/v3/api-docs");
-
         assertThat(document.status()).isEqualTo(200);
-        assertThat(document.body().get("paths").has("/v1/jobs")).isTrue();
-        assertThat(document.body().get("paths").has("/v1/jobs/{id}/cancel")).isTrue();
+        JsonNode api = document.body();
+        assertThat(api.get("openapi").asText()).startsWith("3.1");
+        assertThat(api.path("webhooks").has("job.completed")).isTrue();
+        assertThat(api.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+        assertThat(api.at("/paths/~1v1~1jobs/post/requestBody/content").has("multipart/form-data"))
+                .isTrue();
+        ApiContract contract = new ApiContract(api);
+        List<String> undocumented = new ArrayList<>();
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(64, 48, 8), 20, 8), "png");
+        String image = "{\"image\": \"" + Base64.getEncoder().encodeToString(png) + "\"";
+
+        HttpResponse<byte[]> submitted = exchange(
+                contract, undocumented, "POST", "/v1/jobs", Map.of("Content-Type", "application/json"), image + "}");
+        assertThat(submitted.statusCode()).isEqualTo(202);
+        String id = MAPPER.readTree(submitted.body()).get("id").asText();
+        assertThat(exchange(contract, undocumented, "GET", "/v1/jobs/" + id, Map.of("Prefer", "wait=30"), null)
+                        .statusCode())
+                .isEqualTo(200);
+        exchange(contract, undocumented, "GET", "/v1/jobs/" + id, Map.of(), null);
+        assertThat(exchange(contract, undocumented, "GET", "/v1/jobs/" + id + "/result", Map.of(), null)
+                        .statusCode())
+                .isEqualTo(200);
+        exchange(contract, undocumented, "POST", "/v1/jobs/" + id + "/cancel", Map.of(), "");
+        assertThat(exchange(contract, undocumented, "POST", "/v1/jobs/" + id + "/retry", Map.of(), "")
+                        .statusCode())
+                .isEqualTo(409);
+        assertThat(exchange(contract, undocumented, "GET", "/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA", Map.of(), null)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(exchange(
+                                contract,
+                                undocumented,
+                                "POST",
+                                "/v1/jobs",
+                                Map.of("Content-Type", "application/json"),
+                                image + ", \"strength\": 5}")
+                        .statusCode())
+                .isEqualTo(422);
+        assertThat(exchange(contract, undocumented, "POST", "/v1/jobs", Map.of("Content-Type", "application/json"), "{")
+                        .statusCode())
+                .isEqualTo(400);
+        HttpResponse<byte[]> raw = send(
+                "POST",
+                "/v1/jobs?strength=0.5",
+                Map.of("Content-Type", "image/png", "Prefer", "wait=30"),
+                HttpRequest.BodyPublishers.ofByteArray(png));
+        undocumented.addAll(contract.check("POST", "/v1/jobs", raw.statusCode(), contentType(raw), raw.body()));
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(exchange(contract, undocumented, "POST", "/v1/uploads", Map.of(), "")
+                        .statusCode())
+                .isEqualTo(201);
+        exchange(contract, undocumented, "GET", "/v1/webhook-secrets", Map.of(), null);
+        assertThat(exchange(
+                                contract,
+                                undocumented,
+                                "POST",
+                                "/",
+                                Map.of("Content-Type", "application/json"),
+                                "{\"base64Image\": \"" + Base64.getEncoder().encodeToString(png) + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
+
+        assertThat(undocumented).isEmpty();
+    }
+
+    private static HttpResponse<byte[]> exchange(
+            ApiContract contract,
+            List<String> undocumented,
+            String method,
+            String path,
+            Map<String, String> headers,
+            String body)
+            throws Exception {
+        HttpResponse<byte[]> response = send(
+                method,
+                path,
+                headers,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        undocumented.addAll(
+                contract.check(method, path, response.statusCode(), contentType(response), response.body()));
+        return response;
+    }
+
+    private static HttpResponse<byte[]> send(
+            String method, String path, Map<String, String> headers, HttpRequest.BodyPublisher body) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).method(method, body);
+        headers.forEach(request::header);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String contentType(HttpResponse<?> response) {
+        return response.headers().firstValue("Content-Type").orElse(null);
     }
 
     @Test

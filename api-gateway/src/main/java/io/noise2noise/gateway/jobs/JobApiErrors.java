@@ -3,6 +3,8 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.JsonBodyLimits;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.storage.StorageUnavailableException;
+import java.net.URI;
+import java.util.Locale;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -18,8 +20,9 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
 
 /**
  * Errors of the {@code /v1} API as RFC 9457 problem details, and the one map of a refusal's reason to
- * its HTTP status (the legacy route reports the same status in {@code X-N2N-Status}). Problems keep the
- * default type {@code about:blank}, so their title is the status's reason phrase.
+ * its HTTP status (the legacy route reports the same status in {@code X-N2N-Status}). A refusal's
+ * problem type is stable per reason ({@link #type}), so clients can tell a full queue from a reached
+ * quota without reading the text; Spring's own errors (405, ...) keep {@code about:blank}.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 @RestControllerAdvice(assignableTypes = JobController.class)
@@ -46,7 +49,22 @@ public class JobApiErrors {
         if (e.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
         }
-        return response.body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+        problem.setType(type(e.reason()));
+        problem.setTitle(title(e.reason()));
+        return response.body(problem);
+    }
+
+    /** The problem type of a refusal: {@code urn:noise2noise:problem:queue-full} and so on, one per reason. */
+    public static URI type(RequestRefusedException.Reason reason) {
+        return URI.create("urn:noise2noise:problem:"
+                + reason.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+
+    /** The short summary of a problem type: its reason in words ("Queue full"). */
+    public static String title(RequestRefusedException.Reason reason) {
+        String words = reason.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 
     /** The HTTP status of a refusal. */
@@ -58,8 +76,13 @@ public class JobApiErrors {
             case EXPIRED -> HttpStatus.GONE;
             case BODY_TOO_LARGE, IMAGE_TOO_LARGE -> HttpStatus.PAYLOAD_TOO_LARGE;
             case UNSUPPORTED_IMAGE_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
-            case IMAGE_NOT_WRITABLE, INVALID_PARAMETER, WEBHOOK_NOT_ALLOWED, UNKNOWN_UPLOAD, IDEMPOTENCY_KEY_REUSED ->
-                HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_NOT_WRITABLE,
+                    INVALID_PARAMETER,
+                    WEBHOOK_NOT_ALLOWED,
+                    IMAGE_URL_NOT_ALLOWED,
+                    IMAGE_URL_UNAVAILABLE,
+                    UNKNOWN_UPLOAD,
+                    IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
             case QUEUE_FULL, QUOTA_REACHED, TOO_MANY_WAITERS -> HttpStatus.TOO_MANY_REQUESTS;
             case GATEWAY_BUSY, STORAGE_UNAVAILABLE, QUEUE_UNAVAILABLE, INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
         };

@@ -52,4 +52,26 @@ public class JobCancellations {
         }
         return new Outcome(jobs.find(job.id()).orElse(job), false);
     }
+
+    /**
+     * Ends the job now, whatever its state (its deletion goes on from here): as {@link #cancel}, and a
+     * running one is recorded canceled at once, with its event published, rather than when its worker
+     * stops. The worker stops at its next tile (the cancel request, or the record no longer its run's),
+     * and its later writes of the job are refused: each is conditional on the version it last wrote.
+     * Returns the job as it ended (a finished one as it was).
+     */
+    public Job end(Job stored) {
+        Outcome outcome = cancel(stored);
+        if (outcome.stopped()) {
+            return outcome.job();
+        }
+        Optional<Job> canceled = jobs.advance(
+                stored.id(),
+                current -> current.status().isTerminal()
+                        ? current
+                        : current.canceled("canceled by request while running", clock.instant()));
+        canceled.ifPresent(events::publish);
+        // empty: the worker ended it first, or the job is gone
+        return canceled.or(() -> jobs.find(stored.id())).orElse(outcome.job());
+    }
 }

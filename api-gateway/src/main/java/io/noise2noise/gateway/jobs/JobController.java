@@ -1,6 +1,8 @@
 package io.noise2noise.gateway.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
@@ -20,20 +22,25 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.BindParam;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,17 +48,20 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The asynchronous job API: submit (JSON, multipart or a raw image body), poll, fetch the result,
- * cancel, retry. Submissions accept {@code Idempotency-Key}, {@code Cancel-After} (a deadline) and
- * {@code Prefer: wait=N} (answer with the finished job if it ends within N seconds).
+ * cancel, retry, list the caller's jobs, delete one. Submissions accept {@code Idempotency-Key},
+ * {@code Cancel-After} (a deadline) and {@code Prefer: wait=N} (answer with the finished job if it ends
+ * within N seconds).
  */
 @RestController
 public class JobController {
@@ -70,6 +80,11 @@ public class JobController {
     private final GatewayProperties properties;
     private final RequestBodies bodies;
     private final UploadSlots uploadSlots;
+    private final ImageUrls imageUrls;
+    private final JobWatches watches;
+    private final JobListing listing;
+    private final JobDeletions deletions;
+    private final ObjectMapper mapper;
 
     public JobController(
             JobSubmissions submissions,
@@ -80,8 +95,18 @@ public class JobController {
             WebhookDeliveries deliveries,
             GatewayProperties properties,
             RequestBodies bodies,
-            UploadSlots uploadSlots) {
+            UploadSlots uploadSlots,
+            ImageUrls imageUrls,
+            JobWatches watches,
+            JobListing listing,
+            JobDeletions deletions,
+            ObjectMapper mapper) {
         this.uploadSlots = uploadSlots;
+        this.watches = watches;
+        this.imageUrls = imageUrls;
+        this.listing = listing;
+        this.deletions = deletions;
+        this.mapper = mapper;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -92,16 +117,22 @@ public class JobController {
         this.bodies = bodies;
     }
 
-    /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
+    /**
+     * Exactly one of {@code image} (base64), {@code upload_id} (from {@code POST /v1/uploads}) or
+     * {@code image_url} (an http(s) URL the gateway fetches); {@code metadata}: the client's own labels,
+     * bounded by {@link JobMetadata}.
+     */
     public record JobRequest(
             String image,
             @JsonProperty("upload_id") String uploadId,
+            @JsonProperty("image_url") String imageUrl,
             String model,
             Double strength,
             String format,
             Float quality,
             String webhook,
-            @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {}
+            @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter,
+            Map<String, String> metadata) {}
 
     public record UploadSlot(
             @JsonProperty("upload_id") String uploadId,
@@ -121,14 +152,18 @@ public class JobController {
                 .body(new UploadSlot(opened.uploadId(), "PUT", opened.url(), opened.urlExpiresAt()));
     }
 
-    /** Job parameters sent as form fields (multipart) or as query parameters (raw image body). */
+    /**
+     * Job parameters sent as form fields (multipart) or as query parameters (raw image body);
+     * {@code metadata} as a JSON object's text.
+     */
     public record JobParameters(
             String model,
             Double strength,
             String format,
             Float quality,
             String webhook,
-            @BindParam("webhook_events_filter") List<String> webhookEventsFilter) {}
+            @BindParam("webhook_events_filter") List<String> webhookEventsFilter,
+            String metadata) {}
 
     /** The submission headers every way of submitting shares. */
     private record SubmissionHeaders(String idempotencyKey, String cancelAfter, String prefer) {
@@ -151,12 +186,28 @@ public class JobController {
                 request.quality(),
                 request.webhook(),
                 request.webhookEventsFilter(),
+                request.metadata(),
                 submission.cancelAfter(),
                 owner);
-        Job job = request.uploadId() != null
-                ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
-                : submissions.submit(new JobSubmissions.Submission(
-                        JobSubmissions.decodeBase64("image", request.image()), spec, submission.idempotencyKey()));
+        long sources = Stream.of(request.image(), request.uploadId(), request.imageUrl())
+                .filter(Objects::nonNull)
+                .count();
+        if (sources > 1) {
+            throw new RequestRefusedException(
+                    Reason.MALFORMED_REQUEST, "give one of image, upload_id and image_url, not " + sources);
+        }
+        Job job;
+        if (request.uploadId() != null) {
+            job = submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey());
+        } else if (request.imageUrl() != null) {
+            job = imageUrls.withImage(
+                    request.imageUrl(),
+                    image -> submissions.submit(
+                            new JobSubmissions.Submission(image, spec, submission.idempotencyKey())));
+        } else {
+            job = submissions.submit(new JobSubmissions.Submission(
+                    JobSubmissions.decodeBase64("image", request.image()), spec, submission.idempotencyKey()));
+        }
         return answer(job, submission.prefer(), owner);
     }
 
@@ -196,6 +247,7 @@ public class JobController {
                 parameters.quality(),
                 parameters.webhook(),
                 eventsFilter(parameters.webhookEventsFilter()),
+                JobMetadata.parse(parameters.metadata(), mapper),
                 submission.cancelAfter(),
                 owner);
         return answer(
@@ -207,7 +259,96 @@ public class JobController {
     @GetMapping("/v1/jobs/{id}")
     public JobView status(
             @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        return view(find(id, owner));
+    }
+
+    /**
+     * With {@code Prefer: wait=N}: the job once it has ended, or as it is after N seconds (a long
+     * poll that holds no thread; over the waiter caps the preference is not applied).
+     */
+    @GetMapping(path = "/v1/jobs/{id}", headers = "Prefer")
+    public DeferredResult<ResponseEntity<JobView>> statusWhenEnded(
+            @PathVariable String id,
+            @RequestHeader("Prefer") String prefer,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
+        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
+        Optional<JobCompletions.Waiter> waiter =
+                wait.isPresent() && !job.status().isTerminal()
+                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
+                        : Optional.empty();
+        if (waiter.isEmpty()) {
+            DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
+            answer.setResult(ResponseEntity.ok(view(job)));
+            return answer;
+        }
+        DeferredResult<ResponseEntity<JobView>> answer =
+                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        answer.onCompletion(waiter.get()::release);
+        completions
+                .await(waiter.get(), id, wait.get())
+                .thenApplyAsync(ended -> view(ended.orElseGet(() -> find(id, owner))), watches.executor())
+                .whenComplete((view, failure) -> {
+                    if (failure != null) {
+                        answer.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
+                    } else {
+                        answer.setResult(ResponseEntity.ok()
+                                .header(
+                                        "Preference-Applied",
+                                        "wait=" + wait.get().toSeconds())
+                                .body(view));
+                    }
+                });
+        return answer;
+    }
+
+    /**
+     * The job's state and progress as Server-Sent Events ({@code state} while it is queued or
+     * running, then one {@code end}), each the job as {@code GET /v1/jobs/{id}} shows it.
+     */
+    @GetMapping(path = "/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter events(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
+        return watches.follow(job, JobCompletions.client(owner, currentRemoteAddress()))
+                .orElseThrow(() -> new RequestRefusedException(
+                        Reason.TOO_MANY_WAITERS,
+                        "too many requests are following jobs (n2n.gateway.waiters); try again later",
+                        properties.waiters().retryAfter()));
+    }
+
+    /** A page of the caller's jobs; {@code nextPageToken} is null on the last page. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record JobPage(List<JobView> jobs, String nextPageToken) {}
+
+    /**
+     * The caller's jobs, newest first, each as {@code GET /v1/jobs/{id}} shows it: {@code status} one of
+     * the job states, {@code created_after} an ISO instant, {@code limit} 1 to {@value JobListing#MAX_LIMIT}
+     * (default {@value JobListing#DEFAULT_LIMIT}), {@code page_token} the previous page's {@code nextPageToken}.
+     */
+    @GetMapping("/v1/jobs")
+    public JobPage list(
+            @RequestParam(required = false) String status,
+            @RequestParam(name = "created_after", required = false) String createdAfter,
+            @RequestParam(name = "page_token", required = false) String pageToken,
+            @RequestParam(required = false) String limit,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        JobListing.Page page = listing.list(new JobListing.Query(
+                owner, parseStatus(status), parseInstant(createdAfter), blankToNull(pageToken), parseLimit(limit)));
+        return new JobPage(page.jobs().stream().map(this::view).toList(), page.nextPageToken());
+    }
+
+    /** Cancels the job if it has not finished, then removes it and all it stored: 204, and from then on 404. */
+    @DeleteMapping("/v1/jobs/{id}")
+    public ResponseEntity<Void> delete(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        deletions.delete(find(id, owner));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** The job with its webhook deliveries and, once it succeeded, a link to its result while that is stored. */
+    private JobView view(Job job) {
+        String id = job.id();
         List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null
                 ? List.of()
                 : job.spec().webhookEvents().stream()
@@ -280,6 +421,7 @@ public class JobController {
             Float quality,
             String webhook,
             Set<WebhookEvent> events,
+            Map<String, String> metadata,
             String cancelAfter,
             String owner) {
         Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
@@ -292,7 +434,48 @@ public class JobController {
                 events,
                 deadline,
                 null,
-                owner);
+                owner,
+                metadata);
+    }
+
+    private static JobStatus parseStatus(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return JobStatus.fromWireName(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER,
+                    "status must be one of "
+                            + Arrays.stream(JobStatus.values())
+                                    .map(JobStatus::wireName)
+                                    .collect(Collectors.joining(", ")));
+        }
+    }
+
+    private static Instant parseInstant(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER, "created_after must be an ISO instant like 2026-12-01T00:00:00Z");
+        }
+    }
+
+    private static int parseLimit(String value) {
+        if (value == null || value.isBlank()) {
+            return JobListing.DEFAULT_LIMIT;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER, "limit must be between 1 and " + JobListing.MAX_LIMIT);
+        }
     }
 
     /**

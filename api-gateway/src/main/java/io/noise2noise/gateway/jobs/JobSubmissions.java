@@ -221,6 +221,7 @@ public class JobSubmissions {
         if (spec.quality() != null && !(spec.quality() > 0 && spec.quality() <= 1)) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, "quality must be in (0, 1]");
         }
+        JobMetadata.check(spec.metadata());
         if (spec.webhook() != null) {
             try {
                 webhookTargets.check(spec.webhook());
@@ -331,7 +332,7 @@ public class JobSubmissions {
     private RequestRefusedException unpublished(Job job, Exception cause) {
         log.warn("job {} could not be published, removing it: {}", job.id(), cause.toString());
         try {
-            jobs.delete(job.id());
+            jobs.delete(job);
             objects.delete(JobKeys.input(job.id()));
         } catch (StorageUnavailableException e) {
             log.warn("job {}: could not remove unpublished job: {}", job.id(), e.getMessage());

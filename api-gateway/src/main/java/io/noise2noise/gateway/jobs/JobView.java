@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -44,6 +45,7 @@ public record JobView(
         Set<WebhookEvent> webhookEventsFilter,
         List<WebhookDeliveries.Delivery> webhookDeliveries,
         String retryOf,
+        Map<String, String> metadata,
         String resultUrl,
         URI resultDownloadUrl,
         Boolean resultExpired) {
@@ -97,6 +99,7 @@ public record JobView(
                 job.spec().webhook() == null ? null : job.spec().webhookEvents(),
                 deliveries == null || deliveries.isEmpty() ? null : deliveries,
                 job.spec().retryOf(),
+                job.spec().metadata(),
                 hasResult ? location(job.id()) + "/result" : null,
                 hasResult ? resultDownloadUrl : null,
                 resultExpired ? Boolean.TRUE : null);

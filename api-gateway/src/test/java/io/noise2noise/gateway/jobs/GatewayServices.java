@@ -44,6 +44,8 @@ public final class GatewayServices implements AutoCloseable {
     public final JobSubmissions submissions;
     public final JobCancellations cancellations;
     public final JobCompletions completions;
+    public final JobListing listing;
+    public final JobDeletions deletions;
 
     /** {@code brokerAnswers} false: no send is ever acknowledged, as with the broker unreachable. */
     public GatewayServices(
@@ -76,6 +78,8 @@ public final class GatewayServices implements AutoCloseable {
                 unfinishedJobs);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
+        listing = new JobListing(objects, jobs);
+        deletions = new JobDeletions(cancellations, jobs, objects);
     }
 
     /** The gateway's own settings (gateway.yml over the defaults of GatewayProperties) with {@code overrides} ({@code n2n.gateway.*} keys), and Spring's JSON mapper. */

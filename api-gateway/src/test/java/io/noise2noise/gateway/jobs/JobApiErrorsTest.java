@@ -18,7 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
-/** Every refusal reason answers {@code /v1} with its status as an {@code about:blank} problem. */
+/** Every refusal reason answers {@code /v1} with its status as a problem of its own stable type. */
 class JobApiErrorsTest {
 
     private final JobApiErrors errors = new JobApiErrors(new JsonBodyLimits(ImageLimits.defaults()));
@@ -34,6 +34,8 @@ class JobApiErrorsTest {
             case IMAGE_NOT_WRITABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case INVALID_PARAMETER -> HttpStatus.UNPROCESSABLE_ENTITY;
             case WEBHOOK_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_UNAVAILABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UNKNOWN_UPLOAD -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UPLOAD_CHANGED -> HttpStatus.CONFLICT;
             case IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
@@ -62,8 +64,10 @@ class JobApiErrorsTest {
         assertThat(answer.getHeaders().containsKey(HttpHeaders.RETRY_AFTER)).isFalse();
         ProblemDetail problem = answer.getBody();
         assertThat(problem.getStatus()).isEqualTo(status.value());
-        assertThat(problem.getType()).isEqualTo(URI.create("about:blank"));
-        assertThat(problem.getTitle()).isEqualTo(status.getReasonPhrase());
+        assertThat(problem.getType())
+                .isEqualTo(URI.create(
+                        "urn:noise2noise:problem:" + reason.name().toLowerCase().replace('_', '-')));
+        assertThat(problem.getTitle()).isNotBlank().doesNotContain("_");
         assertThat(problem.getDetail()).isEqualTo("why: " + reason);
     }
 

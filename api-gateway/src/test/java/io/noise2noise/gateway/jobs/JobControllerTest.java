@@ -5,6 +5,8 @@ import static io.noise2noise.gateway.MvcAnswers.finish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -26,7 +28,10 @@ import io.noise2noise.testing.TestImages;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,7 +109,10 @@ class JobControllerTest {
             content()
                     .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                     .match(result);
-            jsonPath("$.type").value("about:blank").match(result);
+            // a refusal's own type, or Spring's about:blank for its own errors
+            jsonPath("$.type")
+                    .value(matchesPattern("urn:noise2noise:problem:[a-z-]+|about:blank"))
+                    .match(result);
             jsonPath("$.status").value(status).match(result);
         };
     }
@@ -121,6 +129,87 @@ class JobControllerTest {
         answer.andExpect(header().string(HttpHeaders.LOCATION, "/v1/jobs/" + id));
         assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(id);
         assertThat(gateway.jobs.find(id).orElseThrow().spec().owner()).isEqualTo("team-a");
+    }
+
+    @Test
+    void aJsonSubmissionNamesOneImageSourceAndAnImageUrlPassesTheWebhookAddressRules() throws Exception {
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                + "\",\"image_url\":\"https://example.org/a.png\"}"))
+                .andExpect(problem(400))
+                .andExpect(jsonPath("$.detail").value("give one of image, upload_id and image_url, not 2"));
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image_url\":\"http://169.254.169.254/latest/meta-data\"}"))
+                .andExpect(problem(422))
+                .andExpect(jsonPath("$.detail").value("image_url must be a public host on an allowed port"));
+        assertThat(gateway.publishedJobs()).isEmpty();
+    }
+
+    @Test
+    void aGetThatPrefersToWaitAnswersWhenTheJobEndsOrAsItIsAtTheEndOfTheWait() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions waiting = mvc.perform(
+                get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A).header("Prefer", "wait=10"));
+        Thread.sleep(200);
+        Job ended = gateway.jobs
+                .advance(
+                        id,
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()))
+                .orElseThrow();
+        gateway.completions.onJobEvent(ended);
+
+        finish(mvc, waiting)
+                .andExpect(status().isOk())
+                .andExpect(header().string("Preference-Applied", "wait=10"))
+                .andExpect(jsonPath("$.status").value("succeeded"));
+
+        String queued = submitted(TEAM_A);
+        long start = System.nanoTime();
+        finish(
+                        mvc,
+                        mvc.perform(get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .header("Prefer", "wait=1")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("queued"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        answer(
+                        mvc,
+                        get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                                .header("Prefer", "wait=1"))
+                .andExpect(problem(404));
+    }
+
+    @Test
+    void anEventStreamSendsEachStateAndProgressOnceThenTheEnd() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions stream = mvc.perform(get("/v1/jobs/" + id + "/events")
+                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                .accept(MediaType.TEXT_EVENT_STREAM));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.running(Instant.now()).withProgress("gaussian", 1, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.withProgress("gaussian", 3, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()));
+        stream.andReturn().getAsyncResult(10_000);
+
+        String events = stream.andReturn().getResponse().getContentAsString();
+        assertThat(events.lines().filter(line -> line.startsWith("event:")))
+                .containsExactly("event:state", "event:state", "event:state", "event:end");
+        assertThat(events)
+                .contains("\"status\":\"queued\"")
+                .contains("\"done\":1")
+                .contains("\"done\":3")
+                .contains("\"status\":\"succeeded\"");
+        answer(mvc, get("/v1/jobs/" + id + "/events").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
     }
 
     @Test
@@ -181,6 +270,129 @@ class JobControllerTest {
         assertThat(gateway.jobs.isCancelRequested(id))
                 .as("team-b's cancel changed nothing")
                 .isFalse();
+    }
+
+    @Test
+    void theCallersJobsAreListedNewestFirstInPagesEachAsGetShowsIt() throws Exception {
+        Instant since = Instant.now();
+        List<String> newestFirst = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            newestFirst.add(0, submitted(TEAM_A));
+            Thread.sleep(2); // one millisecond apart at least: the index orders jobs of one millisecond by id
+        }
+        submitted(TEAM_B);
+
+        JsonNode first = json(answer(
+                        mvc,
+                        get("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .queryParam("created_after", since.toString())
+                                .queryParam("limit", "2"))
+                .andExpect(status().isOk()));
+        JsonNode second = json(answer(
+                        mvc,
+                        get("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .queryParam("created_after", since.toString())
+                                .queryParam("limit", "2")
+                                .queryParam(
+                                        "page_token", first.get("nextPageToken").asText()))
+                .andExpect(status().isOk()));
+
+        assertThat(first.get("jobs").findValuesAsText("id")).containsExactlyElementsOf(newestFirst.subList(0, 2));
+        assertThat(second.get("jobs").findValuesAsText("id")).containsExactly(newestFirst.get(2));
+        assertThat(second.has("nextPageToken")).isTrue();
+        assertThat(second.get("nextPageToken").isNull()).isTrue();
+        JsonNode shown =
+                json(answer(mvc, get("/v1/jobs/" + newestFirst.get(2)).header(HttpHeaders.AUTHORIZATION, TEAM_A)));
+        assertThat(second.get("jobs").get(0)).isEqualTo(shown);
+        JsonNode queuedOfB = json(answer(
+                mvc,
+                get("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                        .queryParam("created_after", since.toString())
+                        .queryParam("status", "queued")));
+        assertThat(queuedOfB.get("jobs")).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "status|finished",
+                "limit|0",
+                "limit|101",
+                "limit|ten",
+                "created_after|yesterday",
+                "page_token|bm90LWEta2V5"
+            })
+    void aListingWithAnInvalidParameterIsRefusedWith422(String name, String value) throws Exception {
+        answer(mvc, get("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).queryParam(name, value))
+                .andExpect(problem(422));
+    }
+
+    @Test
+    void deleteAnswers204OnceAndOnlyForTheCallersJob() throws Exception {
+        String id = submitted(TEAM_A);
+
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        assertThat(gateway.jobs.find(id)).isPresent();
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(status().isNoContent());
+        answer(mvc, delete("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(404));
+        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(404));
+        assertThat(gateway.objects.list(JobKeys.jobObjects(id))).isEmpty();
+    }
+
+    @Test
+    void metadataIsTakenFromAJsonBodyOrAFormFieldAndShownWithTheJob() throws Exception {
+        String fromJson = id(answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                        + "\",\"metadata\":{\"order\":\"42\",\"customer\":\"acme\"}}"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.metadata.order").value("42")));
+        String fromForm = id(answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("metadata", "{\"order\":\"43\"}")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(status().isAccepted()));
+
+        answer(mvc, get("/v1/jobs/" + fromJson).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(jsonPath("$.metadata.customer").value("acme"));
+        assertThat(gateway.jobs.find(fromForm).orElseThrow().spec().metadata()).isEqualTo(Map.of("order", "43"));
+        answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("metadata", "[\"order\"]")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(422));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                        + "\",\"metadata\":{\"k\":{}}}"))
+                .andExpect(problem(400));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam(
+                                        "metadata", "{\"k\":\"" + "v".repeat(JobMetadata.MAX_VALUE_LENGTH + 1) + "\"}"))
+                .andExpect(problem(422));
     }
 
     @Test
@@ -373,6 +585,8 @@ class JobControllerTest {
         gateway.backlog.set(gateway.properties.backpressure().maxQueuedJobs() + 1);
         answer(mvc, submitJson(TEAM_A))
                 .andExpect(problem(429))
+                .andExpect(jsonPath("$.type").value("urn:noise2noise:problem:queue-full"))
+                .andExpect(jsonPath("$.title").value("Queue full"))
                 .andExpect(header().string(
                                 HttpHeaders.RETRY_AFTER,
                                 String.valueOf(gateway.properties
@@ -382,7 +596,10 @@ class JobControllerTest {
         gateway.backlog.set(0);
 
         gateway.objects.setUnavailable(true);
-        answer(mvc, submitJson(TEAM_A)).andExpect(problem(503)).andExpect(header().exists(HttpHeaders.RETRY_AFTER));
+        answer(mvc, submitJson(TEAM_A))
+                .andExpect(problem(503))
+                .andExpect(jsonPath("$.type").value("urn:noise2noise:problem:storage-unavailable"))
+                .andExpect(header().exists(HttpHeaders.RETRY_AFTER));
         answer(mvc, get("/v1/jobs/" + JobIds.newId()).header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(problem(503));
         assertThat(gateway.broker.history()).isEmpty();

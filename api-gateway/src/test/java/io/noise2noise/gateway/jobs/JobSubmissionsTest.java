@@ -13,6 +13,8 @@ import io.noise2noise.job.JobStatus;
 import io.noise2noise.testing.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,71 @@ class JobSubmissionsTest {
                 .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
 
         assertNothingStoredOrPublished();
+    }
+
+    @Test
+    void keepsBoundedMetadataInTheRecordAndRefusesItOverABound() {
+        Map<String, String> labels = Map.of("order", "42", "customer", "acme");
+        Job job = submit(labels);
+
+        assertThat(gateway.jobs.find(job.id()).orElseThrow().spec().metadata()).isEqualTo(labels);
+        gateway.broker.clear();
+        gateway.objects.delete(JobKeys.input(job.id()));
+        gateway.objects.delete(JobKeys.record(job.id()));
+
+        Map<String, String> mostEntries = new HashMap<>();
+        for (int i = 0; i < JobMetadata.MAX_ENTRIES; i++) {
+            mostEntries.put("k" + i, "v");
+        }
+        Map<String, String> tooMany = new HashMap<>(mostEntries);
+        tooMany.put("one-more", "v");
+        // 8 one-letter keys with 511-character values: 4096 bytes, all there may be
+        Map<String, String> mostBytes = new HashMap<>();
+        for (char key = 'a'; key < 'i'; key++) {
+            mostBytes.put(String.valueOf(key), "v".repeat(JobMetadata.MAX_TOTAL_BYTES / 8 - 1));
+        }
+        Map<String, String> tooLarge = new HashMap<>(mostBytes);
+        tooLarge.put("a", "é".repeat(256));
+        Map<String, String> missingValue = new HashMap<>();
+        missingValue.put("order", null);
+        for (Map<String, String> refused : List.of(
+                tooMany,
+                tooLarge,
+                missingValue,
+                Map.of("", "v"),
+                Map.of("k".repeat(JobMetadata.MAX_KEY_LENGTH + 1), "v"),
+                Map.of("k", "v".repeat(JobMetadata.MAX_VALUE_LENGTH + 1)))) {
+            assertThat(refusal(() -> submit(refused)))
+                    .as(refused.keySet().toString())
+                    .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        }
+        assertThat(gateway.broker.history()).isEmpty();
+        assertThat(submit(mostEntries).spec().metadata()).isEqualTo(mostEntries);
+        assertThat(submit(mostBytes).spec().metadata()).isEqualTo(mostBytes);
+    }
+
+    @Test
+    void anIdempotencyKeyWithOtherMetadataIsAnotherRequest() {
+        Job first = gateway.submissions.submit(
+                new JobSubmissions.Submission(PNG, labelled(Map.of("a", "1", "b", "2")), "key-1"));
+        Job again = gateway.submissions.submit(
+                new JobSubmissions.Submission(PNG, labelled(Map.of("b", "2", "a", "1")), "key-1"));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(refusal(() -> gateway.submissions.submit(
+                        new JobSubmissions.Submission(PNG, labelled(Map.of("a", "1", "b", "3")), "key-1"))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(
+                        () -> gateway.submissions.submit(new JobSubmissions.Submission(PNG, spec("team-a"), "key-1"))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+    }
+
+    private static JobSpec labelled(Map<String, String> metadata) {
+        return new JobSpec(null, 1.0, null, null, null, null, null, null, "team-a", metadata);
+    }
+
+    private Job submit(Map<String, String> metadata) {
+        return gateway.submissions.submit(new JobSubmissions.Submission(PNG, labelled(metadata), null));
     }
 
     @Test

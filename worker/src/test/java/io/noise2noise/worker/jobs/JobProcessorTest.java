@@ -179,6 +179,46 @@ class JobProcessorTest {
         assertThat(broker.history()).isEmpty();
     }
 
+    /**
+     * The client deletes the job (record first, then every object listed) after the worker started it
+     * and before its result is stored: the worker's end, conditional on the record, finds nothing, so
+     * it drops the result it stored after the deletion listed the job's objects; nothing is resurrected.
+     */
+    @Test
+    void aJobDeletedWhileItRunsLeavesNothingOfItBehind() {
+        Job job = Job.queued(JobIds.newId(), spec(null, null), "png", 150, 100, Instant.now());
+        String resultKey = JobKeys.result(job.id(), 1);
+        InMemoryObjectStore deletedBeforeTheResult = new InMemoryObjectStore() {
+            @Override
+            public synchronized void put(String key, byte[] data, String contentType) {
+                if (key.equals(resultKey)) {
+                    list(JobKeys.jobObjects(job.id())).forEach(this::delete);
+                }
+                super.put(key, data, contentType);
+            }
+        };
+        JobStore deleting = new JobStore(
+                deletedBeforeTheResult, Jackson2ObjectMapperBuilder.json().build());
+        deletedBeforeTheResult.put(JobKeys.input(job.id()), PNG, "image/png");
+        deleting.create(job);
+
+        new JobProcessor(
+                        deleting,
+                        deletedBeforeTheResult,
+                        CODEC,
+                        registry,
+                        new Denoiser(TILE_SIZE, 16),
+                        new JobEventPublisher(broker.template(), topics),
+                        new SimpleMeterRegistry(),
+                        Duration.ZERO,
+                        10_000_000,
+                        Clock.systemUTC())
+                .process(new JobRequested(job.id(), JobKeys.input(job.id()), null, 1.0, job.createdAt()));
+
+        assertThat(deletedBeforeTheResult.list(JobKeys.jobObjects(job.id()))).isEmpty();
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING);
+    }
+
     @Test
     void aCancelRequestStandingWhenARunningJobIsHandedOutAgainEndsItUnrun() {
         // a queued job's cancel ends it in the gateway; a standing request meets a redelivered running one
