@@ -4,7 +4,7 @@
 # the Maven wrapper pins Maven (3.9.16, fetched from Maven Central into ~/.m2/wrapper on first use)
 MVN ?= ./mvnw -B -ntp
 
-.PHONY: build run test test-java test-models test-clients docs-check format k8s-lint container-check test-containers fresh-root-check bench clean
+.PHONY: build run test test-java test-models test-clients test-page docs-check format k8s-lint container-check test-containers fresh-root-check bench clean
 
 build:
 	$(MVN) -q package -DskipTests
@@ -13,11 +13,24 @@ run: build
 	scripts/run-local.sh
 
 # the container steps run last: they need root and podman (installed from apt when missing)
-test: docs-check test-models test-java test-clients k8s-lint container-check test-containers
+test: docs-check test-models test-java test-clients test-page k8s-lint container-check test-containers
 
 # every module's tests; the root project also checks formatting (spotless) and lint rules (checkstyle)
 test-java:
 	$(MVN) verify
+
+# the gateway's page (GET /) in a real headless browser: Debian's chromium (installed from apt when missing,
+# as root) driven by Playwright from PyPI in its own venv, against a whole stack on free loopback ports;
+# `make test-page PAGE_CHECK_ARGS="--save-screenshots docs/images"` renews README's screenshot
+PAGE_VENV := .tools/page-venv
+PAGE_CHECK_ARGS ?=
+$(PAGE_VENV)/.installed: scripts/page-requirements.txt
+	test -x $(PAGE_VENV)/bin/python || python3 -m venv $(PAGE_VENV)
+	$(PAGE_VENV)/bin/pip install --quiet -r scripts/page-requirements.txt
+	touch $@
+
+test-page: build $(PAGE_VENV)/.installed
+	scripts/page-check.sh $(PAGE_VENV)/bin/python $(PAGE_CHECK_ARGS)
 
 # rewrites all Java to the project's formatting (palantir-java-format); `make test` fails on any drift
 format:

@@ -59,20 +59,27 @@ def port_open(port: int) -> bool:
 
 
 class LocalStack:
-    """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`."""
+    """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`.
+    more_gateways: further gateways on the same broker and bucket (replicas, e.g. with other settings), by
+    name, with their own arguments; `stack.gateway_url(name)`."""
 
     def __init__(self, state: Path, gateway_args: list[str] = (), worker_args: list[str] = (),
-                 jfr: bool = False, log=print):
+                 jfr: bool = False, log=print, more_gateways: dict[str, list[str]] | None = None):
         self.state = state
         self.gateway_args = list(gateway_args)
+        self.more_gateways = {name: list(args) for name, args in (more_gateways or {}).items()}
         self.worker_args = list(worker_args)
         self.jfr = jfr
         self.log = log
         self.processes: list[subprocess.Popen] = []
         self.names: list[str] = []
+        apps = ("gateway", *self.more_gateways, "worker")
         self.ports = {name: free_port() for name in
-                      ("kafka", "controller", "s3", "gateway", "gateway_mgmt", "worker", "worker_mgmt")}
-        self.base_url = f"http://127.0.0.1:{self.ports['gateway']}"
+                      ("kafka", "controller", "s3", *apps, *(app + "_mgmt" for app in apps))}
+        self.base_url = self.gateway_url("gateway")
+
+    def gateway_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
 
     def management_url(self, app: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[app + '_mgmt']}{path}"
@@ -108,6 +115,17 @@ class LocalStack:
             command.append(f"-XX:StartFlightRecording=filename={self.jfr_file(app)},{JFR_OPTIONS}")
         return command
 
+    def _common_args(self) -> list[str]:
+        p = self.ports
+        return ["--server.address=127.0.0.1", f"--spring.kafka.bootstrap-servers=127.0.0.1:{p['kafka']}",
+                f"--n2n.storage.endpoint=http://127.0.0.1:{p['s3']}", f"--n2n.storage.access-key={ACCESS_KEY}",
+                f"--n2n.storage.secret-key={SECRET_KEY}", "--management.server.address=127.0.0.1"]
+
+    def _start_gateway(self, name: str, args: list[str]) -> None:
+        p = self.ports
+        self._start(name, self._java(name) + ["-jar", self._jar("api-gateway"), *self._common_args(),
+                    f"--server.port={p[name]}", f"--management.server.port={p[name + '_mgmt']}", *args])
+
     def __enter__(self) -> "LocalStack":
         if self.state.exists():
             shutil.rmtree(self.state)
@@ -119,19 +137,19 @@ class LocalStack:
             self._start("s3", [str(ROOT / "scripts/s3-server.sh"), str(p["s3"]), str(self.state / "s3"),
                                ACCESS_KEY, SECRET_KEY])
             wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
-            common = ["--server.address=127.0.0.1", f"--spring.kafka.bootstrap-servers=127.0.0.1:{p['kafka']}",
-                      f"--n2n.storage.endpoint=http://127.0.0.1:{p['s3']}", f"--n2n.storage.access-key={ACCESS_KEY}",
-                      f"--n2n.storage.secret-key={SECRET_KEY}", "--management.server.address=127.0.0.1"]
-            self._start("gateway", self._java("gateway") + ["-jar", self._jar("api-gateway"), *common,
-                        f"--server.port={p['gateway']}", f"--management.server.port={p['gateway_mgmt']}",
-                        *self.gateway_args])
+            common = self._common_args()
+            self._start_gateway("gateway", self.gateway_args)
             djl = ROOT / "benchmarks/results/tmp/djl"
             self._start("worker", self._java("worker") + [
                 "-Dai.djl.offline=true", f"-DDJL_CACHE_DIR={djl}", f"-Dorg.bytedeco.javacpp.cachedir={djl}-javacpp",
                 "-jar", self._jar("worker"), *common, f"--server.port={p['worker']}",
                 f"--management.server.port={p['worker_mgmt']}", f"--n2n.inference.models-dir={ROOT / 'models/zoo'}",
                 *self.worker_args])
-            for app in ("gateway", "worker"):
+            wait_until(lambda: healthy(self.management_url("gateway", "/actuator/health/readiness")), "gateway")
+            # once the first has made the bucket: replicas racing to create it can fail on "already owned by you"
+            for name, args in self.more_gateways.items():
+                self._start_gateway(name, args)
+            for app in ("worker", *self.more_gateways):
                 wait_until(lambda: healthy(self.management_url(app, "/actuator/health/readiness")), app)
             self.log(f"stack up in {self.state}: gateway {self.base_url}, kafka {p['kafka']}, s3 {p['s3']}")
         except BaseException:

@@ -17,6 +17,7 @@ import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
+import io.noise2noise.gateway.page.PageController;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.gateway.webhooks.WebhookSecretsController;
 import io.noise2noise.image.ImageLimits;
@@ -41,6 +42,7 @@ import org.springframework.context.annotation.Import;
     JobApiErrors.class,
     LegacyController.class,
     LegacyErrors.class,
+    PageController.class,
     WebhookSecretsController.class,
     AccessConfiguration.class,
     BodiesConfiguration.class,

@@ -3,6 +3,7 @@ package io.noise2noise.gateway.access;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.legacy.LegacyResponse;
+import io.noise2noise.gateway.page.PageController;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Optional bearer API keys and per-key rate limits. With no keys configured everything is open.
- * With keys, every request except health and the API document must carry a known key; the key's
+ * With keys, every request except health, the API document and the page's own files (a browser
+ * loads them before anyone can type a key) must carry a known key; the key's
  * id becomes the owner of the jobs it creates ({@link #OWNER}), and a key sees only its own jobs.
  * Errors of {@code POST /} keep the legacy envelope.
  */
@@ -31,6 +34,9 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     /** Request attribute holding the calling key's id, for controllers. */
     public static final String OWNER = "n2n.owner";
+
+    private static final Pattern PAGE_FILE =
+            Pattern.compile(Pattern.quote(PageController.ASSETS) + "[a-z0-9-]+\\.[a-z]+");
 
     private final List<GatewayProperties.ApiKey> keys;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
@@ -44,7 +50,19 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return keys.isEmpty() || path.startsWith("/actuator") || path.startsWith("/v3/api-docs");
+        return keys.isEmpty()
+                || path.startsWith("/actuator")
+                || path.startsWith("/v3/api-docs")
+                || isPage(request, path);
+    }
+
+    /**
+     * {@code GET /} (the page; {@code POST /} is the legacy API) and its static files, matched by
+     * plain file names only: the raw request URI is not normalised, so no dot segment may reach past them.
+     */
+    private static boolean isPage(HttpServletRequest request, String path) {
+        boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+        return read && ("/".equals(path) || PAGE_FILE.matcher(path).matches());
     }
 
     @Override
