@@ -69,7 +69,10 @@ public record GatewayProperties(
      */
     public record Backpressure(
             @DefaultValue("1000") @Min(0) long maxQueuedJobs,
-            @DefaultValue("2s") @NotNull Duration refreshInterval,
+
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 10)
+            Duration refreshInterval,
+
             @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**

@@ -145,8 +145,16 @@ public class MinioObjectStore implements ObjectStore {
                 () -> {
                     if (!client.bucketExists(
                             BucketExistsArgs.builder().bucket(bucket).build())) {
-                        client.makeBucket(
-                                MakeBucketArgs.builder().bucket(bucket).build());
+                        try {
+                            client.makeBucket(
+                                    MakeBucketArgs.builder().bucket(bucket).build());
+                        } catch (ErrorResponseException e) {
+                            // replicas starting together race to create it: the winner's bucket is ours too
+                            if (!"BucketAlreadyOwnedByYou"
+                                    .equals(e.errorResponse().code())) {
+                                throw e;
+                            }
+                        }
                     }
                     return null;
                 },
