@@ -1,7 +1,11 @@
 package io.noise2noise.worker.jobs;
 
+import io.noise2noise.job.CatalogueKeys;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -13,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * Between tiles, at most every {@code checkpointInterval}, a running job checks whether it was
  * canceled or passed its deadline, and records its progress. On shutdown a worker waits up to
  * {@code shutdownTimeout} for the job in hand (keep it below the platform's termination grace period).
+ * {@code catalogue}: how the worker tells the gateways which models it runs.
  */
 @Validated
 @ConfigurationProperties("n2n.worker")
@@ -21,5 +26,21 @@ public record WorkerProperties(
         @DefaultValue("15s") @NotNull Duration retryMaxInterval,
         @DefaultValue("2m") @NotNull Duration retryMaxElapsed,
         @DefaultValue("1s") @NotNull Duration checkpointInterval,
-        @DefaultValue("240s") @NotNull Duration shutdownTimeout) {
+        @DefaultValue("240s") @NotNull Duration shutdownTimeout,
+        @DefaultValue @Valid @NotNull Catalogue catalogue) {
+
+    /**
+     * @param heartbeat  how often the worker rewrites its catalogue entries; gateways count a model as
+     *                   available while an entry of it is younger than three heartbeats
+     * @param workerId   names this worker's entries; unset: the host name and a random suffix, unique
+     *                   per process (a restarted worker publishes anew, workers on one host apart)
+     */
+    public record Catalogue(@DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration heartbeat,
+                            String workerId) {
+
+        @AssertTrue(message = "n2n.worker.catalogue.worker-id must be letters, digits, '.', '_' or '-' (at most 128)")
+        public boolean isWorkerIdUsable() {
+            return workerId == null || CatalogueKeys.isWorkerId(workerId);
+        }
+    }
 }

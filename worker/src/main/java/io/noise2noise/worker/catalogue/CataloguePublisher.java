@@ -1,0 +1,110 @@
+package io.noise2noise.worker.catalogue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.job.CatalogueCard;
+import io.noise2noise.job.CatalogueEntry;
+import io.noise2noise.job.CatalogueKeys;
+import io.noise2noise.storage.ObjectStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Tells the gateways which models this worker runs: once its models are loaded, and then every
+ * heartbeat, it writes one {@link CatalogueEntry} per model to the bucket; on a graceful stop it
+ * removes them. A write that fails (storage away) is logged and made again at the next heartbeat.
+ */
+public class CataloguePublisher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CataloguePublisher.class);
+
+    private final Map<String, CatalogueCard> cards;
+    private final String defaultModel;
+    private final ObjectStore objects;
+    private final ObjectMapper mapper;
+    private final String workerId;
+    private final Duration heartbeat;
+    private final Clock clock;
+    private ScheduledExecutorService heartbeats;
+
+    public CataloguePublisher(Map<String, CatalogueCard> cards, String defaultModel, ObjectStore objects,
+                              ObjectMapper mapper, String workerId, Duration heartbeat, Clock clock) {
+        cards.keySet().forEach(model -> CatalogueKeys.entry(model, workerId)); // refuses names that make no key
+        this.cards = Map.copyOf(cards);
+        this.defaultModel = defaultModel;
+        this.objects = objects;
+        this.mapper = mapper;
+        this.workerId = workerId;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    @Override
+    public synchronized void start() {
+        heartbeats = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "catalogue-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        heartbeats.scheduleWithFixedDelay(this::publish, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the heartbeat, then removes the entries, so none is written again after its removal. */
+    @Override
+    public synchronized void stop() {
+        heartbeats.shutdownNow();
+        try {
+            if (!heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("catalogue heartbeat did not stop; its entries may outlive this worker");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        heartbeats = null;
+        for (String model : cards.keySet()) {
+            try {
+                objects.delete(CatalogueKeys.entry(model, workerId));
+            } catch (RuntimeException e) {
+                log.warn("could not remove the catalogue entry of model {}: {}", model, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return heartbeats != null;
+    }
+
+    /** Started after the rest of the worker (its listener too), stopped before it: no entry promises a worker that is gone. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1;
+    }
+
+    private void publish() {
+        for (Map.Entry<String, CatalogueCard> card : cards.entrySet()) {
+            String model = card.getKey();
+            CatalogueEntry entry = new CatalogueEntry(model, workerId, model.equals(defaultModel), clock.instant(),
+                    heartbeat, card.getValue());
+            try {
+                objects.put(CatalogueKeys.entry(model, workerId), mapper.writeValueAsBytes(entry), "application/json");
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("catalogue entry of model " + model + " cannot be written as JSON", e);
+            } catch (RuntimeException e) {
+                log.warn("could not publish the catalogue entry of model {} (again in {}): {}", model, heartbeat,
+                        e.toString());
+            }
+        }
+    }
+}
