@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
+ * @param catalogue       how the gateway learns which models the workers run
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -38,7 +39,21 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Waiters waiters,
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
-        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys) {
+        @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
+        @DefaultValue @Valid @NotNull Catalogue catalogue) {
+
+    /**
+     * The workers' catalogue entries are read from the bucket in the background; submissions and
+     * {@code GET /v1/models} use the last read, so a model a worker just started publishing is known
+     * (and one whose last worker stopped, unknown) within {@code refreshInterval}.
+     *
+     * @param refreshInterval  how often the catalogue is read
+     * @param forgetAfter      entries of workers unseen this long (killed before they could remove them) are
+     *                         deleted, except each model's newest, which keeps the model known
+     */
+    public record Catalogue(@DefaultValue("5s") @NotNull @DurationMin(millis = 100) Duration refreshInterval,
+                            @DefaultValue("1h") @NotNull @DurationMin(minutes = 1) Duration forgetAfter) {
+    }
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic

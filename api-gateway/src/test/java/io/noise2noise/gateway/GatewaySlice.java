@@ -13,6 +13,8 @@ import io.noise2noise.gateway.jobs.JobSubmissions;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
+import io.noise2noise.gateway.models.ModelCatalogue;
+import io.noise2noise.gateway.models.ModelController;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.gateway.webhooks.WebhookSecretsController;
 import io.noise2noise.image.ImageLimits;
@@ -32,7 +34,7 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, ImageLimits.class})
-@Import({JobController.class, JobApiErrors.class, LegacyController.class, LegacyErrors.class,
+@Import({JobController.class, JobApiErrors.class, LegacyController.class, LegacyErrors.class, ModelController.class,
         WebhookSecretsController.class, AccessConfiguration.class, BodiesConfiguration.class, RequestBodies.class,
         JsonBodyLimits.class, WebhookDeliveries.class})
 public class GatewaySlice {
@@ -70,5 +72,10 @@ public class GatewaySlice {
     @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    ModelCatalogue modelCatalogue(GatewayServices services) {
+        return services.catalogue;
     }
 }

@@ -1,12 +1,15 @@
 package io.noise2noise.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
  * One worker's word that it can run a model, stored at {@link CatalogueKeys#entry}: rewritten every
- * {@code heartbeat}, so a reader can tell a live worker from one that stopped without removing it.
+ * {@code heartbeat}, so a reader can tell a live worker from one that died; a worker that stops
+ * gracefully rewrites it once more with {@code stoppedAt}. Entries outlive their workers (the
+ * gateways delete old ones), so a model stays known while its workers are scaled to zero.
  *
  * @param model      the name jobs use
  * @param workerId   the worker that wrote it (unique per worker process)
@@ -14,20 +17,26 @@ import java.time.Instant;
  * @param seenAt     when the worker last wrote it
  * @param heartbeat  how often the worker rewrites it
  * @param card       what the model is, as its card describes it
+ * @param stoppedAt  when the worker stopped; null while it runs
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record CatalogueEntry(
         String model,
         String workerId,
         @JsonProperty("default") boolean isDefault,
         Instant seenAt,
         Duration heartbeat,
-        CatalogueCard card) {
+        CatalogueCard card,
+        Instant stoppedAt) {
 
     /** Heartbeats an entry may miss before its worker counts as gone (a slow write, a busy store). */
     public static final int MISSED_HEARTBEATS = 3;
 
-    /** Whether the worker that wrote it still runs at {@code now}: it wrote within {@link #MISSED_HEARTBEATS} heartbeats. */
+    /**
+     * Whether the worker that wrote it runs at {@code now}: it has not stopped, and wrote within
+     * {@link #MISSED_HEARTBEATS} heartbeats.
+     */
     public boolean isFreshAt(Instant now) {
-        return seenAt.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)).isAfter(now);
+        return stoppedAt == null && seenAt.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)).isAfter(now);
     }
 }

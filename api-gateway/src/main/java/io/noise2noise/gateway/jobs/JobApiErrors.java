@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.JsonBodyLimits;
 import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.models.ModelController;
 import io.noise2noise.storage.StorageUnavailableException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -22,7 +23,7 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
  * default type {@code about:blank}, so their title is the status's reason phrase.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-@RestControllerAdvice(assignableTypes = JobController.class)
+@RestControllerAdvice(assignableTypes = {JobController.class, ModelController.class})
 public class JobApiErrors {
 
     private final JsonBodyLimits jsonLimits;
@@ -53,13 +54,13 @@ public class JobApiErrors {
     public static HttpStatus status(RequestRefusedException.Reason reason) {
         return switch (reason) {
             case MALFORMED_REQUEST, INVALID_IMAGE -> HttpStatus.BAD_REQUEST;
-            case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case JOB_NOT_FOUND, MODEL_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case UPLOAD_CHANGED, IDEMPOTENCY_KEY_IN_USE, JOB_STATE_CONFLICT -> HttpStatus.CONFLICT;
             case EXPIRED -> HttpStatus.GONE;
             case BODY_TOO_LARGE, IMAGE_TOO_LARGE -> HttpStatus.PAYLOAD_TOO_LARGE;
             case UNSUPPORTED_IMAGE_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
-            case IMAGE_NOT_WRITABLE, INVALID_PARAMETER, WEBHOOK_NOT_ALLOWED, UNKNOWN_UPLOAD, IDEMPOTENCY_KEY_REUSED ->
-                    HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_NOT_WRITABLE, INVALID_PARAMETER, UNKNOWN_MODEL, WEBHOOK_NOT_ALLOWED, UNKNOWN_UPLOAD,
+                 IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
             case QUEUE_FULL, QUOTA_REACHED, TOO_MANY_WAITERS -> HttpStatus.TOO_MANY_REQUESTS;
             case GATEWAY_BUSY, STORAGE_UNAVAILABLE, QUEUE_UNAVAILABLE, INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
         };

@@ -79,6 +79,7 @@ class RequestBodiesTest {
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofBytes(BUDGET), Duration.ofSeconds(2)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of());
+                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of(),
+                new GatewayProperties.Catalogue(Duration.ofSeconds(5), Duration.ofHours(1)));
     }
 }

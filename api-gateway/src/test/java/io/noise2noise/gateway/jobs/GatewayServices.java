@@ -1,10 +1,15 @@
 package io.noise2noise.gateway.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.models.ModelCatalogue;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.CatalogueCard;
+import io.noise2noise.job.CatalogueEntry;
+import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobRequested;
@@ -14,6 +19,8 @@ import io.noise2noise.storage.InMemoryObjectStore;
 import io.noise2noise.testing.RecordingProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -49,6 +56,7 @@ public final class GatewayServices implements AutoCloseable {
     public final IdempotencyKeys idempotencyKeys;
     public final UploadSlots uploadSlots;
     public final UnfinishedJobs unfinishedJobs;
+    public final ModelCatalogue catalogue;
     public final JobSubmissions submissions;
     public final JobCancellations cancellations;
     public final JobCompletions completions;
@@ -69,8 +77,10 @@ public final class GatewayServices implements AutoCloseable {
         idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
+        catalogue = new ModelCatalogue(objects, mapper, properties);
         submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
-                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs);
+                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs,
+                catalogue);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
     }
@@ -108,8 +118,26 @@ public final class GatewayServices implements AutoCloseable {
         return broker.sent(topics.results(), Job.class);
     }
 
+    /**
+     * Publishes {@code model} as a worker that runs it now would, and has the catalogue read it, so
+     * jobs may name it.
+     */
+    public void publishModel(String model, boolean isDefault) {
+        CatalogueCard card = new CatalogueCard("unet", 3, "gaussian,0,50", "gaussian,0,50", "n2n", 1_000_000L, 100L,
+                1000L, false, new CatalogueCard.Validation("test set", 20.0, 28.0), null);
+        CatalogueEntry entry = new CatalogueEntry(model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30),
+                card, null);
+        try {
+            objects.put(CatalogueKeys.entry(model, entry.workerId()), mapper.writeValueAsBytes(entry), "application/json");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        catalogue.refresh();
+    }
+
     @Override
     public void close() {
+        catalogue.stop();
         uploadSlots.stop();
         completions.stop();
     }

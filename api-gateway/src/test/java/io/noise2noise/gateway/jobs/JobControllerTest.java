@@ -118,6 +118,7 @@ class JobControllerTest {
 
     @Test
     void rawAndMultipartSubmissionsTakeTheirParametersFromTheQueryAndForm() throws Exception {
+        gateway.publishModel("gaussian", true);
         String raw = id(answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A)
                 .contentType(MediaType.IMAGE_PNG).content(PNG)
                 .queryParam("strength", "0.5").queryParam("format", "jpeg")

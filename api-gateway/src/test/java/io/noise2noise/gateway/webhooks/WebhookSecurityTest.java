@@ -153,6 +153,7 @@ class WebhookSecurityTest {
                 new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of());
+                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of(),
+                new GatewayProperties.Catalogue(Duration.ofSeconds(5), Duration.ofHours(1)));
     }
 }

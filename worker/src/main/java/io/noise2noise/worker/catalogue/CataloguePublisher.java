@@ -8,6 +8,7 @@ import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.storage.ObjectStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,7 +20,10 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Tells the gateways which models this worker runs: once its models are loaded, and then every
  * heartbeat, it writes one {@link CatalogueEntry} per model to the bucket; on a graceful stop it
- * removes them. A write that fails (storage away) is logged and made again at the next heartbeat.
+ * writes them once more as stopped, so gateways count it out at once. It does not remove them: when
+ * the last worker stops (scaled to zero), its entries are what keeps the models known, so jobs naming
+ * them still queue; the gateways delete old entries. A write that fails (storage away) is logged and
+ * made again at the next heartbeat.
  */
 public class CataloguePublisher implements SmartLifecycle {
 
@@ -57,28 +61,22 @@ public class CataloguePublisher implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        heartbeats.scheduleWithFixedDelay(this::publish, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeats.scheduleWithFixedDelay(() -> publish(null), 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the heartbeat, then removes the entries, so none is written again after its removal. */
+    /** Stops the heartbeat, then marks the entries stopped, so no heartbeat overwrites the mark. */
     @Override
     public synchronized void stop() {
         heartbeats.shutdownNow();
         try {
             if (!heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("catalogue heartbeat did not stop; its entries may outlive this worker");
+                log.warn("catalogue heartbeat did not stop; it may overwrite the entries marked stopped");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         heartbeats = null;
-        for (String model : cards.keySet()) {
-            try {
-                objects.delete(CatalogueKeys.entry(model, workerId));
-            } catch (RuntimeException e) {
-                log.warn("could not remove the catalogue entry of model {}: {}", model, e.toString());
-            }
-        }
+        publish(clock.instant());
     }
 
     @Override
@@ -86,24 +84,24 @@ public class CataloguePublisher implements SmartLifecycle {
         return heartbeats != null;
     }
 
-    /** Started after the rest of the worker (its listener too), stopped before it: no entry promises a worker that is gone. */
+    /** Started after the rest of the worker (its listener too), stopped before it: no entry promises a worker that is stopping. */
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 1;
     }
 
-    private void publish() {
+    /** Writes every entry, as stopped at {@code stoppedAt} unless that is null. */
+    private void publish(Instant stoppedAt) {
         for (Map.Entry<String, CatalogueCard> card : cards.entrySet()) {
             String model = card.getKey();
             CatalogueEntry entry = new CatalogueEntry(model, workerId, model.equals(defaultModel), clock.instant(),
-                    heartbeat, card.getValue());
+                    heartbeat, card.getValue(), stoppedAt);
             try {
                 objects.put(CatalogueKeys.entry(model, workerId), mapper.writeValueAsBytes(entry), "application/json");
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("catalogue entry of model " + model + " cannot be written as JSON", e);
             } catch (RuntimeException e) {
-                log.warn("could not publish the catalogue entry of model {} (again in {}): {}", model, heartbeat,
-                        e.toString());
+                log.warn("could not write the catalogue entry of model {}: {}", model, e.toString());
             }
         }
     }

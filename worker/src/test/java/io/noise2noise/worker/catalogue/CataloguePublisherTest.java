@@ -28,7 +28,7 @@ class CataloguePublisherTest {
     private final InMemoryObjectStore objects = new InMemoryObjectStore();
 
     @Test
-    void aWorkerPublishesEachOfItsModelsAndRemovesThemOnStop() {
+    void aWorkerPublishesEachOfItsModelsAndMarksThemStoppedOnStop() {
         CataloguePublisher publisher = publisher("worker-a", Duration.ofSeconds(30));
         Instant started = Instant.now();
 
@@ -46,16 +46,23 @@ class CataloguePublisherTest {
         assertThat(gaussian.seenAt()).isBetween(started, Instant.now());
         assertThat(gaussian.isFreshAt(Instant.now())).isTrue();
         assertThat(entry("catalogue/grey-gaussian/worker-a.json").isDefault()).isFalse();
+        assertThat(gaussian.stoppedAt()).isNull();
         assertThat(publisher.isRunning()).isTrue();
 
         publisher.stop();
 
-        assertThat(objects.list(CatalogueKeys.PREFIX)).isEmpty();
         assertThat(publisher.isRunning()).isFalse();
+        assertThat(objects.list(CatalogueKeys.PREFIX)).hasSize(2);
+        for (String key : objects.list(CatalogueKeys.PREFIX)) {
+            CatalogueEntry stopped = entry(key);
+            assertThat(stopped.stoppedAt()).isNotNull().isAfterOrEqualTo(gaussian.seenAt());
+            assertThat(stopped.isFreshAt(Instant.now())).isFalse();
+        }
+        assertThat(entry("catalogue/gaussian/worker-a.json").card()).isEqualTo(GAUSSIAN);
     }
 
     @Test
-    void entriesAreRewrittenEveryHeartbeatAndStopOnlyRemovesTheWorkersOwn() {
+    void entriesAreRewrittenEveryHeartbeatAndStopOnlyMarksTheWorkersOwn() {
         CataloguePublisher other = publisher("worker-b", Duration.ofSeconds(30));
         other.start();
         CataloguePublisher publisher = publisher("worker-a", Duration.ofSeconds(1));
@@ -66,8 +73,9 @@ class CataloguePublisherTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> entry("catalogue/gaussian/worker-a.json").seenAt().isAfter(first));
         publisher.stop();
 
-        assertThat(objects.list(CatalogueKeys.PREFIX)).containsExactlyInAnyOrder(
-                "catalogue/gaussian/worker-b.json", "catalogue/grey-gaussian/worker-b.json");
+        assertThat(entry("catalogue/gaussian/worker-a.json").stoppedAt()).isNotNull();
+        assertThat(entry("catalogue/gaussian/worker-b.json").stoppedAt()).isNull();
+        assertThat(entry("catalogue/grey-gaussian/worker-b.json").isFreshAt(Instant.now())).isTrue();
         other.stop();
     }
 
