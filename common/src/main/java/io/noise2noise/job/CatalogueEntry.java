@@ -18,6 +18,7 @@ import java.time.Instant;
  * @param heartbeat  how often the worker rewrites it
  * @param card       what the model is, as its card describes it
  * @param stoppedAt  when the worker stopped; null while it runs
+ * @param speed      how fast the model denoised on this worker so far; null before its first image
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CatalogueEntry(
@@ -27,7 +28,8 @@ public record CatalogueEntry(
         Instant seenAt,
         Duration heartbeat,
         CatalogueCard card,
-        Instant stoppedAt) {
+        Instant stoppedAt,
+        Speed speed) {
 
     /** Heartbeats an entry may miss before its worker counts as gone (a slow write, a busy store). */
     public static final int MISSED_HEARTBEATS = 3;
@@ -38,5 +40,12 @@ public record CatalogueEntry(
      */
     public boolean isFreshAt(Instant now) {
         return stoppedAt == null && seenAt.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)).isAfter(now);
+    }
+
+    /**
+     * Images a worker denoised with the model: their pixels, and the time the model took for them
+     * (summed over jobs, so concurrent jobs each count their own time).
+     */
+    public record Speed(long pixels, double seconds) {
     }
 }

@@ -61,9 +61,19 @@ public class ModelCatalogue {
         reader.scheduleWithFixedDelay(this::refreshQuietly, 0, interval, TimeUnit.MILLISECONDS);
     }
 
-    /** A model as {@code GET /v1/models} shows it: what it is, and whether a worker runs it now. */
+    /**
+     * A model as {@code GET /v1/models} shows it: what it is, whether a worker runs it now, and how fast
+     * it ran (null before any worker denoised an image with it).
+     */
     public record Model(String name, @JsonProperty("default") boolean isDefault, boolean available, int workers,
-                        Instant lastSeen, CatalogueCard card) {
+                        Instant lastSeen, CatalogueCard card, Speed speed) {
+    }
+
+    /**
+     * How fast the workers denoised with a model: the images' megapixels over the time the model took
+     * for them, counted by the workers whose entries are in the catalogue (live or not).
+     */
+    public record Speed(double megapixelsPerSecond, double megapixels) {
     }
 
     /** Every known model, by name. */
@@ -169,7 +179,19 @@ public class ModelCatalogue {
     private static Model model(String name, List<CatalogueEntry> ofModel, Instant now) {
         CatalogueEntry newest = ofModel.get(0);
         int workers = (int) ofModel.stream().filter(entry -> entry.isFreshAt(now)).count();
-        return new Model(name, newest.isDefault(), workers > 0, workers, newest.seenAt(), newest.card());
+        return new Model(name, newest.isDefault(), workers > 0, workers, newest.seenAt(), newest.card(), speed(ofModel));
+    }
+
+    private static Speed speed(List<CatalogueEntry> ofModel) {
+        long pixels = 0;
+        double seconds = 0;
+        for (CatalogueEntry entry : ofModel) {
+            if (entry.speed() != null && entry.speed().pixels() > 0 && entry.speed().seconds() > 0) {
+                pixels += entry.speed().pixels();
+                seconds += entry.speed().seconds();
+            }
+        }
+        return pixels == 0 ? null : new Speed(pixels / 1e6 / seconds, pixels / 1e6);
     }
 
     @PreDestroy

@@ -126,7 +126,7 @@ public final class GatewayServices implements AutoCloseable {
         CatalogueCard card = new CatalogueCard("unet", 3, "gaussian,0,50", "gaussian,0,50", "n2n", 1_000_000L, 100L,
                 1000L, false, new CatalogueCard.Validation("test set", 20.0, 28.0), null);
         CatalogueEntry entry = new CatalogueEntry(model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30),
-                card, null);
+                card, null, null);
         try {
             objects.put(CatalogueKeys.entry(model, entry.workerId()), mapper.writeValueAsBytes(entry), "application/json");
         } catch (JsonProcessingException e) {

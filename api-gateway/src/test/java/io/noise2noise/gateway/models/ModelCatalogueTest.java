@@ -66,6 +66,20 @@ class ModelCatalogueTest {
     }
 
     @Test
+    void aModelsSpeedIsItsWorkersPixelsOverTheirTimeStoppedWorkersIncluded() {
+        Instant now = Instant.now();
+        publish(measured(entry("gaussian", "worker-a", true, now, HALFUNET), 2_000_000, 1.0));
+        publish(measured(stopped(entry("gaussian", "worker-b", true, now.minusSeconds(60), HALFUNET)), 4_000_000, 3.0));
+        publish(entry("gaussian", "worker-c", true, now, HALFUNET));
+        publish(entry("impulse", "worker-a", false, now, UNET));
+
+        catalogue.refresh();
+
+        assertThat(catalogue.model("gaussian").orElseThrow().speed()).isEqualTo(new ModelCatalogue.Speed(1.5, 6.0));
+        assertThat(catalogue.model("impulse").orElseThrow().speed()).as("nothing denoised yet").isNull();
+    }
+
+    @Test
     void knownModelsAreAcceptedEvenWithNoWorkerAndOthersRefusedNamingThem() {
         assertThatThrownBy(() -> catalogue.checkKnown("gaussian")).isInstanceOf(RequestRefusedException.class)
                 .hasMessage("unknown model 'gaussian': no worker has published its models yet (a job that names no"
@@ -132,12 +146,17 @@ class ModelCatalogueTest {
 
     private static CatalogueEntry entry(String model, String worker, boolean isDefault, Instant seenAt,
                                         CatalogueCard card) {
-        return new CatalogueEntry(model, worker, isDefault, seenAt, HEARTBEAT, card, null);
+        return new CatalogueEntry(model, worker, isDefault, seenAt, HEARTBEAT, card, null, null);
     }
 
     private static CatalogueEntry stopped(CatalogueEntry entry) {
         return new CatalogueEntry(entry.model(), entry.workerId(), entry.isDefault(), entry.seenAt(), entry.heartbeat(),
-                entry.card(), entry.seenAt());
+                entry.card(), entry.seenAt(), entry.speed());
+    }
+
+    private static CatalogueEntry measured(CatalogueEntry entry, long pixels, double seconds) {
+        return new CatalogueEntry(entry.model(), entry.workerId(), entry.isDefault(), entry.seenAt(), entry.heartbeat(),
+                entry.card(), entry.stoppedAt(), new CatalogueEntry.Speed(pixels, seconds));
     }
 
     private void publish(CatalogueEntry entry) {

@@ -21,8 +21,8 @@ public class CatalogueConfiguration {
                                           WorkerProperties properties) {
         WorkerProperties.Catalogue catalogue = properties.catalogue();
         String workerId = catalogue.workerId() != null ? catalogue.workerId() : generatedWorkerId();
-        return new CataloguePublisher(models.catalogueCards(), models.defaultModel(), objects, mapper, workerId,
-                catalogue.heartbeat(), Clock.systemUTC());
+        return new CataloguePublisher(models.catalogueCards(), models.defaultModel(), name -> models.get(name).speed(),
+                objects, mapper, workerId, catalogue.heartbeat(), Clock.systemUTC());
     }
 
     /** The host name (the pod's, on Kubernetes) to tell people which worker it is, and random bits to tell processes apart. */

@@ -10,9 +10,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -31,6 +33,7 @@ public class CataloguePublisher implements SmartLifecycle {
 
     private final Map<String, CatalogueCard> cards;
     private final String defaultModel;
+    private final Function<String, Optional<CatalogueEntry.Speed>> speeds;
     private final ObjectStore objects;
     private final ObjectMapper mapper;
     private final String workerId;
@@ -38,11 +41,14 @@ public class CataloguePublisher implements SmartLifecycle {
     private final Clock clock;
     private ScheduledExecutorService heartbeats;
 
-    public CataloguePublisher(Map<String, CatalogueCard> cards, String defaultModel, ObjectStore objects,
+    /** {@code speeds}: how fast each model (by name) denoised on this worker so far. */
+    public CataloguePublisher(Map<String, CatalogueCard> cards, String defaultModel,
+                              Function<String, Optional<CatalogueEntry.Speed>> speeds, ObjectStore objects,
                               ObjectMapper mapper, String workerId, Duration heartbeat, Clock clock) {
         cards.keySet().forEach(model -> CatalogueKeys.entry(model, workerId)); // refuses names that make no key
         this.cards = Map.copyOf(cards);
         this.defaultModel = defaultModel;
+        this.speeds = speeds;
         this.objects = objects;
         this.mapper = mapper;
         this.workerId = workerId;
@@ -95,7 +101,7 @@ public class CataloguePublisher implements SmartLifecycle {
         for (Map.Entry<String, CatalogueCard> card : cards.entrySet()) {
             String model = card.getKey();
             CatalogueEntry entry = new CatalogueEntry(model, workerId, model.equals(defaultModel), clock.instant(),
-                    heartbeat, card.getValue(), stoppedAt);
+                    heartbeat, card.getValue(), stoppedAt, speeds.apply(model).orElse(null));
             try {
                 objects.put(CatalogueKeys.entry(model, workerId), mapper.writeValueAsBytes(entry), "application/json");
             } catch (JsonProcessingException e) {

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
@@ -24,6 +25,8 @@ class CataloguePublisherTest {
             "n2n", 14_155_776_000L, 6750L, 774_540L, false, new CatalogueCard.Validation("Set14", 20.39, 28.475), null);
     private static final CatalogueCard GREY = new CatalogueCard("unet", 1, "gaussian,0,50", "gaussian,0,50",
             "n2n", 5_818_548_224L, 5549L, 988_609L, false, new CatalogueCard.Validation("Set14", 20.314, 27.279), null);
+
+    private static final CatalogueEntry.Speed GAUSSIAN_SPEED = new CatalogueEntry.Speed(2_000_000, 4.0);
 
     private final InMemoryObjectStore objects = new InMemoryObjectStore();
 
@@ -47,6 +50,8 @@ class CataloguePublisherTest {
         assertThat(gaussian.isFreshAt(Instant.now())).isTrue();
         assertThat(entry("catalogue/grey-gaussian/worker-a.json").isDefault()).isFalse();
         assertThat(gaussian.stoppedAt()).isNull();
+        assertThat(gaussian.speed()).isEqualTo(GAUSSIAN_SPEED);
+        assertThat(entry("catalogue/grey-gaussian/worker-a.json").speed()).as("nothing denoised yet").isNull();
         assertThat(publisher.isRunning()).isTrue();
 
         publisher.stop();
@@ -80,7 +85,8 @@ class CataloguePublisherTest {
     }
 
     private CataloguePublisher publisher(String workerId, Duration heartbeat) {
-        return new CataloguePublisher(Map.of("gaussian", GAUSSIAN, "grey-gaussian", GREY), "gaussian", objects, MAPPER,
+        return new CataloguePublisher(Map.of("gaussian", GAUSSIAN, "grey-gaussian", GREY), "gaussian",
+                model -> model.equals("gaussian") ? Optional.of(GAUSSIAN_SPEED) : Optional.empty(), objects, MAPPER,
                 workerId, heartbeat, Clock.systemUTC());
     }
 
