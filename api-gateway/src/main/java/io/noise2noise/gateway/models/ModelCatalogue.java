@@ -33,8 +33,8 @@ import org.springframework.stereotype.Component;
  * waits for S3. A model is <em>known</em> while any entry of it exists, and <em>available</em> while
  * one is fresh ({@link CatalogueEntry#isFreshAt}). Known models are accepted even with no worker up
  * (workers scale to zero; the job waits in the queue); others are refused. A failed read keeps the last view.
- * Entries of workers that died without removing them are deleted once older than {@code forgetAfter},
- * except each model's newest, which keeps the model known.
+ * Entries unseen for {@code forgetAfter} (their workers stopped or died) are deleted, except each
+ * model's newest, which keeps the model known.
  */
 @Component
 public class ModelCatalogue {
@@ -160,8 +160,8 @@ public class ModelCatalogue {
     }
 
     /**
-     * Deletes entries, newest first in {@code ofModel}, unseen for {@code forgetAfter} (their workers died
-     * without removing them), but never a model's newest; they leave {@code ofModel} too.
+     * Deletes the entries of {@code ofModel} (newest first) unseen for {@code forgetAfter}, but never a
+     * model's newest; they leave {@code ofModel} too.
      */
     private void forgetDead(List<CatalogueEntry> ofModel, Instant now) {
         Instant deadBefore = now.minus(settings.forgetAfter());

@@ -56,10 +56,6 @@ public class CataloguePublisher implements SmartLifecycle {
         this.clock = clock;
     }
 
-    public String workerId() {
-        return workerId;
-    }
-
     @Override
     public synchronized void start() {
         heartbeats = Executors.newSingleThreadScheduledExecutor(task -> {
