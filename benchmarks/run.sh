@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 THREADS=${THREADS:-$(nproc)}
 DATA_ROOT=${DATA_ROOT:-/work/shared/data}
 PYTHON=${PYTHON:-benchmarks/.venv/bin/python}
-MVN=${MVN:-mvn -B -ntp -q}
+MVN=${MVN:-./mvnw -B -ntp -q}
 
 if [ ! -x "$PYTHON" ]; then
   python3.11 -m venv benchmarks/.venv

@@ -12,7 +12,7 @@
 #      127.0.0.1 only; the services on the restricted S3 user, which is refused everything outside
 #      bucket n2n; a legacy POST / and a /v1/jobs job through it; the workers scaled to 2 and more
 #      jobs through both; the stack torn down. The requests are scripts/container_check.py's (the
-#      API client it shares with the load benchmarks is scripts/n2n_client.py).
+#      API client it shares with the load benchmarks is the clients/python package).
 # Every phase is timed and bounded; the stack, its volumes and temporary files are removed on exit
 # (the images are kept for the next run unless N2N_CHECK_REMOVE_IMAGES=1).
 #
@@ -235,8 +235,8 @@ build_app() { # Dockerfile image
 kafka_standin() {
   local ctx="$work/kafka-context" cp=local-stack/kafka-broker/target/classpath.txt
   if [ ! -f "$cp" ]; then
-    command -v mvn > /dev/null || { log "mvn (and a JDK 17) is needed to resolve the Kafka jars"; return 1; }
-    mvn -B -ntp -q -f local-stack/pom.xml package > "$work/local-stack.log" 2>&1 || { tail -20 "$work/local-stack.log" >&2; return 1; }
+    command -v java > /dev/null || { log "a JDK 17 is needed to resolve the Kafka jars"; return 1; }
+    ./mvnw -B -ntp -q -f local-stack/pom.xml package > "$work/local-stack.log" 2>&1 || { tail -20 "$work/local-stack.log" >&2; return 1; }
   fi
   mkdir -p "$ctx/libs"
   cp -r deploy/standins/kafka/. "$ctx/"

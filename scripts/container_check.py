@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import sys
 import time
+from pathlib import Path
 
-from n2n_client import Client, noisy_png, png_size
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients/python/src"))
+from noise2noise_client import ApiError, Client, WaitTimedOut  # noqa: E402
+from noise2noise_client.images import noisy_png, png_size  # noqa: E402
 
 
 def print_images(compose_file: str) -> None:
@@ -35,10 +39,8 @@ def expect(condition: bool, failure: str) -> None:
 
 def legacy_request(client: Client) -> None:
     began = time.monotonic()
-    response = client.legacy_denoise(noisy_png(96, 64, seed=1))
-    reply = response.json()
-    expect(response.status == 200 and reply is not None and reply.get("code") == 0,
-           f"legacy POST /: {response.status} {response.body[:300]!r}")
+    reply = client.legacy_denoise(noisy_png(96, 64, seed=1))
+    expect(reply.get("code") == 0, f"legacy POST /: {reply}")
     size = png_size(base64.b64decode(reply["data"]["base64Image"]))
     expect(size == (96, 64), f"legacy POST /: a {size} image back for a (96, 64) one")
     print(f"legacy POST /: code 0, {size[0]}x{size[1]} PNG back in {time.monotonic() - began:.1f} s", flush=True)
@@ -49,27 +51,20 @@ def job_requests(client: Client, jobs: int, timeout_s: float) -> None:
     submitted = []
     for i in range(jobs):
         image = noisy_png(128, 96, seed=10 + i)
-        response = client.submit_json(image) if i % 2 == 0 else client.submit_raw(image, "image/png")
-        job = response.json()
-        expect(response.status == 202 and job is not None and job.get("id"),
-               f"POST /v1/jobs: {response.status} {response.body[:300]!r}")
-        submitted.append(job)
+        job = client.submit_json(image) if i % 2 == 0 else client.submit_raw(image, "image/png")
+        submitted.append(job.id)
     deadline = time.monotonic() + timeout_s
-    for job in submitted:
-        job = client.wait_until_final(job, max(0.0, deadline - time.monotonic()), interval_s=0.5)
-        expect(job["status"] == "succeeded", f"job {job['id']} is {job['status']} after {timeout_s:.0f} s: {job.get('error')}")
-        result = client.result(job["id"])
-        expect(result.status == 200, f"GET /v1/jobs/{job['id']}/result: {result.status} {result.body[:300]!r}")
-        size = png_size(result.body)
-        expect(size == (128, 96), f"job {job['id']}: a {size} result for a (128, 96) image")
+    for job_id in submitted:
+        job = client.wait(job_id, max(0.0, deadline - time.monotonic()), poll_interval_s=0.5)
+        expect(job.status == "succeeded", f"job {job.id} is {job.status}: {job.error}")
+        size = png_size(client.result(job.id))
+        expect(size == (128, 96), f"job {job.id}: a {size} result for a (128, 96) image")
     print(f"/v1/jobs: {jobs} job(s) submitted ({(jobs + 1) // 2} JSON, {jobs // 2} raw), polled to succeeded, "
           f"results fetched in {time.monotonic() - began:.1f} s", flush=True)
-    finished = submitted[0]["id"]
-    response = client.cancel(finished)
-    canceled = response.json()
-    expect(response.status == 200 and canceled is not None and canceled.get("status") == "succeeded",
-           f"cancel of finished job {finished}: {response.status} {response.body[:300]!r}, expected 200 and the job unchanged")
-    print(f"cancel of a finished job: 200, still {canceled['status']}", flush=True)
+    finished = submitted[0]
+    canceled = client.cancel(finished)
+    expect(canceled.status == "succeeded", f"cancel of finished job {finished}: {canceled.data}, expected it unchanged")
+    print(f"cancel of a finished job: 200, still {canceled.status}", flush=True)
 
 
 def main() -> None:
@@ -88,9 +83,12 @@ def main() -> None:
         return
     # a legacy request waits for its job: up to the gateway's legacy wait and more on a busy machine
     client = Client(args.base_url, timeout=150)
-    if args.legacy:
-        legacy_request(client)
-    job_requests(client, args.jobs, args.timeout)
+    try:
+        if args.legacy:
+            legacy_request(client)
+        job_requests(client, args.jobs, args.timeout)
+    except (ApiError, WaitTimedOut) as failure:
+        raise SystemExit(f"FAILED: {failure}") from None
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest}
+tests=${N2N_TC_TESTS:-PipelineTest,StorageRetentionTest,JobLifecycleTest,ScaleOutTest,MinioObjectStoreContractTest}
 limit=${N2N_TC_TIMEOUT:-1200}
 socket=${N2N_TC_SOCKET:-/run/podman/podman.sock}
 label=io.noise2noise.it
@@ -59,7 +59,7 @@ trap 'exit 130' INT TERM
 
 t0=$(date +%s)
 scripts/container-check.sh --standins   # also installs podman, curl and the rest from apt when missing
-command -v mvn > /dev/null || cannot "needs mvn (and a JDK 17) for the integration tests"
+command -v java > /dev/null || cannot "needs a JDK 17 for the integration tests"
 log "stand-ins ready in $(( $(date +%s) - t0 )) s"
 
 if [ -n "$(podman ps -a -q --filter "label=$label")" ]; then
@@ -87,7 +87,7 @@ t0=$(date +%s)
 log "mvn verify -pl integration-tests -am -Dn2n.it.backend=containers -Dtest=$tests"
 rc=0
 rm -rf integration-tests/target/surefire-reports   # only this run's results below
-timeout -k 30 "$limit" mvn -B -ntp verify -pl integration-tests -am -Dn2n.it.backend=containers \
+timeout -k 30 "$limit" ./mvnw -B -ntp verify -pl integration-tests -am -Dn2n.it.backend=containers \
   -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false || rc=$?
 log "maven run: $(( $(date +%s) - t0 )) s, exit status $rc"
 [ "$rc" -eq 124 ] && log "FAILED: the Maven run passed its ${limit} s"

@@ -17,8 +17,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from n2n_client import Client, noisy_png  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients/python/src"))
+from noise2noise_client import ApiError, Client, WaitTimedOut  # noqa: E402
+from noise2noise_client.images import noisy_png  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -42,7 +43,8 @@ def main() -> None:
         raise SystemExit("load runs target loopback only")
     width, height = (int(v) for v in args.size.split("x"))
     image = noisy_png(width, height, args.sigma, 1)
-    api = Client(args.base_url)
+    # no retries: a refusal is counted, as the load it measures
+    api = Client(args.base_url, retries=0)
 
     lock = threading.Lock()
     outcomes: dict[str, int] = {}
@@ -52,18 +54,25 @@ def main() -> None:
     def client() -> None:
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            response = api.submit_json(image, wait_s=60)
-            job = response.json()
-            with lock:
-                outcomes[str(response.status)] = outcomes.get(str(response.status), 0) + 1
-            if response.status not in (200, 202) or job is None:
+            try:
+                job = api.submit_json(image, wait_s=60)
+            except ApiError as refused:
+                with lock:
+                    outcomes[str(refused.status)] = outcomes.get(str(refused.status), 0) + 1
                 time.sleep(0.5)
                 continue
-            job = api.wait_until_final(job, 180 - (time.monotonic() - started))
             with lock:
-                finished.append({"status": job["status"], "latency_s": time.monotonic() - started,
-                                 "queue_delay_ms": job.get("queue_delay_ms"),
-                                 "execution_time_ms": job.get("execution_time_ms")})
+                # the gateway answers 200 with a job that ended within the wait, else 202
+                answered = "200" if job.final else "202"
+                outcomes[answered] = outcomes.get(answered, 0) + 1
+            try:
+                job = api.wait(job.id, 180 - (time.monotonic() - started), poll_interval_s=0.25)
+            except WaitTimedOut as unfinished:
+                job = unfinished.job
+            with lock:
+                finished.append({"status": job.status, "latency_s": time.monotonic() - started,
+                                 "queue_delay_ms": job.data.get("queue_delay_ms"),
+                                 "execution_time_ms": job.data.get("execution_time_ms")})
 
     began = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(args.clients)]

@@ -30,9 +30,10 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients/python/src"))
 from load_run import percentile  # noqa: E402
-from n2n_client import Client, noisy_png  # noqa: E402
+from noise2noise_client import ApiError, Client  # noqa: E402
+from noise2noise_client.images import noisy_png  # noqa: E402
 from stack import ROOT, LocalStack  # noqa: E402
 from jfr_summary import print_summary, summarise  # noqa: E402
 
@@ -66,12 +67,16 @@ def image(size: str) -> bytes:
 
 
 def submit(api: Client, image_png: bytes, wait_s: int | None) -> tuple[int, dict | None]:
-    response = api.submit_json(image_png, wait_s)
-    return response.status, response.json()
+    """The answer's status and job: 200 for a job that ended within the wait, else 202; or a refusal's status."""
+    try:
+        job = api.submit_json(image_png, wait_s=wait_s)
+    except ApiError as refused:
+        return refused.status, None
+    return (200 if job.final else 202), job.data
 
 
 def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float) -> dict:
-    api, image_png = Client(base_url, timeout=30), image(size)
+    api, image_png = Client(base_url, timeout=30, retries=0), image(size)
     for _ in range(warmup):
         status, job = submit(api, image_png, 60)
         if status != 200 or job["status"] != "succeeded":
@@ -102,7 +107,7 @@ def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float)
 
 
 def run_ingest(base_url: str, clients: int, duration: float, size: str) -> dict:
-    api, image_png = Client(base_url, timeout=30), image(size)
+    api, image_png = Client(base_url, timeout=30, retries=0), image(size)
     lock = threading.Lock()
     outcomes: dict[str, int] = {}
     accepted_ms: list[float] = []

@@ -1,6 +1,6 @@
 """A whole noise2noise stack on free loopback ports for a benchmark: Kafka (KRaft), S3Proxy, one
-gateway and one worker, started from the built jars (`mvn -pl api-gateway,worker -am package` and
-`mvn -f local-stack/pom.xml package`) as scripts/run-local.sh starts them, and stopped again.
+gateway and one worker, started from the built jars (`./mvnw -pl api-gateway,worker -am package` and
+`./mvnw -f local-stack/pom.xml package`) as scripts/run-local.sh starts them, and stopped again.
 Standard library only.
 """
 from __future__ import annotations
@@ -11,13 +11,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from n2n_client import healthy  # noqa: E402
 
 ACCESS_KEY, SECRET_KEY = "n2n-local", "n2n-local-secret"
 # socket reads and writes of any length (the profile's default hides those under 10 ms), GC, parks
@@ -40,6 +41,15 @@ def wait_until(check, what: str, timeout: float = 180) -> None:
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{what} not up after {timeout:.0f} s")
+
+
+def healthy(url: str, timeout: float = 2) -> bool:
+    """Whether a health endpoint (e.g. the management port's /actuator/health/readiness) answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def port_open(port: int) -> bool:
@@ -89,7 +99,7 @@ class LocalStack:
     def _jar(self, module: str) -> str:
         jars = glob.glob(str(ROOT / module / "target" / f"{module}-*-exec.jar"))
         if not jars:
-            raise SystemExit(f"no {module} jar: mvn -B -ntp -o -q -pl api-gateway,worker -am package -DskipTests")
+            raise SystemExit(f"no {module} jar: ./mvnw -B -ntp -o -q -pl api-gateway,worker -am package -DskipTests")
         return jars[0]
 
     def _java(self, app: str) -> list[str]:
@@ -129,11 +139,22 @@ class LocalStack:
             raise
         return self
 
+    @contextmanager
+    def paused(self, name: str) -> Iterator[None]:
+        """One process of the stack stopped (SIGSTOP) meanwhile, e.g. the worker, so jobs stay queued."""
+        process = self.processes[self.names.index(name)]
+        os.killpg(process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
+        # one at a time, in reverse: the gateway and worker close their Kafka clients while Kafka still answers
+        # (stopped together, the gateway spent 30 s retrying the gone broker before it was killed)
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:

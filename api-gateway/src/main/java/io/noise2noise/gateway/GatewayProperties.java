@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param waiters         bounds on requests waiting for their job ({@code Prefer: wait}, legacy {@code POST /})
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
+ * @param imageUrls       fetching a job's image from the {@code image_url} a client gives
  * @param catalogue       how the gateway learns which models the workers run
  */
 @Validated
@@ -40,20 +41,44 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
         @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
+        @DefaultValue @Valid @NotNull ImageUrls imageUrls,
         @DefaultValue @Valid @NotNull Catalogue catalogue) {
 
     /**
      * The workers' catalogue entries are read from the bucket in the background; submissions and
      * {@code GET /v1/models} use the last read, so a model a worker just started publishing is known
-     * (and one whose last worker stopped, unknown) within {@code refreshInterval}.
+     * within {@code refreshInterval}.
      *
      * @param refreshInterval  how often the catalogue is read
-     * @param forgetAfter      entries of workers unseen this long (killed before they could remove them) are
-     *                         deleted, except each model's newest, which keeps the model known
+     * @param forgetAfter      entries unseen this long (their workers stopped or died) are deleted, except
+     *                         each model's newest, which keeps the model known
      */
-    public record Catalogue(@DefaultValue("5s") @NotNull @DurationMin(millis = 100) Duration refreshInterval,
-                            @DefaultValue("1h") @NotNull @DurationMin(minutes = 1) Duration forgetAfter) {
-    }
+    public record Catalogue(
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 100)
+            Duration refreshInterval,
+
+            @DefaultValue("1h") @NotNull @DurationMin(minutes = 1)
+            Duration forgetAfter) {}
+
+    /**
+     * A job's image may be given as a URL the gateway fetches (the same address rules as webhooks:
+     * {@code webhooks.allow-private-networks}, {@code webhooks.extra-ports}; no redirects). A fetch
+     * holds a request thread, so they are bounded: at most {@code maxConcurrent} at once (beyond,
+     * 503 with {@code Retry-After: retryAfter}), each within {@code timeout} from connect to the last
+     * byte, and each reserves its bytes from the request bodies' in-flight budget.
+     *
+     * @param timeout        the whole fetch: connect, headers and body
+     * @param maxConcurrent  fetches under way at once on this gateway
+     * @param retryAfter     what a client refused because all fetch slots are taken is told to wait
+     */
+    public record ImageUrls(
+            @DefaultValue("20s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 5)
+            Duration timeout,
+
+            @DefaultValue("16") @Min(1) int maxConcurrent,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * @param maxQueuedJobs    refuse new jobs (429) while more than this many wait in the jobs topic
@@ -63,11 +88,11 @@ public record GatewayProperties(
     public record Backpressure(
             @DefaultValue("1000") @Min(0) long maxQueuedJobs,
             @DefaultValue("2s") @NotNull Duration refreshInterval,
-            @DefaultValue("10s") @NotNull Duration retryAfter) {
-    }
+            @DefaultValue("10s") @NotNull Duration retryAfter) {}
 
     /**
-     * Requests waiting for their job hold no thread, but each holds a connection and a little
+     * Requests waiting for their job ({@code Prefer: wait} on submission or {@code GET}, legacy
+     * {@code POST /}, event streams) hold no thread, but each holds a connection and a little
      * memory; these caps bound them. Over a cap, {@code Prefer: wait} is not applied (202 at once)
      * and the legacy {@code POST /} is refused (429) before its job is created.
      *
@@ -76,13 +101,24 @@ public record GatewayProperties(
      * @param storeCheckInterval  how often the job store is read for jobs still waited for, in case their
      *                            result event was published before this gateway's listener joined
      * @param retryAfter          what a legacy client refused over a cap is told to wait
+     * @param eventInterval       how often the jobs followed by event streams are read for changes
+     * @param maxEventStream      how long one event stream stays open (the client then reconnects)
      */
     public record Waiters(
             @DefaultValue("2000") @Min(0) int maxTotal,
             @DefaultValue("200") @Min(0) int maxPerClient,
-            @DefaultValue("2s") @NotNull @DurationMin(millis = 100) Duration storeCheckInterval,
-            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 100)
+            Duration storeCheckInterval,
+
+            @DefaultValue("5s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter,
+
+            @DefaultValue("1s") @NotNull @DurationMin(millis = 100)
+            Duration eventInterval,
+
+            @DefaultValue("10m") @NotNull @DurationMin(seconds = 1)
+            Duration maxEventStream) {}
 
     /**
      * Each body is bounded by its route's limit (from {@code n2n.images.max-bytes}) before it is read;
@@ -94,9 +130,11 @@ public record GatewayProperties(
      * @param inFlightBudget  the request body bytes held at once, over all requests
      * @param retryAfter      what a client refused for the budget is told to wait
      */
-    public record Bodies(@DefaultValue("512MB") @NotNull DataSize inFlightBudget,
-                         @DefaultValue("2s") @NotNull @DurationMin(seconds = 1) Duration retryAfter) {
-    }
+    public record Bodies(
+            @DefaultValue("512MB") @NotNull DataSize inFlightBudget,
+
+            @DefaultValue("2s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter) {}
 
     /**
      * Bounds per caller (an API key; with keys off, all anonymous callers together), kept in the
@@ -114,10 +152,14 @@ public record GatewayProperties(
     public record Quotas(
             @DefaultValue("100") @Min(1) int maxOpenUploads,
             @DefaultValue("200") @Min(1) int maxUnfinishedJobs,
-            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) Duration retryAfter,
-            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) Duration uploadSweepInterval,
-            @DefaultValue("1s") @NotNull Duration recountInterval) {
-    }
+
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1)
+            Duration retryAfter,
+
+            @DefaultValue("1m") @NotNull @DurationMin(seconds = 1)
+            Duration uploadSweepInterval,
+
+            @DefaultValue("1s") @NotNull Duration recountInterval) {}
 
     /**
      * A client's bearer key. With none configured the API is open; with any, every request but
@@ -130,9 +172,11 @@ public record GatewayProperties(
      *                           deliveries are signed with each (list two while rotating), and only this
      *                           key can read them ({@code GET /v1/webhook-secrets}); none: unsigned
      */
-    public record ApiKey(@NotBlank String id, @NotBlank String sha256, @Min(1) int requestsPerMinute,
-                         @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {
-    }
+    public record ApiKey(
+            @NotBlank String id,
+            @NotBlank String sha256,
+            @Min(1) int requestsPerMinute,
+            @DefaultValue @NotNull List<@NotBlank String> webhookSecrets) {}
 
     /**
      * @param timeout               the longest one delivery takes in all (connect, request, response headers; the
@@ -154,10 +198,15 @@ public record GatewayProperties(
      * @param extraPorts            ports webhooks may use besides 80 and 443 (any, with private networks allowed)
      */
     public record Webhooks(
-            @DefaultValue("10s") @NotNull @DurationMin(millis = 100) Duration timeout,
+            @DefaultValue("10s") @NotNull @DurationMin(millis = 100)
+            Duration timeout,
+
             @DefaultValue("6") @Min(1) int attempts,
             @DefaultValue("1000") @Min(10) long firstRetryDelayMs,
-            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration maxRetryAfter,
+
+            @DefaultValue("5m") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1)
+            Duration maxRetryAfter,
+
             boolean allowPrivateNetworks,
             @DefaultValue @NotNull List<String> secrets,
             @DefaultValue("32") @Min(1) @Max(1024) int maxConcurrent,

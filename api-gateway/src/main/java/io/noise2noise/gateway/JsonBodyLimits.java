@@ -35,7 +35,8 @@ public class JsonBodyLimits {
     @Bean
     Jackson2ObjectMapperBuilderCustomizer jsonStringLimit() {
         StreamReadConstraints constraints = StreamReadConstraints.builder()
-                .maxStringLength(maxStringLength(limits)).build();
+                .maxStringLength(maxStringLength(limits))
+                .build();
         return builder -> builder.postConfigurer(mapper -> mapper.getFactory().setStreamReadConstraints(constraints));
     }
 
@@ -53,14 +54,17 @@ public class JsonBodyLimits {
             return body.getMessage();
         }
         return "the JSON body holds a string over " + maxStringLength(limits) + " characters, the base64 of "
-                + limits.maxBytes().toBytes() + " bytes (n2n.images.max-bytes); send bigger images with POST /v1/uploads "
+                + limits.maxBytes().toBytes()
+                + " bytes (n2n.images.max-bytes); send bigger images with POST /v1/uploads "
                 + "(up to " + limits.maxUploadBytes().toBytes() + " bytes, n2n.images.max-upload-bytes)";
     }
 
     private static Throwable tooLargeCause(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof BodyTooLargeException || cause instanceof StreamConstraintsException
-                    && cause.getMessage() != null && cause.getMessage().contains("String value length")) {
+            if (cause instanceof BodyTooLargeException
+                    || cause instanceof StreamConstraintsException
+                            && cause.getMessage() != null
+                            && cause.getMessage().contains("String value length")) {
                 return cause;
             }
         }

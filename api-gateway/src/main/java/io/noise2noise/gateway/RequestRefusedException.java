@@ -30,6 +30,10 @@ public class RequestRefusedException extends RuntimeException {
         INVALID_PARAMETER,
         /** A webhook URL that is malformed, internal, on a port not allowed, or does not resolve. */
         WEBHOOK_NOT_ALLOWED,
+        /** An image URL that is malformed, internal, on a port not allowed, or does not resolve. */
+        IMAGE_URL_NOT_ALLOWED,
+        /** An image URL that answered with an error or a redirect, or not within the fetch timeout. */
+        IMAGE_URL_UNAVAILABLE,
         /** An upload id never opened, opened by another caller, expired, or with nothing uploaded. */
         UNKNOWN_UPLOAD,
         /** A job names a model that no worker has published ({@code ModelCatalogue}). */
@@ -80,13 +84,13 @@ public class RequestRefusedException extends RuntimeException {
     }
 
     public static RequestRefusedException storageUnavailable(Throwable cause) {
-        return new RequestRefusedException(Reason.STORAGE_UNAVAILABLE, "storage is unavailable, try again later",
-                OUTAGE_RETRY_AFTER, cause);
+        return new RequestRefusedException(
+                Reason.STORAGE_UNAVAILABLE, "storage is unavailable, try again later", OUTAGE_RETRY_AFTER, cause);
     }
 
     public static RequestRefusedException queueUnavailable(Throwable cause) {
-        return new RequestRefusedException(Reason.QUEUE_UNAVAILABLE, "job queue is unavailable, try again later",
-                OUTAGE_RETRY_AFTER, cause);
+        return new RequestRefusedException(
+                Reason.QUEUE_UNAVAILABLE, "job queue is unavailable, try again later", OUTAGE_RETRY_AFTER, cause);
     }
 
     /** An image the codec refused, for the codec's reason. */

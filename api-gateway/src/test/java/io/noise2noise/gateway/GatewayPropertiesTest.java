@@ -11,8 +11,7 @@ import org.springframework.util.unit.DataSize;
 class GatewayPropertiesTest {
 
     @EnableConfigurationProperties(GatewayProperties.class)
-    static class Config {
-    }
+    static class Config {}
 
     private final ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Config.class);
 
@@ -34,19 +33,27 @@ class GatewayPropertiesTest {
 
     @Test
     void anApiKeyWithoutWebhookSecretsHasNone() {
-        context.withPropertyValues("n2n.gateway.api-keys[0].id=team-a", "n2n.gateway.api-keys[0].sha256=ab",
-                "n2n.gateway.api-keys[0].requests-per-minute=60").run(started ->
-                assertThat(started.getBean(GatewayProperties.class).apiKeys().get(0).webhookSecrets()).isEmpty());
+        context.withPropertyValues(
+                        "n2n.gateway.api-keys[0].id=team-a",
+                        "n2n.gateway.api-keys[0].sha256=ab",
+                        "n2n.gateway.api-keys[0].requests-per-minute=60")
+                .run(started -> assertThat(started.getBean(GatewayProperties.class)
+                                .apiKeys()
+                                .get(0)
+                                .webhookSecrets())
+                        .isEmpty());
     }
 
     @Test
     void maxRetryAfterIsReadAndBounded() {
-        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=2m").run(started ->
-                assertThat(started.getBean(GatewayProperties.class).webhooks().maxRetryAfter())
+        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=2m")
+                .run(started -> assertThat(started.getBean(GatewayProperties.class)
+                                .webhooks()
+                                .maxRetryAfter())
                         .isEqualTo(Duration.ofMinutes(2)));
-        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=2h").run(started ->
-                assertThat(started).hasFailed().getFailure().hasStackTraceContaining("maxRetryAfter"));
-        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=-1s").run(started ->
-                assertThat(started).hasFailed());
+        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=2h")
+                .run(started -> assertThat(started).hasFailed().getFailure().hasStackTraceContaining("maxRetryAfter"));
+        context.withPropertyValues("n2n.gateway.webhooks.max-retry-after=-1s")
+                .run(started -> assertThat(started).hasFailed());
     }
 }

@@ -5,11 +5,13 @@ import io.noise2noise.gateway.access.AccessConfiguration;
 import io.noise2noise.gateway.bodies.BodiesConfiguration;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.jobs.GatewayServices;
+import io.noise2noise.gateway.jobs.ImageUrls;
 import io.noise2noise.gateway.jobs.JobApiErrors;
 import io.noise2noise.gateway.jobs.JobCancellations;
 import io.noise2noise.gateway.jobs.JobCompletions;
 import io.noise2noise.gateway.jobs.JobController;
 import io.noise2noise.gateway.jobs.JobSubmissions;
+import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
@@ -34,9 +36,19 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({GatewayProperties.class, ImageLimits.class})
-@Import({JobController.class, JobApiErrors.class, LegacyController.class, LegacyErrors.class, ModelController.class,
-        WebhookSecretsController.class, AccessConfiguration.class, BodiesConfiguration.class, RequestBodies.class,
-        JsonBodyLimits.class, WebhookDeliveries.class})
+@Import({
+    JobController.class,
+    JobApiErrors.class,
+    LegacyController.class,
+    LegacyErrors.class,
+    ModelController.class,
+    WebhookSecretsController.class,
+    AccessConfiguration.class,
+    BodiesConfiguration.class,
+    RequestBodies.class,
+    JsonBodyLimits.class,
+    WebhookDeliveries.class
+})
 public class GatewaySlice {
 
     @Bean(destroyMethod = "close")
@@ -77,5 +89,16 @@ public class GatewaySlice {
     @Bean
     ModelCatalogue modelCatalogue(GatewayServices services) {
         return services.catalogue;
+    }
+
+    @Bean
+    JobWatches jobWatches(GatewayServices services, GatewayProperties properties) {
+        return new JobWatches(services.jobs, services.completions, properties);
+    }
+
+    @Bean
+    ImageUrls imageUrls(
+            GatewayServices services, RequestBodies bodies, ImageLimits limits, GatewayProperties properties) {
+        return new ImageUrls(services.webhookTargets, bodies, limits, properties);
     }
 }

@@ -11,12 +11,13 @@ class JsonBodyLimitsTest {
 
     @Test
     void theStringLimitTakesAMimeWrappedDataUrlOfAnImageAtTheByteLimit() {
-        ImageLimits limits = ImageLimits.of(Map.of("max-bytes", "300KB", "max-upload-bytes", "300KB",
-                "max-pixels", "1000000"));
+        ImageLimits limits =
+                ImageLimits.of(Map.of("max-bytes", "300KB", "max-upload-bytes", "300KB", "max-pixels", "1000000"));
         byte[] image = new byte[(int) limits.maxBytes().toBytes()];
         String wrapped = "data:image/png;base64," + Base64.getMimeEncoder().encodeToString(image);
 
-        assertThat(JsonBodyLimits.maxStringLength(limits)).isGreaterThanOrEqualTo(wrapped.length())
+        assertThat(JsonBodyLimits.maxStringLength(limits))
+                .isGreaterThanOrEqualTo(wrapped.length())
                 .isLessThan(wrapped.length() + 300);
     }
 

@@ -13,8 +13,7 @@ import org.springframework.test.web.servlet.ResultActions;
  */
 public final class MvcAnswers {
 
-    private MvcAnswers() {
-    }
+    private MvcAnswers() {}
 
     public static ResultActions answer(MockMvc mvc, RequestBuilder request) throws Exception {
         return finish(mvc, mvc.perform(request));

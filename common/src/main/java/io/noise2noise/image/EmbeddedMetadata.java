@@ -23,6 +23,7 @@ final class EmbeddedMetadata {
 
     /** ICC profiles are tens or hundreds of KB; a bigger inflated iCCP is refused rather than allocated. */
     private static final int MAX_ICC_BYTES = 4 << 20;
+
     private static final byte[] EXIF_HEADER = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] ICC_HEADER = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final int JPEG_SEGMENT_MAX = 65533;
@@ -33,8 +34,7 @@ final class EmbeddedMetadata {
         static final Found NONE = new Found(null, null, ExifOrientation.UPRIGHT);
     }
 
-    private EmbeddedMetadata() {
-    }
+    private EmbeddedMetadata() {}
 
     static Found read(String format, byte[] file) {
         try {
@@ -91,7 +91,8 @@ final class EmbeddedMetadata {
                 header[ICC_HEADER.length] = (byte) (i + 1);
                 header[ICC_HEADER.length + 1] = (byte) chunks;
                 int from = i * JPEG_ICC_CHUNK;
-                writeJpegSegment(out, 0xe2, header, iccProfile, from, Math.min(JPEG_ICC_CHUNK, iccProfile.length - from));
+                writeJpegSegment(
+                        out, 0xe2, header, iccProfile, from, Math.min(JPEG_ICC_CHUNK, iccProfile.length - from));
             }
         }
         return out.toByteArray();
@@ -118,7 +119,9 @@ final class EmbeddedMetadata {
             long length = Integer.toUnsignedLong(data.getInt((int) at + 4));
             int start = (int) at + 8;
             if (new String(webp, (int) at, 4, StandardCharsets.ISO_8859_1).equals("ICCP")) {
-                long declared = start + 4 <= webp.length ? Integer.toUnsignedLong(ByteBuffer.wrap(webp).getInt(start)) : 0;
+                long declared = start + 4 <= webp.length
+                        ? Integer.toUnsignedLong(ByteBuffer.wrap(webp).getInt(start))
+                        : 0;
                 if (declared > Math.min(length, webp.length - start)) {
                     byte[] safe = webp.clone();
                     safe[(int) at + 3] = 'X';
@@ -148,7 +151,9 @@ final class EmbeddedMetadata {
                 held += end - payload;
                 int sequence = jpeg[payload - 2] & 0xff;
                 if ((segments.size() == 1 || sequence < lowestSequence) && payload + 4 <= end) {
-                    declared = Math.max(declared, Integer.toUnsignedLong(ByteBuffer.wrap(jpeg).getInt(payload)));
+                    declared = Math.max(
+                            declared,
+                            Integer.toUnsignedLong(ByteBuffer.wrap(jpeg).getInt(payload)));
                 }
                 lowestSequence = Math.min(lowestSequence, sequence);
             }
@@ -213,7 +218,9 @@ final class EmbeddedMetadata {
             }
             if (marker == 0xe1 && exif == null && startsWith(jpeg, start, end, EXIF_HEADER)) {
                 exif = Arrays.copyOfRange(jpeg, start + EXIF_HEADER.length, end);
-            } else if (marker == 0xe2 && startsWith(jpeg, start, end, ICC_HEADER) && end >= start + ICC_HEADER.length + 2) {
+            } else if (marker == 0xe2
+                    && startsWith(jpeg, start, end, ICC_HEADER)
+                    && end >= start + ICC_HEADER.length + 2) {
                 int sequence = jpeg[start + ICC_HEADER.length] & 0xff;
                 iccChunkCount = jpeg[start + ICC_HEADER.length + 1] & 0xff;
                 iccChunks.putIfAbsent(sequence, Arrays.copyOfRange(jpeg, start + ICC_HEADER.length + 2, end));
@@ -221,8 +228,10 @@ final class EmbeddedMetadata {
             at = end;
         }
         byte[] icc = null;
-        if (iccChunkCount > 0 && iccChunks.size() == iccChunkCount
-                && iccChunks.firstKey() == 1 && iccChunks.lastKey() == iccChunkCount) {
+        if (iccChunkCount > 0
+                && iccChunks.size() == iccChunkCount
+                && iccChunks.firstKey() == 1
+                && iccChunks.lastKey() == iccChunkCount) {
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
             iccChunks.values().forEach(joined::writeBytes);
             icc = joined.toByteArray();
@@ -270,7 +279,9 @@ final class EmbeddedMetadata {
         if (directory == null) {
             return new Found(icc, null, ExifOrientation.UPRIGHT);
         }
-        return new Found(icc, directory.withShortValue(TiffDirectory.ORIENTATION, ExifOrientation.UPRIGHT),
+        return new Found(
+                icc,
+                directory.withShortValue(TiffDirectory.ORIENTATION, ExifOrientation.UPRIGHT),
                 ExifOrientation.of(directory));
     }
 
@@ -325,7 +336,8 @@ final class EmbeddedMetadata {
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    private static void writeJpegSegment(ByteArrayOutputStream out, int marker, byte[] header, byte[] data, int from, int length) {
+    private static void writeJpegSegment(
+            ByteArrayOutputStream out, int marker, byte[] header, byte[] data, int from, int length) {
         int segmentLength = 2 + header.length + length;
         out.write(0xff);
         out.write(marker);

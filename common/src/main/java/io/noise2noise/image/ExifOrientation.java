@@ -9,12 +9,13 @@ final class ExifOrientation {
 
     static final int UPRIGHT = 1;
 
-    private ExifOrientation() {
-    }
+    private ExifOrientation() {}
 
     /** The orientation in a TIFF structure (an EXIF block or a TIFF file); upright when absent or invalid. */
     static int of(TiffDirectory directory) {
-        int value = directory == null ? UPRIGHT : directory.intValue(TiffDirectory.ORIENTATION).orElse(UPRIGHT);
+        int value = directory == null
+                ? UPRIGHT
+                : directory.intValue(TiffDirectory.ORIENTATION).orElse(UPRIGHT);
         return value >= 1 && value <= 8 ? value : UPRIGHT;
     }
 
@@ -31,12 +32,14 @@ final class ExifOrientation {
         int width = image.width();
         int height = image.height();
         if (orientation == UPRIGHT) {
-            return new PixelImage(width, height, image.grey(), image.hasAlpha(), image.bytes(), image.shorts(), metadata);
+            return new PixelImage(
+                    width, height, image.grey(), image.hasAlpha(), image.bytes(), image.shorts(), metadata);
         }
         boolean swap = swapsAxes(orientation);
         int outWidth = swap ? height : width;
         int outHeight = swap ? width : height;
-        PixelImage out = PixelImage.blank(outWidth, outHeight, image.grey(), image.hasAlpha(), image.bitDepth(), metadata);
+        PixelImage out =
+                PixelImage.blank(outWidth, outHeight, image.grey(), image.hasAlpha(), image.bitDepth(), metadata);
         Object samples = image.bytes() != null ? image.bytes() : image.shorts();
         Object turned = out.bytes() != null ? out.bytes() : out.shorts();
         int channels = image.channels();
@@ -46,15 +49,37 @@ final class ExifOrientation {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = width - 1 - x; sy = y; }
-                    case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
-                    case 4 -> { sx = x; sy = height - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = height - 1 - x; }
-                    case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
-                    default -> { sx = width - 1 - y; sy = x; }
+                    case 2 -> {
+                        sx = width - 1 - x;
+                        sy = y;
+                    }
+                    case 3 -> {
+                        sx = width - 1 - x;
+                        sy = height - 1 - y;
+                    }
+                    case 4 -> {
+                        sx = x;
+                        sy = height - 1 - y;
+                    }
+                    case 5 -> {
+                        sx = y;
+                        sy = x;
+                    }
+                    case 6 -> {
+                        sx = y;
+                        sy = height - 1 - x;
+                    }
+                    case 7 -> {
+                        sx = width - 1 - y;
+                        sy = height - 1 - x;
+                    }
+                    default -> {
+                        sx = width - 1 - y;
+                        sy = x;
+                    }
                 }
-                System.arraycopy(samples, (sy * width + sx) * channels, turned, (y * outWidth + x) * channels, channels);
+                System.arraycopy(
+                        samples, (sy * width + sx) * channels, turned, (y * outWidth + x) * channels, channels);
             }
         }
         return out;

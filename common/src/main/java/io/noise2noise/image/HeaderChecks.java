@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** Checks on the raw bytes that ImageIO's readers make too late, or not at all. */
 final class HeaderChecks {
 
-    private HeaderChecks() {
-    }
+    private HeaderChecks() {}
 
     /**
      * The width and height a BMP header declares, or null. The JDK reader validates them against the
@@ -45,7 +44,8 @@ final class HeaderChecks {
         if (webp.length < 12) {
             return true;
         }
-        long declared = Integer.toUnsignedLong(ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
+        long declared = Integer.toUnsignedLong(
+                ByteBuffer.wrap(webp).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
         return size < declared + 8;
     }
 

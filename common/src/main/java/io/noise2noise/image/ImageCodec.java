@@ -36,8 +36,18 @@ import javax.imageio.stream.ImageOutputStream;
 public class ImageCodec {
 
     private static final Map<String, String> CONTENT_TYPES = Map.of(
-            "png", "image/png", "jpeg", "image/jpeg", "bmp", "image/bmp", "gif", "image/gif",
-            "tiff", "image/tiff", "webp", "image/webp");
+            "png",
+            "image/png",
+            "jpeg",
+            "image/jpeg",
+            "bmp",
+            "image/bmp",
+            "gif",
+            "image/gif",
+            "tiff",
+            "image/tiff",
+            "webp",
+            "image/webp");
     private static final Set<String> SIXTEEN_BIT_FORMATS = Set.of("png", "tiff");
     private static final Set<String> ALPHA_FORMATS = Set.of("png", "tiff", "gif");
     /** Written instead of a format ImageIO cannot write (WebP). */
@@ -53,6 +63,7 @@ public class ImageCodec {
     private static final Set<String> UNCOMPRESSED_FORMATS = Set.of("bmp");
     /** Bytes per pixel of an uncompressed result: 24-bit BMP, whatever the input's depth. */
     private static final int UNCOMPRESSED_BYTES_PER_PIXEL = 3;
+
     private static final Pattern TRUNCATION_WARNING = Pattern.compile("(?i)truncated file|premature end");
 
     static {
@@ -100,7 +111,8 @@ public class ImageCodec {
             if (stream.sourceFailure() != null) {
                 throw stream.sourceFailure();
             }
-            throw new InvalidImageException(Reason.CORRUPT, "image header is corrupt or truncated: " + e.getMessage(), e);
+            throw new InvalidImageException(
+                    Reason.CORRUPT, "image header is corrupt or truncated: " + e.getMessage(), e);
         } finally {
             reader.dispose();
         }
@@ -129,7 +141,8 @@ public class ImageCodec {
      * TIFF, EXIF in PNG, JPEG and TIFF. WebP, which ImageIO cannot write, is written as PNG.
      */
     public EncodedImage encode(PixelImage image, OutputOptions options) {
-        String asked = options.format() != null ? options.format()
+        String asked = options.format() != null
+                ? options.format()
                 : image.metadata().format() != null ? image.metadata().format() : FALLBACK_FORMAT;
         if (!CONTENT_TYPES.containsKey(asked)) {
             throw new IllegalArgumentException("no writer for format " + asked);
@@ -148,7 +161,8 @@ public class ImageCodec {
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(buffer)) {
             writer.setOutput(stream);
             ImageWriteParam param = writeParam(writer, format, options);
-            IIOMetadata tiffTags = format.equals("tiff") ? TiffMetadata.forWriter(writer, out, param, icc, metadata.exif()) : null;
+            IIOMetadata tiffTags =
+                    format.equals("tiff") ? TiffMetadata.forWriter(writer, out, param, icc, metadata.exif()) : null;
             writer.write(null, new IIOImage(out, null, tiffTags), param);
         } catch (IOException e) {
             throw new IllegalStateException("could not encode " + format, e);
@@ -159,7 +173,10 @@ public class ImageCodec {
         if (format.equals("png") && (icc != null || metadata.exif() != null)) {
             insert(parts, EmbeddedMetadata.pngInsertAt(parts.get(0)), EmbeddedMetadata.pngChunks(icc, metadata.exif()));
         } else if (format.equals("jpeg") && (icc != null || metadata.exif() != null)) {
-            insert(parts, EmbeddedMetadata.jpegInsertAt(parts.get(0)), EmbeddedMetadata.jpegSegments(icc, metadata.exif()));
+            insert(
+                    parts,
+                    EmbeddedMetadata.jpegInsertAt(parts.get(0)),
+                    EmbeddedMetadata.jpegSegments(icc, metadata.exif()));
         }
         return new EncodedImage(parts, format, contentType(format));
     }
@@ -175,17 +192,22 @@ public class ImageCodec {
         String written = writtenFormat(asked);
         Integer maxDimension = MAX_DIMENSION.get(written);
         if (maxDimension != null && (input.width() > maxDimension || input.height() > maxDimension)) {
-            throw new InvalidImageException(Reason.NOT_WRITABLE, "the image is " + input.width() + "x" + input.height()
-                    + "; " + written + " can hold at most " + maxDimension + " pixels a side: ask for another format");
+            throw new InvalidImageException(
+                    Reason.NOT_WRITABLE,
+                    "the image is " + input.width() + "x" + input.height() + "; " + written + " can hold at most "
+                            + maxDimension + " pixels a side: ask for another format");
         }
         if (UNCOMPRESSED_FORMATS.contains(written)) {
             long rowBytes = ((long) input.width() * UNCOMPRESSED_BYTES_PER_PIXEL + 3) / 4 * 4;
             long estimate = rowBytes * input.height();
             long limit = limits.maxResultBytes().toBytes();
             if (estimate > limit) {
-                throw new InvalidImageException(Reason.NOT_WRITABLE, "as " + written + " the " + input.width() + "x"
-                        + input.height() + " result would have about " + estimate + " bytes; the limit is " + limit
-                        + " (n2n.images.max-result-bytes): ask for a compressed format such as png");
+                throw new InvalidImageException(
+                        Reason.NOT_WRITABLE,
+                        "as " + written + " the " + input.width() + "x"
+                                + input.height() + " result would have about " + estimate + " bytes; the limit is "
+                                + limit
+                                + " (n2n.images.max-result-bytes): ask for a compressed format such as png");
             }
         }
     }
@@ -225,8 +247,7 @@ public class ImageCodec {
     }
 
     /** What the header says, checked: the upright size, and the metadata found in the file. */
-    private record Header(ImageInfo info, EmbeddedMetadata.Found metadata, ImageTypeSpecifier rawType) {
-    }
+    private record Header(ImageInfo info, EmbeddedMetadata.Found metadata, ImageTypeSpecifier rawType) {}
 
     private <T> T read(byte[] file, long maxBytes, HeaderReader<T> then) {
         checkByteCount(file == null ? 0 : file.length, maxBytes);
@@ -248,7 +269,8 @@ public class ImageCodec {
             throw new InvalidImageException(Reason.EMPTY, "image is empty");
         }
         if (size > maxBytes) {
-            throw new InvalidImageException(Reason.TOO_MANY_BYTES, "image has " + size + " bytes; the limit is " + maxBytes);
+            throw new InvalidImageException(
+                    Reason.TOO_MANY_BYTES, "image has " + size + " bytes; the limit is " + maxBytes);
         }
     }
 
@@ -271,8 +293,8 @@ public class ImageCodec {
     private Header checkedHeader(ImageReader reader, byte[] bytes, long size) throws IOException {
         String format = canonicalFormat(reader.getFormatName().toLowerCase(Locale.ROOT));
         if (!limits.formats().contains(format)) {
-            throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT,
-                    "format " + format + " is not accepted; accepted: " + limits.formats());
+            throw new InvalidImageException(
+                    Reason.UNSUPPORTED_FORMAT, "format " + format + " is not accepted; accepted: " + limits.formats());
         }
         if (format.equals("bmp")) {
             checkPixels("image is", HeaderChecks.bmpSize(bytes));
@@ -307,21 +329,26 @@ public class ImageCodec {
 
     private void checkPixels(String what, long[] size) {
         if (size != null && size[0] * size[1] > limits.maxPixels()) {
-            throw new InvalidImageException(Reason.TOO_MANY_PIXELS, what + " " + size[0] + "x" + size[1] + " ("
-                    + size[0] * size[1] + " pixels); the limit is " + limits.maxPixels());
+            throw new InvalidImageException(
+                    Reason.TOO_MANY_PIXELS,
+                    what + " " + size[0] + "x" + size[1] + " (" + size[0] * size[1] + " pixels); the limit is "
+                            + limits.maxPixels());
         }
     }
 
     /** The size getWidth/getHeight give is the VP8X canvas; the bitstream inside declares its own. */
     private void checkWebp(byte[] bytes, long size, int width, int height) {
         if (HeaderChecks.isTruncatedWebp(bytes, size)) {
-            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
+            throw new InvalidImageException(
+                    Reason.CORRUPT, "image data is corrupt or truncated: the WebP file is cut short");
         }
         long[] frame = HeaderChecks.webpFrameSize(bytes);
         checkPixels("the WebP frame is", frame);
         if (frame != null && (frame[0] != width || frame[1] != height)) {
-            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt: the WebP canvas is " + width + "x"
-                    + height + " but its image " + frame[0] + "x" + frame[1]);
+            throw new InvalidImageException(
+                    Reason.CORRUPT,
+                    "image data is corrupt: the WebP canvas is " + width + "x" + height + " but its image " + frame[0]
+                            + "x" + frame[1]);
         }
     }
 
@@ -331,8 +358,10 @@ public class ImageCodec {
             bits = Math.max(bits, size);
         }
         if (samples.getNumBands() > MAX_CHANNELS || bits > 32) {
-            throw new InvalidImageException(Reason.UNSUPPORTED_FORMAT, "image has " + samples.getNumBands()
-                    + " channels of up to " + bits + " bits; at most " + MAX_CHANNELS + " of up to 32 are supported");
+            throw new InvalidImageException(
+                    Reason.UNSUPPORTED_FORMAT,
+                    "image has " + samples.getNumBands() + " channels of up to " + bits + " bits; at most "
+                            + MAX_CHANNELS + " of up to 32 are supported");
         }
     }
 
@@ -356,14 +385,17 @@ public class ImageCodec {
         BufferedImage image = reader.read(0, param);
         if (!truncations.isEmpty()) {
             // the JPEG readers fill in what is missing and only warn; a half-grey result is not an image we accept
-            throw new InvalidImageException(Reason.CORRUPT, "image data is corrupt or truncated: " + truncations.get(0));
+            throw new InvalidImageException(
+                    Reason.CORRUPT, "image data is corrupt or truncated: " + truncations.get(0));
         }
         PixelRasters.Decoded decoded = PixelRasters.read(image);
         PixelImage stored = decoded.pixels();
         byte[] icc = header.metadata().iccProfile();
         // a profile describes the stored samples: it goes when they were converted, or when it does not fit them
         boolean keepProfile = !decoded.convertedToSrgb() && profile(icc, stored.grey()) != null;
-        ImageMetadata metadata = new ImageMetadata(header.info().format(), keepProfile ? icc : null,
+        ImageMetadata metadata = new ImageMetadata(
+                header.info().format(),
+                keepProfile ? icc : null,
                 header.metadata().exif());
         return ExifOrientation.upright(stored, header.metadata().orientation(), metadata);
     }
@@ -396,7 +428,8 @@ public class ImageCodec {
             return false;
         }
         ColorSpace space = rawType.getColorModel().getColorSpace();
-        return !space.isCS_sRGB() && (space.getType() == ColorSpace.TYPE_RGB || space.getType() == ColorSpace.TYPE_GRAY);
+        return !space.isCS_sRGB()
+                && (space.getType() == ColorSpace.TYPE_RGB || space.getType() == ColorSpace.TYPE_GRAY);
     }
 
     /** The profile if Java can parse it and it describes grey or RGB samples as the image has; otherwise null. */

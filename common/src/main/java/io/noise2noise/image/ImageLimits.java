@@ -30,7 +30,10 @@ public record ImageLimits(
         // a 50 MP 16-bit RGB TIFF with incompressible noise is about 410 MB
         @DefaultValue("512MB") @NotNull DataSize maxUploadBytes,
         @DefaultValue("50000000") @Min(1) long maxPixels,
-        @DefaultValue({"png", "jpeg", "bmp", "gif", "tiff", "webp"}) @NotEmpty Set<String> formats,
+
+        @DefaultValue({"png", "jpeg", "bmp", "gif", "tiff", "webp"}) @NotEmpty
+        Set<String> formats,
+
         @DefaultValue("128MB") @NotNull DataSize maxResultBytes) {
 
     public static ImageLimits defaults() {

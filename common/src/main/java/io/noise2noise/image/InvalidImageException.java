@@ -4,7 +4,14 @@ package io.noise2noise.image;
 public class InvalidImageException extends RuntimeException {
 
     /** {@code NOT_WRITABLE}: a readable image the asked output format cannot hold (too wide, too big a result). */
-    public enum Reason { EMPTY, TOO_MANY_BYTES, TOO_MANY_PIXELS, UNSUPPORTED_FORMAT, CORRUPT, NOT_WRITABLE }
+    public enum Reason {
+        EMPTY,
+        TOO_MANY_BYTES,
+        TOO_MANY_PIXELS,
+        UNSUPPORTED_FORMAT,
+        CORRUPT,
+        NOT_WRITABLE
+    }
 
     private final Reason reason;
 

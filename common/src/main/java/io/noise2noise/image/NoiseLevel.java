@@ -10,8 +10,7 @@ public final class NoiseLevel {
 
     private static final double MAD_TO_SIGMA = 0.6745;
 
-    private NoiseLevel() {
-    }
+    private NoiseLevel() {}
 
     public static double estimateSigma(PixelImage image) {
         int halfWidth = image.width() / 2;
@@ -31,8 +30,11 @@ public final class NoiseLevel {
                 int topLeft = 2 * y * rowStride + 2 * x * channels;
                 for (int c = 0; c < colours; c++) {
                     int i = topLeft + c;
-                    counts[Math.abs(image.get(i) - image.get(i + channels) - image.get(i + rowStride)
-                            + image.get(i + rowStride + channels))]++;
+                    counts[
+                            Math.abs(image.get(i)
+                                    - image.get(i + channels)
+                                    - image.get(i + rowStride)
+                                    + image.get(i + rowStride + channels))]++;
                 }
             }
         }

@@ -18,6 +18,7 @@ public final class PixelImage {
 
     /** Sample value → float in [0, 1], exactly {@code value / max}, without a division per sample. */
     private static final float[] LEVELS_8 = levels(255);
+
     private static final float[] LEVELS_16 = levels(65535);
 
     private final int width;
@@ -28,9 +29,11 @@ public final class PixelImage {
     private final ImageMetadata metadata;
     /** Exactly one of the two holds the samples, by bit depth. */
     private final byte[] bytes;
+
     private final short[] shorts;
 
-    PixelImage(int width, int height, boolean grey, boolean alpha, byte[] bytes, short[] shorts, ImageMetadata metadata) {
+    PixelImage(
+            int width, int height, boolean grey, boolean alpha, byte[] bytes, short[] shorts, ImageMetadata metadata) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("size must be positive, was " + width + "x" + height);
         }
@@ -194,14 +197,24 @@ public final class PixelImage {
 
     /** An independent copy (samples and all). */
     public PixelImage copy() {
-        return new PixelImage(width, height, grey, alpha, bytes == null ? null : bytes.clone(),
-                shorts == null ? null : shorts.clone(), metadata);
+        return new PixelImage(
+                width,
+                height,
+                grey,
+                alpha,
+                bytes == null ? null : bytes.clone(),
+                shorts == null ? null : shorts.clone(),
+                metadata);
     }
 
     /** Whether both hold the same pixels at the same bit depth and layout. */
     public boolean samePixels(PixelImage other) {
-        return width == other.width && height == other.height && grey == other.grey && alpha == other.alpha
-                && Arrays.equals(bytes, other.bytes) && Arrays.equals(shorts, other.shorts);
+        return width == other.width
+                && height == other.height
+                && grey == other.grey
+                && alpha == other.alpha
+                && Arrays.equals(bytes, other.bytes)
+                && Arrays.equals(shorts, other.shorts);
     }
 
     /** The 8-bit samples (null at 16 bits), shared, not copied. */

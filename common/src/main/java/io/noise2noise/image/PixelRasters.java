@@ -26,17 +26,16 @@ import javax.imageio.ImageTypeSpecifier;
 final class PixelRasters {
 
     /** The decoded pixels (before orientation); {@code convertedToSrgb} when they are no longer in the file's colour space. */
-    record Decoded(PixelImage pixels, boolean convertedToSrgb) {
-    }
+    record Decoded(PixelImage pixels, boolean convertedToSrgb) {}
 
-    private PixelRasters() {
-    }
+    private PixelRasters() {}
 
     /** Whether a reader's image type decodes straight into a PixelImage's layout. */
     static boolean isPixelImageLayout(ImageTypeSpecifier type) {
         ColorModel model = type.getColorModel();
         int space = model.getColorSpace().getType();
-        return (space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY) && !model.isAlphaPremultiplied()
+        return (space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY)
+                && !model.isAlphaPremultiplied()
                 && isInterleavedInOrder(model, type.getSampleModel());
     }
 
@@ -45,7 +44,8 @@ final class PixelRasters {
         ColorModel ma = a.getColorModel();
         ColorModel mb = b.getColorModel();
         return ma.getColorSpace().getType() == mb.getColorSpace().getType()
-                && ma.getNumColorComponents() == mb.getNumColorComponents() && ma.hasAlpha() == mb.hasAlpha()
+                && ma.getNumColorComponents() == mb.getNumColorComponents()
+                && ma.hasAlpha() == mb.hasAlpha()
                 && (maxComponentSize(ma) > 8) == (maxComponentSize(mb) > 8);
     }
 
@@ -62,8 +62,8 @@ final class PixelRasters {
             return new Decoded(readSamples(image), false);
         }
         // CMYK, YCbCr, Lab, packed oddities: let the colour management convert to sRGB
-        BufferedImage srgb = newImage(image.getWidth(), image.getHeight(), false, model.hasAlpha(),
-                maxComponentSize(model) > 8 ? 16 : 8);
+        BufferedImage srgb = newImage(
+                image.getWidth(), image.getHeight(), false, model.hasAlpha(), maxComponentSize(model) > 8 ? 16 : 8);
         new ColorConvertOp(null).filter(image, srgb);
         return new Decoded(readSamples(srgb), true);
     }
@@ -74,23 +74,27 @@ final class PixelRasters {
      * rounded to 8).
      */
     static BufferedImage write(PixelImage pixels, boolean alpha, int bitDepth) {
-        PixelImage source = alpha == pixels.hasAlpha() && bitDepth == pixels.bitDepth() ? pixels
+        PixelImage source = alpha == pixels.hasAlpha() && bitDepth == pixels.bitDepth()
+                ? pixels
                 : converted(pixels, alpha, bitDepth);
         int width = source.width();
         int height = source.height();
         int channels = source.channels();
-        DataBuffer data = source.bytes() != null ? new DataBufferByte(source.bytes(), source.bytes().length)
+        DataBuffer data = source.bytes() != null
+                ? new DataBufferByte(source.bytes(), source.bytes().length)
                 : new DataBufferUShort(source.shorts(), source.shorts().length);
         int[] offsets = new int[channels];
         for (int i = 0; i < channels; i++) {
             offsets[i] = i;
         }
-        WritableRaster raster = Raster.createInterleavedRaster(data, width, height, width * channels, channels, offsets, null);
+        WritableRaster raster =
+                Raster.createInterleavedRaster(data, width, height, width * channels, channels, offsets, null);
         return new BufferedImage(colourModel(source.grey(), alpha, bitDepth), raster, false, null);
     }
 
     private static PixelImage converted(PixelImage pixels, boolean alpha, int bitDepth) {
-        PixelImage out = PixelImage.blank(pixels.width(), pixels.height(), pixels.grey(), alpha, bitDepth, pixels.metadata());
+        PixelImage out =
+                PixelImage.blank(pixels.width(), pixels.height(), pixels.grey(), alpha, bitDepth, pixels.metadata());
         int colours = pixels.grey() ? 1 : 3;
         int from = pixels.channels();
         int to = out.channels();
@@ -109,7 +113,11 @@ final class PixelRasters {
 
     private static ColorModel colourModel(boolean grey, boolean alpha, int bitDepth) {
         ColorSpace colours = ColorSpace.getInstance(grey ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
-        return new ComponentColorModel(colours, alpha, false, alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
+        return new ComponentColorModel(
+                colours,
+                alpha,
+                false,
+                alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
                 bitDepth > 8 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE);
     }
 
@@ -204,8 +212,11 @@ final class PixelRasters {
 
     /** The raster's own sample array as a PixelImage, when it is laid out as one; otherwise null. */
     private static PixelImage adopted(WritableRaster raster, ColorModel model, boolean grey, boolean alpha) {
-        if (raster.getParent() != null || raster.getMinX() != 0 || raster.getMinY() != 0
-                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+        if (raster.getParent() != null
+                || raster.getMinX() != 0
+                || raster.getMinY() != 0
+                || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0
                 || !isInterleavedInOrder(model, raster.getSampleModel())) {
             return null;
         }
@@ -240,7 +251,9 @@ final class PixelRasters {
             case DataBuffer.TYPE_USHORT -> 16;
             default -> 0;
         };
-        if (bits == 0 || bands != model.getNumComponents() || interleaved.getPixelStride() != bands
+        if (bits == 0
+                || bands != model.getNumComponents()
+                || interleaved.getPixelStride() != bands
                 || model.getNumColorComponents() != 1 && model.getNumColorComponents() != 3) {
             return false;
         }

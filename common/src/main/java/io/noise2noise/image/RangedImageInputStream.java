@@ -80,8 +80,8 @@ final class RangedImageInputStream extends ImageInputStreamImpl {
         }
         int length = (int) Math.min(PAGE, size - start);
         if (fetched + length > budget) {
-            throw new IIOException("the image header does not end within the first " + (head.length + budget)
-                    + " bytes read of it");
+            throw new IIOException(
+                    "the image header does not end within the first " + (head.length + budget) + " bytes read of it");
         }
         try {
             page = source.read(start, length);

@@ -29,6 +29,7 @@ final class TiffDirectory {
     private static final int RESOLUTION_UNIT = 296;
     /** EXIF values are short; a bigger one (an embedded preview, a private blob) is left out, and so is a bigger block. */
     private static final int MAX_EXIF_VALUE = 64 * 1024;
+
     private static final int MAX_EXIF_BLOCK = 1 << 20;
 
     /**
@@ -36,14 +37,58 @@ final class TiffDirectory {
      * its own): meaningless for another file, so never carried as EXIF.
      */
     static final Set<Integer> LAYOUT_TAGS = Set.of(
-            254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 284, 288, 289, 290, 291,
-            292, 293, 317, 320, 322, 323, 324, 325, 330, 338, 339, 340, 341, 347, 512, 513, 514, 515, 517, 518,
-            519, 520, 521, 529, 530, 531, 532, ICC_PROFILE);
+            254,
+            255,
+            256,
+            257,
+            258,
+            259,
+            262,
+            263,
+            266,
+            273,
+            277,
+            278,
+            279,
+            280,
+            281,
+            284,
+            288,
+            289,
+            290,
+            291,
+            292,
+            293,
+            317,
+            320,
+            322,
+            323,
+            324,
+            325,
+            330,
+            338,
+            339,
+            340,
+            341,
+            347,
+            512,
+            513,
+            514,
+            515,
+            517,
+            518,
+            519,
+            520,
+            521,
+            529,
+            530,
+            531,
+            532,
+            ICC_PROFILE);
 
     private static final int[] TYPE_SIZES = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
 
-    private record Entry(int tag, int type, long count, int valueAt, int size) {
-    }
+    private record Entry(int tag, int type, long count, int valueAt, int size) {}
 
     private final ByteBuffer data;
     private final Map<Integer, Entry> entries;
@@ -107,7 +152,8 @@ final class TiffDirectory {
         }
         return switch (entry.type()) {
             case 3 -> OptionalInt.of(Short.toUnsignedInt(data.getShort(entry.valueAt())));
-            case 4 -> OptionalInt.of((int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(data.getInt(entry.valueAt()))));
+            case 4 ->
+                OptionalInt.of((int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(data.getInt(entry.valueAt()))));
             default -> OptionalInt.empty();
         };
     }
@@ -126,9 +172,13 @@ final class TiffDirectory {
      */
     byte[] asExifBlock() {
         List<Entry> tags = entries.values().stream()
-                .filter(e -> !LAYOUT_TAGS.contains(e.tag()) && e.size() <= MAX_EXIF_VALUE).toList();
-        boolean descriptive = tags.stream().anyMatch(e -> e.tag() != ORIENTATION && e.tag() != X_RESOLUTION
-                && e.tag() != Y_RESOLUTION && e.tag() != RESOLUTION_UNIT);
+                .filter(e -> !LAYOUT_TAGS.contains(e.tag()) && e.size() <= MAX_EXIF_VALUE)
+                .toList();
+        boolean descriptive = tags.stream()
+                .anyMatch(e -> e.tag() != ORIENTATION
+                        && e.tag() != X_RESOLUTION
+                        && e.tag() != Y_RESOLUTION
+                        && e.tag() != RESOLUTION_UNIT);
         if (!descriptive) {
             return null;
         }
@@ -138,14 +188,18 @@ final class TiffDirectory {
             TiffDirectory sub = offset.isPresent() ? parseAt(data, Integer.toUnsignedLong(offset.getAsInt())) : null;
             if (sub != null) {
                 // the interoperability directory inside Exif is left out rather than followed
-                subDirectories.put(pointer, sub.entries.values().stream()
-                        .filter(e -> e.tag() != INTEROPERABILITY_POINTER && e.size() <= MAX_EXIF_VALUE)
-                        .sorted(Comparator.comparingInt(Entry::tag)).toList());
+                subDirectories.put(
+                        pointer,
+                        sub.entries.values().stream()
+                                .filter(e -> e.tag() != INTEROPERABILITY_POINTER && e.size() <= MAX_EXIF_VALUE)
+                                .sorted(Comparator.comparingInt(Entry::tag))
+                                .toList());
             }
         }
         List<Entry> top = tags.stream()
                 .filter(e -> e.tag() != EXIF_POINTER && e.tag() != GPS_POINTER || subDirectories.containsKey(e.tag()))
-                .sorted(Comparator.comparingInt(Entry::tag)).toList();
+                .sorted(Comparator.comparingInt(Entry::tag))
+                .toList();
 
         long size = 8 + directorySize(top);
         for (List<Entry> sub : subDirectories.values()) {

@@ -26,11 +26,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 final class TiffMetadata {
 
-    private TiffMetadata() {
-    }
+    private TiffMetadata() {}
 
     /** The writer's default metadata plus the profile and the EXIF tags; null when there is neither. */
-    static IIOMetadata forWriter(ImageWriter writer, BufferedImage image, ImageWriteParam param, byte[] icc, byte[] exif)
+    static IIOMetadata forWriter(
+            ImageWriter writer, BufferedImage image, ImageWriteParam param, byte[] icc, byte[] exif)
             throws IOException {
         TIFFDirectory exifTags = exif == null ? null : parse(exif);
         if (icc == null && exifTags == null) {
@@ -60,7 +60,8 @@ final class TiffMetadata {
             return null;
         }
         try {
-            // a stream of unknown length: the reader checks strip offsets against a known length, and an EXIF block has no strips
+            // a stream of unknown length: the reader checks strip offsets against a known length, and an EXIF block has
+            // no strips
             reader.setInput(new MemoryCacheImageInputStream(new ByteArrayInputStream(exif)), true, false);
             return TIFFDirectory.createFromMetadata(reader.getImageMetadata(0));
         } catch (IOException | RuntimeException e) {

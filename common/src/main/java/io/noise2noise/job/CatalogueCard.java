@@ -44,6 +44,5 @@ public record CatalogueCard(
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Validation(String set, double psnrNoisy, double psnrModel) {
-    }
+    public record Validation(String set, double psnrNoisy, double psnrModel) {}
 }

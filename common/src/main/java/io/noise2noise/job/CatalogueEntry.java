@@ -39,13 +39,13 @@ public record CatalogueEntry(
      * {@link #MISSED_HEARTBEATS} heartbeats.
      */
     public boolean isFreshAt(Instant now) {
-        return stoppedAt == null && seenAt.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)).isAfter(now);
+        return stoppedAt == null
+                && seenAt.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)).isAfter(now);
     }
 
     /**
      * Images a worker denoised with the model: their pixels, and the time the model took for them
      * (summed over jobs, so concurrent jobs each count their own time).
      */
-    public record Speed(long pixels, double seconds) {
-    }
+    public record Speed(long pixels, double seconds) {}
 }

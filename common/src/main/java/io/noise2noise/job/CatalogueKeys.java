@@ -16,8 +16,7 @@ public final class CatalogueKeys {
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final String SUFFIX = ".json";
 
-    private CatalogueKeys() {
-    }
+    private CatalogueKeys() {}
 
     /** What a model may be called: one path segment, as a job names it. */
     public static boolean isModelName(String name) {
@@ -43,8 +42,10 @@ public final class CatalogueKeys {
         if (!key.startsWith(PREFIX) || !key.endsWith(SUFFIX)) {
             return Optional.empty();
         }
-        String[] segments = key.substring(PREFIX.length(), key.length() - SUFFIX.length()).split("/", -1);
+        String[] segments =
+                key.substring(PREFIX.length(), key.length() - SUFFIX.length()).split("/", -1);
         return segments.length == 2 && isModelName(segments[0]) && isWorkerId(segments[1])
-                ? Optional.of(segments[0]) : Optional.empty();
+                ? Optional.of(segments[0])
+                : Optional.empty();
     }
 }

@@ -36,28 +36,87 @@ public record Job(
         JobError error,
         Integer attempt) {
 
-    public record Progress(int done, int total) {
-    }
+    public record Progress(int done, int total) {}
 
     public static Job queued(String id, JobSpec spec, String inputFormat, int width, int height, Instant now) {
-        return new Job(id, JobStatus.QUEUED, spec, inputFormat, width, height, now, null, null, null, null, null,
-                null, null, null, null);
+        return new Job(
+                id,
+                JobStatus.QUEUED,
+                spec,
+                inputFormat,
+                width,
+                height,
+                now,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** A new run of the job: the next attempt, with nothing of an earlier run's progress. */
     public Job running(Instant now) {
-        return new Job(id, JobStatus.RUNNING, spec, inputFormat, width, height, createdAt, now, null, null, null,
-                null, null, null, null, attempt == null ? 1 : attempt + 1);
+        return new Job(
+                id,
+                JobStatus.RUNNING,
+                spec,
+                inputFormat,
+                width,
+                height,
+                createdAt,
+                now,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                attempt == null ? 1 : attempt + 1);
     }
 
     public Job withProgress(String model, int done, int total) {
-        return new Job(id, status, spec, inputFormat, width, height, createdAt, startedAt, completedAt,
-                new Progress(done, total), model, resultKey, resultContentType, noiseSigma, error, attempt);
+        return new Job(
+                id,
+                status,
+                spec,
+                inputFormat,
+                width,
+                height,
+                createdAt,
+                startedAt,
+                completedAt,
+                new Progress(done, total),
+                model,
+                resultKey,
+                resultContentType,
+                noiseSigma,
+                error,
+                attempt);
     }
 
     public Job succeeded(String resultKey, String resultContentType, double noiseSigma, Instant now) {
-        return new Job(id, JobStatus.SUCCEEDED, spec, inputFormat, width, height, createdAt, startedAt, now,
-                progress, modelUsed, resultKey, resultContentType, noiseSigma, null, attempt);
+        return new Job(
+                id,
+                JobStatus.SUCCEEDED,
+                spec,
+                inputFormat,
+                width,
+                height,
+                createdAt,
+                startedAt,
+                now,
+                progress,
+                modelUsed,
+                resultKey,
+                resultContentType,
+                noiseSigma,
+                null,
+                attempt);
     }
 
     public Job failed(JobError error, Instant now) {
@@ -69,8 +128,10 @@ public record Job(
     }
 
     public Job expired(Instant now) {
-        return ended(JobStatus.EXPIRED, new JobError(JobError.EXPIRED,
-                "not started before its deadline " + spec.cancelAfter()), now);
+        return ended(
+                JobStatus.EXPIRED,
+                new JobError(JobError.EXPIRED, "not started before its deadline " + spec.cancelAfter()),
+                now);
     }
 
     /** True when {@code other} is the same run of this job (both before any run, or the same attempt). */
@@ -102,7 +163,22 @@ public record Job(
     }
 
     private Job ended(JobStatus terminal, JobError why, Instant now) {
-        return new Job(id, terminal, spec, inputFormat, width, height, createdAt, startedAt, now, progress,
-                modelUsed, null, null, noiseSigma, why, attempt);
+        return new Job(
+                id,
+                terminal,
+                spec,
+                inputFormat,
+                width,
+                height,
+                createdAt,
+                startedAt,
+                now,
+                progress,
+                modelUsed,
+                null,
+                null,
+                noiseSigma,
+                why,
+                attempt);
     }
 }

@@ -18,9 +18,15 @@ public class JobContractConfiguration {
     @Bean
     KafkaAdmin.NewTopics jobTopicsDeclaration(JobTopics topics) {
         return new KafkaAdmin.NewTopics(
-                TopicBuilder.name(topics.jobs()).partitions(topics.jobPartitions()).build(),
-                TopicBuilder.name(topics.deadLetters()).partitions(topics.jobPartitions()).build(),
-                TopicBuilder.name(topics.results()).partitions(topics.resultPartitions()).build());
+                TopicBuilder.name(topics.jobs())
+                        .partitions(topics.jobPartitions())
+                        .build(),
+                TopicBuilder.name(topics.deadLetters())
+                        .partitions(topics.jobPartitions())
+                        .build(),
+                TopicBuilder.name(topics.results())
+                        .partitions(topics.resultPartitions())
+                        .build());
     }
 
     @Bean

@@ -12,6 +12,7 @@ public record JobError(String code, String message) {
     public static final String INPUT_TOO_LARGE = "input_too_large";
     /** The denoised image cannot be written in the asked format (e.g. wider than JPEG allows). */
     public static final String OUTPUT_NOT_ENCODABLE = "output_not_encodable";
+
     public static final String PROCESSING_FAILED = "processing_failed";
     public static final String CANCELED = "canceled";
     public static final String EXPIRED = "expired";

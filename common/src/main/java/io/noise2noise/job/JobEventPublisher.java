@@ -40,7 +40,11 @@ public class JobEventPublisher {
     public void publishWithoutWaiting(Job job) {
         kafka.send(topics.results(), job.id(), job).whenComplete((sent, e) -> {
             if (e != null) {
-                log.warn("job {}: could not publish its {} event: {}", job.id(), job.status().wireName(), e.toString());
+                log.warn(
+                        "job {}: could not publish its {} event: {}",
+                        job.id(),
+                        job.status().wireName(),
+                        e.toString());
             }
         });
     }

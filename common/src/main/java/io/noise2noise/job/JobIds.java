@@ -10,8 +10,7 @@ public final class JobIds {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9_-]{22}");
 
-    private JobIds() {
-    }
+    private JobIds() {}
 
     public static String newId() {
         byte[] bits = new byte[16];

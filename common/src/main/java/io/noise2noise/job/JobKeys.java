@@ -11,8 +11,7 @@ import java.util.HexFormat;
  */
 public final class JobKeys {
 
-    private JobKeys() {
-    }
+    private JobKeys() {}
 
     public static String input(String jobId) {
         return prefix(jobId) + "input";
@@ -105,7 +104,8 @@ public final class JobKeys {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -32,8 +32,10 @@ public record JobSpec(
 
     public JobSpec {
         // an EnumSet iterates in declaration order, so the spec's text form is the same in every JVM
-        webhookEvents = Collections.unmodifiableSet(webhookEvents == null || webhookEvents.isEmpty()
-                ? EnumSet.of(WebhookEvent.COMPLETED) : EnumSet.copyOf(webhookEvents));
+        webhookEvents = Collections.unmodifiableSet(
+                webhookEvents == null || webhookEvents.isEmpty()
+                        ? EnumSet.of(WebhookEvent.COMPLETED)
+                        : EnumSet.copyOf(webhookEvents));
     }
 
     public boolean notifies(WebhookEvent event) {

@@ -10,7 +10,12 @@ import java.util.Locale;
  * updates, or its message redelivered because its worker died.
  */
 public enum JobStatus {
-    QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2), CANCELED(2), EXPIRED(2);
+    QUEUED(0),
+    RUNNING(1),
+    SUCCEEDED(2),
+    FAILED(2),
+    CANCELED(2),
+    EXPIRED(2);
 
     private final int rank;
 

@@ -52,8 +52,7 @@ public class JobStore {
     }
 
     /** A job as stored, with the ETag of that version of its record. */
-    public record Versioned(Job job, String etag) {
-    }
+    public record Versioned(Job job, String etag) {}
 
     /**
      * Applies {@code change} to the stored job if it moves the job forward, and returns the stored
@@ -91,8 +90,8 @@ public class JobStore {
             }
             current = new Versioned(read(stored.get().data()), stored.get().etag());
         }
-        throw new ConcurrentModificationException("job " + from.job().id() + ": " + MAX_TRIES
-                + " changes in a row lost their race to others");
+        throw new ConcurrentModificationException(
+                "job " + from.job().id() + ": " + MAX_TRIES + " changes in a row lost their race to others");
     }
 
     /** Removes a job's record (the job is then unknown); its other objects stay. */

@@ -22,9 +22,13 @@ public class KafkaHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         try {
-            Map<String, TopicDescription> described = admin.describeTopics(List.of(topics.jobs()))
-                    .allTopicNames().get(3, TimeUnit.SECONDS);
-            return Health.up().withDetail("jobPartitions", described.get(topics.jobs()).partitions().size()).build();
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(List.of(topics.jobs())).allTopicNames().get(3, TimeUnit.SECONDS);
+            return Health.up()
+                    .withDetail(
+                            "jobPartitions",
+                            described.get(topics.jobs()).partitions().size())
+                    .build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.down(e).build();

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /** Which moments of a job a webhook hears about: when a worker starts it, and when it ends (any way). */
 public enum WebhookEvent {
-    START, COMPLETED;
+    START,
+    COMPLETED;
 
     public static WebhookEvent of(JobStatus status) {
         return status.isTerminal() ? COMPLETED : START;

@@ -5,21 +5,21 @@ import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.SetBucketLifecycleArgs;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
-import io.minio.ListObjectsArgs;
-import io.minio.Result;
-import io.minio.messages.Item;
-import io.minio.GetPresignedObjectUrlArgs;
-import io.minio.SetBucketLifecycleArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.http.HttpUtils;
 import io.minio.http.Method;
 import io.minio.messages.Expiration;
+import io.minio.messages.Item;
 import io.minio.messages.LifecycleConfiguration;
 import io.minio.messages.LifecycleRule;
 import io.minio.messages.RuleFilter;
@@ -64,8 +64,10 @@ public class MinioObjectStore implements ObjectStore {
 
     public static MinioObjectStore connect(StorageProperties properties) {
         OkHttpClient http = httpClient(properties.maxConnections());
-        MinioObjectStore store = new MinioObjectStore(client(properties.endpoint(), properties, http),
-                client(properties.publicEndpoint(), properties, http), properties.bucket());
+        MinioObjectStore store = new MinioObjectStore(
+                client(properties.endpoint(), properties, http),
+                client(properties.publicEndpoint(), properties, http),
+                properties.bucket());
         if (properties.createBucket()) {
             store.createBucketIfMissing();
         }
@@ -91,7 +93,8 @@ public class MinioObjectStore implements ObjectStore {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(maxConnections);
         dispatcher.setMaxRequestsPerHost(maxConnections);
-        return HttpUtils.newDefaultHttpClient(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS).newBuilder()
+        return HttpUtils.newDefaultHttpClient(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS)
+                .newBuilder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(maxConnections, 5, TimeUnit.MINUTES))
                 .socketFactory(new NoDelaySocketFactory())
@@ -112,26 +115,42 @@ public class MinioObjectStore implements ObjectStore {
             rules.add(expiry("n2n-retention", "", retentionDays));
         }
         try {
-            client.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
-                    .config(new LifecycleConfiguration(rules)).build());
+            client.setBucketLifecycle(SetBucketLifecycleArgs.builder()
+                    .bucket(bucket)
+                    .config(new LifecycleConfiguration(rules))
+                    .build());
         } catch (Exception e) {
-            log.warn("could not set lifecycle rules on bucket {} ({}); uploads and {}-day retention will not expire",
-                    bucket, e.getMessage(), retentionDays);
+            log.warn(
+                    "could not set lifecycle rules on bucket {} ({}); uploads and {}-day retention will not expire",
+                    bucket,
+                    e.getMessage(),
+                    retentionDays);
         }
     }
 
     private static LifecycleRule expiry(String id, String prefix, int days) {
-        return new LifecycleRule(Status.ENABLED, null, new Expiration((ZonedDateTime) null, days, null),
-                new RuleFilter(prefix), id, null, null, null);
+        return new LifecycleRule(
+                Status.ENABLED,
+                null,
+                new Expiration((ZonedDateTime) null, days, null),
+                new RuleFilter(prefix),
+                id,
+                null,
+                null,
+                null);
     }
 
     void createBucketIfMissing() {
-        call(() -> {
-            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-            }
-            return null;
-        }, "create bucket " + bucket);
+        call(
+                () -> {
+                    if (!client.bucketExists(
+                            BucketExistsArgs.builder().bucket(bucket).build())) {
+                        client.makeBucket(
+                                MakeBucketArgs.builder().bucket(bucket).build());
+                    }
+                    return null;
+                },
+                "create bucket " + bucket);
     }
 
     @Override
@@ -141,46 +160,50 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, InputStream data, long size, String contentType) {
-        call(() -> client.putObject(PutObjectArgs.builder()
-                .bucket(bucket).object(key)
-                .stream(data, size, -1)
-                .contentType(contentType)
-                .build()), "put " + key);
+        call(
+                () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key).stream(data, size, -1)
+                        .contentType(contentType)
+                        .build()),
+                "put " + key);
     }
 
     @Override
     public boolean putIfAbsent(String key, byte[] data, String contentType) {
-        return conditionalPut(key, data, contentType, Map.of("If-None-Match", "*"), "put if absent " + key).isPresent();
+        return conditionalPut(key, data, contentType, Map.of("If-None-Match", "*"), "put if absent " + key)
+                .isPresent();
     }
 
     @Override
     public Optional<String> replaceIfMatch(String key, byte[] data, String contentType, String etag) {
-        return conditionalPut(key, data, contentType, Map.of("If-Match", quoted(etag)),
-                "replace " + key + " if it is " + etag);
+        return conditionalPut(
+                key, data, contentType, Map.of("If-Match", quoted(etag)), "replace " + key + " if it is " + etag);
     }
 
     /** The written version's ETag, or empty when the condition failed. */
-    private Optional<String> conditionalPut(String key, byte[] data, String contentType, Map<String, String> condition,
-                                            String what) {
-        return call(() -> {
-            try {
-                return Optional.of(client.putObject(PutObjectArgs.builder()
-                        .bucket(bucket).object(key)
-                        .stream(new ByteArrayInputStream(data), data.length, -1)
-                        .contentType(contentType)
-                        .extraHeaders(condition)
-                        .build()).etag());
-            } catch (ErrorResponseException e) {
-                // 412: the condition failed; 409 (AWS): another conditional write of it is in flight;
-                // 404: If-Match on an object that is gone
-                String code = e.errorResponse().code();
-                if ("PreconditionFailed".equals(code) || "ConditionalRequestConflict".equals(code)
-                        || "NoSuchKey".equals(code)) {
-                    return Optional.<String>empty();
-                }
-                throw e;
-            }
-        }, what);
+    private Optional<String> conditionalPut(
+            String key, byte[] data, String contentType, Map<String, String> condition, String what) {
+        return call(
+                () -> {
+                    try {
+                        return Optional.of(client.putObject(PutObjectArgs.builder().bucket(bucket).object(key).stream(
+                                                new ByteArrayInputStream(data), data.length, -1)
+                                        .contentType(contentType)
+                                        .extraHeaders(condition)
+                                        .build())
+                                .etag());
+                    } catch (ErrorResponseException e) {
+                        // 412: the condition failed; 409 (AWS): another conditional write of it is in flight;
+                        // 404: If-Match on an object that is gone
+                        String code = e.errorResponse().code();
+                        if ("PreconditionFailed".equals(code)
+                                || "ConditionalRequestConflict".equals(code)
+                                || "NoSuchKey".equals(code)) {
+                            return Optional.<String>empty();
+                        }
+                        throw e;
+                    }
+                },
+                what);
     }
 
     /** ETags travel quoted in headers; the MinIO client hands them out quoted or not depending on the call. */
@@ -195,146 +218,210 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public Optional<VersionedObject> getVersioned(String key) {
-        return call(() -> {
-            try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-                return Optional.of(new VersionedObject(response.readAllBytes(), response.headers().get("Content-Type"),
-                        response.headers().get("ETag")));
-            } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code())) {
-                    return Optional.<VersionedObject>empty();
-                }
-                throw e;
-            }
-        }, "get " + key);
+        return call(
+                () -> {
+                    try (GetObjectResponse response = client.getObject(
+                            GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                        return Optional.of(new VersionedObject(
+                                response.readAllBytes(),
+                                response.headers().get("Content-Type"),
+                                response.headers().get("ETag")));
+                    } catch (ErrorResponseException e) {
+                        if ("NoSuchKey".equals(e.errorResponse().code())) {
+                            return Optional.<VersionedObject>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "get " + key);
     }
 
     @Override
     public Optional<ObjectStream> open(String key) {
-        return call(() -> {
-            try {
-                GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
-                String length = response.headers().get("Content-Length");
-                if (length == null) {
-                    response.close();
-                    throw new IllegalStateException("the server sent no Content-Length");
-                }
-                return Optional.of(new ObjectStream(response, Long.parseLong(length), response.headers().get("Content-Type")));
-            } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code())) {
-                    return Optional.<ObjectStream>empty();
-                }
-                throw e;
-            }
-        }, "open " + key);
+        return call(
+                () -> {
+                    try {
+                        GetObjectResponse response = client.getObject(GetObjectArgs.builder()
+                                .bucket(bucket)
+                                .object(key)
+                                .build());
+                        String length = response.headers().get("Content-Length");
+                        if (length == null) {
+                            response.close();
+                            throw new IllegalStateException("the server sent no Content-Length");
+                        }
+                        return Optional.of(new ObjectStream(
+                                response,
+                                Long.parseLong(length),
+                                response.headers().get("Content-Type")));
+                    } catch (ErrorResponseException e) {
+                        if ("NoSuchKey".equals(e.errorResponse().code())) {
+                            return Optional.<ObjectStream>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "open " + key);
     }
 
     @Override
     public Optional<byte[]> read(String key, long offset, int length) {
-        return call(() -> {
-            try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
-                    .offset(offset).length((long) length).build())) {
-                return Optional.of(response.readNBytes(length));
-            } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code())) {
-                    return Optional.<byte[]>empty();
-                }
-                throw e;
-            }
-        }, "read " + key + " bytes " + offset + "+" + length);
+        return call(
+                () -> {
+                    try (GetObjectResponse response = client.getObject(GetObjectArgs.builder()
+                            .bucket(bucket)
+                            .object(key)
+                            .offset(offset)
+                            .length((long) length)
+                            .build())) {
+                        return Optional.of(response.readNBytes(length));
+                    } catch (ErrorResponseException e) {
+                        if ("NoSuchKey".equals(e.errorResponse().code())) {
+                            return Optional.<byte[]>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "read " + key + " bytes " + offset + "+" + length);
     }
 
     @Override
     public void copy(String from, String to) {
-        call(() -> client.copyObject(CopyObjectArgs.builder().bucket(bucket).object(to)
-                .source(CopySource.builder().bucket(bucket).object(from).build()).build()), "copy " + from + " to " + to);
+        call(
+                () -> client.copyObject(CopyObjectArgs.builder()
+                        .bucket(bucket)
+                        .object(to)
+                        .source(CopySource.builder().bucket(bucket).object(from).build())
+                        .build()),
+                "copy " + from + " to " + to);
     }
 
     @Override
     public Optional<Long> size(String key) {
-        return call(() -> {
-            try {
-                return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
-            } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code()) || "NotFound".equals(e.errorResponse().code())) {
-                    return Optional.<Long>empty();
-                }
-                throw e;
-            }
-        }, "stat " + key);
+        return call(
+                () -> {
+                    try {
+                        return Optional.of(client.statObject(StatObjectArgs.builder()
+                                        .bucket(bucket)
+                                        .object(key)
+                                        .build())
+                                .size());
+                    } catch (ErrorResponseException e) {
+                        if ("NoSuchKey".equals(e.errorResponse().code())
+                                || "NotFound".equals(e.errorResponse().code())) {
+                            return Optional.<Long>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "stat " + key);
     }
 
     @Override
     public void delete(String key) {
-        call(() -> {
-            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
-            return null;
-        }, "delete " + key);
+        call(
+                () -> {
+                    client.removeObject(RemoveObjectArgs.builder()
+                            .bucket(bucket)
+                            .object(key)
+                            .build());
+                    return null;
+                },
+                "delete " + key);
     }
 
     @Override
     public Optional<ObjectVersion> version(String key) {
-        return call(() -> {
-            try {
-                StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-                return Optional.of(new ObjectVersion(stat.size(), stat.etag()));
-            } catch (ErrorResponseException e) {
-                if (isMissing(e)) {
-                    return Optional.<ObjectVersion>empty();
-                }
-                throw e;
-            }
-        }, "stat " + key);
+        return call(
+                () -> {
+                    try {
+                        StatObjectResponse stat = client.statObject(StatObjectArgs.builder()
+                                .bucket(bucket)
+                                .object(key)
+                                .build());
+                        return Optional.of(new ObjectVersion(stat.size(), stat.etag()));
+                    } catch (ErrorResponseException e) {
+                        if (isMissing(e)) {
+                            return Optional.<ObjectVersion>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "stat " + key);
     }
 
     @Override
     public Optional<byte[]> readVersion(String key, String etag, long offset, int length) {
-        return call(() -> {
-            try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
-                    .matchETag(etag).offset(offset).length((long) length).build())) {
-                return Optional.of(response.readNBytes(length));
-            } catch (ErrorResponseException e) {
-                if (isMissing(e) || isPreconditionFailed(e)) {
-                    return Optional.<byte[]>empty();
-                }
-                throw e;
-            }
-        }, "read " + key + " version " + etag + " bytes " + offset + "+" + length);
+        return call(
+                () -> {
+                    try (GetObjectResponse response = client.getObject(GetObjectArgs.builder()
+                            .bucket(bucket)
+                            .object(key)
+                            .matchETag(etag)
+                            .offset(offset)
+                            .length((long) length)
+                            .build())) {
+                        return Optional.of(response.readNBytes(length));
+                    } catch (ErrorResponseException e) {
+                        if (isMissing(e) || isPreconditionFailed(e)) {
+                            return Optional.<byte[]>empty();
+                        }
+                        throw e;
+                    }
+                },
+                "read " + key + " version " + etag + " bytes " + offset + "+" + length);
     }
 
     @Override
     public boolean copyVersion(String from, String etag, String to) {
-        return call(() -> {
-            try {
-                client.copyObject(CopyObjectArgs.builder().bucket(bucket).object(to)
-                        .source(CopySource.builder().bucket(bucket).object(from).matchETag(etag).build()).build());
-                return true;
-            } catch (ErrorResponseException e) {
-                if (isMissing(e) || isPreconditionFailed(e)) {
-                    return false;
-                }
-                throw e;
-            }
-        }, "copy " + from + " version " + etag + " to " + to);
+        return call(
+                () -> {
+                    try {
+                        client.copyObject(CopyObjectArgs.builder()
+                                .bucket(bucket)
+                                .object(to)
+                                .source(CopySource.builder()
+                                        .bucket(bucket)
+                                        .object(from)
+                                        .matchETag(etag)
+                                        .build())
+                                .build());
+                        return true;
+                    } catch (ErrorResponseException e) {
+                        if (isMissing(e) || isPreconditionFailed(e)) {
+                            return false;
+                        }
+                        throw e;
+                    }
+                },
+                "copy " + from + " version " + etag + " to " + to);
     }
 
     @Override
     public List<String> list(String prefix) {
-        return call(() -> {
-            List<String> keys = new ArrayList<>();
-            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
-                    .recursive(true).build())) {
-                keys.add(item.get().objectName());
-            }
-            return keys;
-        }, "list " + prefix);
+        return call(
+                () -> {
+                    List<String> keys = new ArrayList<>();
+                    for (Result<Item> item : client.listObjects(ListObjectsArgs.builder()
+                            .bucket(bucket)
+                            .prefix(prefix)
+                            .recursive(true)
+                            .build())) {
+                        keys.add(item.get().objectName());
+                    }
+                    return keys;
+                },
+                "list " + prefix);
     }
 
     private static boolean isMissing(ErrorResponseException e) {
-        return "NoSuchKey".equals(e.errorResponse().code()) || "NotFound".equals(e.errorResponse().code());
+        return "NoSuchKey".equals(e.errorResponse().code())
+                || "NotFound".equals(e.errorResponse().code());
     }
 
     private static boolean isPreconditionFailed(ErrorResponseException e) {
-        return "PreconditionFailed".equals(e.errorResponse().code()) || e.response() != null && e.response().code() == 412;
+        return "PreconditionFailed".equals(e.errorResponse().code())
+                || e.response() != null && e.response().code() == 412;
     }
 
     @Override
@@ -348,8 +435,13 @@ public class MinioObjectStore implements ObjectStore {
     }
 
     private URI presign(Method method, String key, Duration validFor) {
-        return call(() -> URI.create(publicSigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
-                .method(method).bucket(bucket).object(key).expiry((int) validFor.toSeconds()).build())),
+        return call(
+                () -> URI.create(publicSigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                        .method(method)
+                        .bucket(bucket)
+                        .object(key)
+                        .expiry((int) validFor.toSeconds())
+                        .build())),
                 "presign " + key);
     }
 

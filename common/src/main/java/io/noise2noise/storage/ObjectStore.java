@@ -85,14 +85,11 @@ public interface ObjectStore {
     URI presignedGet(String key, Duration validFor);
 
     /** What a stat tells about an object: its size and the ETag that names this version of it. */
-    record ObjectVersion(long size, String etag) {
-    }
+    record ObjectVersion(long size, String etag) {}
 
-    record StoredObject(byte[] data, String contentType) {
-    }
+    record StoredObject(byte[] data, String contentType) {}
 
-    record VersionedObject(byte[] data, String contentType, String etag) {
-    }
+    record VersionedObject(byte[] data, String contentType, String etag) {}
 
     /** An open object: its bytes, their count and the content type it was stored with. */
     record ObjectStream(InputStream data, long size, String contentType) implements Closeable {

@@ -35,14 +35,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageCodecTest {
 
-    private static final byte[] LINEAR_RGB_PROFILE = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+    private static final byte[] LINEAR_RGB_PROFILE =
+            ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
     private static final byte[] ICC_HEADER = "ICC_PROFILE\0\1\1".getBytes(StandardCharsets.ISO_8859_1);
 
     private final ImageCodec codec = new ImageCodec(ImageLimits.defaults());
 
     /** An RGB image of each format, as written by ImageIO (WebP: by {@link ImageFiles#losslessWebp}). */
     static byte[] rgbFile(String format, int width, int height) {
-        return format.equals("webp") ? ImageFiles.losslessWebp(width, height, false, 1, null, null).bytes()
+        return format.equals("webp")
+                ? ImageFiles.losslessWebp(width, height, false, 1, null, null).bytes()
                 : write(gradient(width, height, BufferedImage.TYPE_INT_RGB), format);
     }
 
@@ -74,7 +76,8 @@ class ImageCodecTest {
     void losslessFormatsRoundTripExactly(String format) throws IOException {
         BufferedImage source = gradient(40, 30, BufferedImage.TYPE_INT_RGB);
 
-        BufferedImage back = ImageIO.read(new ByteArrayInputStream(codec.encode(codec.decode(write(source, format)), format)));
+        BufferedImage back =
+                ImageIO.read(new ByteArrayInputStream(codec.encode(codec.decode(write(source, format)), format)));
 
         assertThat(back.getRGB(0, 0, 40, 30, null, 0, 40)).isEqualTo(source.getRGB(0, 0, 40, 30, null, 0, 40));
     }
@@ -108,7 +111,8 @@ class ImageCodecTest {
         assertThat(grey.grey()).isTrue();
         assertThat(codec.decode(written).grey()).isTrue();
         if (!format.equals("gif") && !format.equals("bmp")) {
-            assertThat(readBack(written).getColorModel().getNumColorComponents()).isEqualTo(1);
+            assertThat(readBack(written).getColorModel().getNumColorComponents())
+                    .isEqualTo(1);
         }
     }
 
@@ -132,8 +136,15 @@ class ImageCodecTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"png,false,false", "png,true,false", "png,false,true", "png,true,true",
-            "tiff,false,false", "tiff,true,false", "tiff,false,true"})
+    @CsvSource({
+        "png,false,false",
+        "png,true,false",
+        "png,false,true",
+        "png,true,true",
+        "tiff,false,false",
+        "tiff,true,false",
+        "tiff,false,true"
+    })
     void sixteenBitSamplesSurviveWithFullPrecision(String format, boolean grey, boolean alpha) {
         BufferedImage source = ImageFiles.sixteenBit(23, 17, grey, alpha);
 
@@ -164,7 +175,9 @@ class ImageCodecTest {
         BufferedImage source = gradient(24, 16, BufferedImage.TYPE_INT_RGB);
         return Stream.of(
                 Arguments.of("png", ImageFiles.withPngIcc(write(source, "png"), LINEAR_RGB_PROFILE)),
-                Arguments.of("jpeg", ImageFiles.withJpegSegment(write(source, "jpeg"), 0xe2, ICC_HEADER, LINEAR_RGB_PROFILE)),
+                Arguments.of(
+                        "jpeg",
+                        ImageFiles.withJpegSegment(write(source, "jpeg"), 0xe2, ICC_HEADER, LINEAR_RGB_PROFILE)),
                 Arguments.of("tiff", ImageFiles.writeTiff(source, LINEAR_RGB_PROFILE, 1)));
     }
 
@@ -194,7 +207,9 @@ class ImageCodecTest {
     void exifIsKeptWithOrientationReset(String format) {
         byte[] plain = write(gradient(20, 10, BufferedImage.TYPE_INT_RGB), format);
         byte[] exif = ImageFiles.exif(3, "N2N Test Camera");
-        byte[] file = format.equals("png") ? ImageFiles.withPngChunk(plain, "eXIf", exif) : ImageFiles.withJpegExif(plain, exif);
+        byte[] file = format.equals("png")
+                ? ImageFiles.withPngChunk(plain, "eXIf", exif)
+                : ImageFiles.withJpegExif(plain, exif);
 
         PixelImage pixels = codec.decode(file);
         byte[] written = codec.encode(pixels, format);
@@ -202,7 +217,8 @@ class ImageCodecTest {
 
         assertThat(ImageFiles.exifOrientation(pixels.metadata().exif())).isEqualTo(1);
         assertThat(again.metadata().exif()).isEqualTo(pixels.metadata().exif());
-        assertThat(new String(again.metadata().exif(), StandardCharsets.ISO_8859_1)).contains("N2N Test Camera");
+        assertThat(new String(again.metadata().exif(), StandardCharsets.ISO_8859_1))
+                .contains("N2N Test Camera");
     }
 
     @ParameterizedTest
@@ -212,46 +228,71 @@ class ImageCodecTest {
         byte[] exif = ImageFiles.exifWithSubDirectory(6, "N2N Test Camera", 400);
         byte[] file = source.equals("png")
                 ? ImageFiles.withPngChunk(ImageFiles.withPngIcc(plain, LINEAR_RGB_PROFILE), "eXIf", exif)
-                : ImageFiles.withJpegExif(ImageFiles.withJpegSegment(plain, 0xe2, ICC_HEADER, LINEAR_RGB_PROFILE), exif);
+                : ImageFiles.withJpegExif(
+                        ImageFiles.withJpegSegment(plain, 0xe2, ICC_HEADER, LINEAR_RGB_PROFILE), exif);
 
         PixelImage pixels = codec.decode(file);
         byte[] tiff = codec.encode(pixels, OutputOptions.format("tiff")).data();
 
         TIFFDirectory written = ImageFiles.tiffDirectory(tiff);
-        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Test Camera");
-        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION).getAsInt(0)).isEqualTo(1);
-        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_WIDTH).getAsInt(0)).isEqualTo(10);
-        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_LENGTH).getAsInt(0)).isEqualTo(20);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0))
+                .isEqualTo("N2N Test Camera");
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION).getAsInt(0))
+                .isEqualTo(1);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_WIDTH).getAsInt(0))
+                .isEqualTo(10);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_LENGTH).getAsInt(0))
+                .isEqualTo(20);
         TIFFField exifDirectory = written.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER);
         assertThat(exifDirectory).isNotNull();
-        assertThat(exifDirectory.getDirectory().getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(400);
-        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ICC_PROFILE).getAsBytes()).isEqualTo(LINEAR_RGB_PROFILE);
+        assertThat(exifDirectory
+                        .getDirectory()
+                        .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS)
+                        .getAsInt(0))
+                .isEqualTo(400);
+        assertThat(written.getTIFFField(BaselineTIFFTagSet.TAG_ICC_PROFILE).getAsBytes())
+                .isEqualTo(LINEAR_RGB_PROFILE);
         assertThat(codec.decode(tiff).metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"tiff", "jpeg", "png"})
     void exifOfATiffInputIsKept(String output) throws IOException {
-        byte[] file = ImageFiles.writeTiffWithExif(gradient(20, 10, BufferedImage.TYPE_INT_RGB), 6, "N2N Microscope", 800);
+        byte[] file =
+                ImageFiles.writeTiffWithExif(gradient(20, 10, BufferedImage.TYPE_INT_RGB), 6, "N2N Microscope", 800);
 
         PixelImage pixels = codec.decode(file);
         byte[] written = codec.encode(pixels, OutputOptions.format(output)).data();
 
         assertThat(pixels.width()).isEqualTo(10);
         assertThat(ImageFiles.exifOrientation(pixels.metadata().exif())).isEqualTo(1);
-        assertThat(new String(pixels.metadata().exif(), StandardCharsets.ISO_8859_1)).contains("N2N Microscope");
+        assertThat(new String(pixels.metadata().exif(), StandardCharsets.ISO_8859_1))
+                .contains("N2N Microscope");
         if (output.equals("tiff")) {
             TIFFDirectory directory = ImageFiles.tiffDirectory(written);
-            assertThat(directory.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Microscope");
-            assertThat(directory.getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION).getAsInt(0)).isEqualTo(1);
-            assertThat(directory.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER).getDirectory()
-                    .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(800);
+            assertThat(directory.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0))
+                    .isEqualTo("N2N Microscope");
+            assertThat(directory
+                            .getTIFFField(BaselineTIFFTagSet.TAG_ORIENTATION)
+                            .getAsInt(0))
+                    .isEqualTo(1);
+            assertThat(directory
+                            .getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER)
+                            .getDirectory()
+                            .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS)
+                            .getAsInt(0))
+                    .isEqualTo(800);
         } else {
             // read back by the JDK's TIFF reader: the carried block is a well-formed TIFF structure
-            TIFFDirectory exif = ImageFiles.tiffDirectoryOfExif(codec.decode(written).metadata().exif());
-            assertThat(exif.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0)).isEqualTo("N2N Microscope");
-            assertThat(exif.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER).getDirectory()
-                    .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS).getAsInt(0)).isEqualTo(800);
+            TIFFDirectory exif = ImageFiles.tiffDirectoryOfExif(
+                    codec.decode(written).metadata().exif());
+            assertThat(exif.getTIFFField(BaselineTIFFTagSet.TAG_MAKE).getAsString(0))
+                    .isEqualTo("N2N Microscope");
+            assertThat(exif.getTIFFField(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER)
+                            .getDirectory()
+                            .getTIFFField(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS)
+                            .getAsInt(0))
+                    .isEqualTo(800);
             assertThat(exif.getTIFFField(BaselineTIFFTagSet.TAG_IMAGE_WIDTH)).isNull();
         }
     }
@@ -275,12 +316,15 @@ class ImageCodecTest {
         for (byte[] file : new byte[][] {png, jpeg}) {
             PixelImage upright = codec.decode(file);
 
-            assertThat(codec.probe(file)).extracting(ImageInfo::width, ImageInfo::height)
+            assertThat(codec.probe(file))
+                    .extracting(ImageInfo::width, ImageInfo::height)
                     .containsExactly(turned ? 20 : 40, turned ? 40 : 20);
             assertThat(upright.width()).isEqualTo(turned ? 20 : 40);
             assertThat(colourAt(upright, red)).isEqualTo("red");
             assertThat(colourAt(upright, green)).isEqualTo("green");
-            assertThat(ImageFiles.exifOrientation(codec.decode(codec.encode(upright, "png")).metadata().exif()))
+            assertThat(ImageFiles.exifOrientation(codec.decode(codec.encode(upright, "png"))
+                            .metadata()
+                            .exif()))
                     .isEqualTo(1);
         }
     }
@@ -300,7 +344,8 @@ class ImageCodecTest {
     @Test
     void webpIccAndExifAreRead() {
         byte[] exif = ImageFiles.exif(8, "N2N");
-        byte[] webp = ImageFiles.losslessWebp(12, 6, false, 3, LINEAR_RGB_PROFILE, exif).bytes();
+        byte[] webp = ImageFiles.losslessWebp(12, 6, false, 3, LINEAR_RGB_PROFILE, exif)
+                .bytes();
 
         PixelImage pixels = codec.decode(webp);
         EncodedImage written = codec.encode(pixels, OutputOptions.sameFormat());
@@ -309,7 +354,9 @@ class ImageCodecTest {
         assertThat(pixels.metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
         assertThat(written.contentType()).isEqualTo("image/png");
         assertThat(codec.decode(written.data()).metadata().iccProfile()).isEqualTo(LINEAR_RGB_PROFILE);
-        assertThat(ImageFiles.exifOrientation(codec.decode(written.data()).metadata().exif())).isEqualTo(1);
+        assertThat(ImageFiles.exifOrientation(
+                        codec.decode(written.data()).metadata().exif()))
+                .isEqualTo(1);
     }
 
     @Test
@@ -332,7 +379,10 @@ class ImageCodecTest {
             assertThat(pixels.toFloatRgb()[3 * 20]).as(format + " red").isLessThan(0.3f);
             assertThat(pixels.toFloatRgb()[3 * 20 + 1]).as(format + " green").isGreaterThan(0.5f);
             assertThat(pixels.toFloatRgb()[3 * 20 + 2]).as(format + " blue").isGreaterThan(0.8f);
-            assertThat(readBack(codec.encode(pixels, format)).getColorModel().getColorSpace().getType())
+            assertThat(readBack(codec.encode(pixels, format))
+                            .getColorModel()
+                            .getColorSpace()
+                            .getType())
                     .isEqualTo(ColorSpace.TYPE_RGB);
         }
     }
@@ -375,7 +425,8 @@ class ImageCodecTest {
             int index = source.getRaster().getSample(i % 12, i / 12, 0);
             assertThat(pixels.toFloatAlpha()[i]).isEqualTo(index == 1 ? 0f : 1f);
         }
-        assertThat(readBack(codec.encode(pixels, format)).getColorModel().hasAlpha()).isTrue();
+        assertThat(readBack(codec.encode(pixels, format)).getColorModel().hasAlpha())
+                .isTrue();
     }
 
     static Stream<Arguments> bombs() {
@@ -385,15 +436,28 @@ class ImageCodecTest {
         byte[] tiled = ImageFiles.writeTiledTiff(gradient(64, 64, BufferedImage.TYPE_INT_RGB), 32);
         return Stream.of(
                 Arguments.of("png", ImageFiles.withPngSize(png, 30_000, 30_000), "30000x30000"),
-                Arguments.of("jpeg", ImageFiles.withJpegSize(write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg"),
-                        65_000, 65_000), "65000x65000"),
-                Arguments.of("gif", ImageFiles.withGifSize(write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "gif"),
-                        65_535, 65_535), "65535x65535"),
-                Arguments.of("bmp", ImageFiles.withBmpSize(write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "bmp"),
-                        100_000, 100_000), "100000x100000"),
-                Arguments.of("tiff", ImageFiles.withTiffTag(ImageFiles.withTiffTag(tiff, 256, 60_000), 257, 60_000),
+                Arguments.of(
+                        "jpeg",
+                        ImageFiles.withJpegSize(
+                                write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg"), 65_000, 65_000),
+                        "65000x65000"),
+                Arguments.of(
+                        "gif",
+                        ImageFiles.withGifSize(
+                                write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "gif"), 65_535, 65_535),
+                        "65535x65535"),
+                Arguments.of(
+                        "bmp",
+                        ImageFiles.withBmpSize(
+                                write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "bmp"), 100_000, 100_000),
+                        "100000x100000"),
+                Arguments.of(
+                        "tiff",
+                        ImageFiles.withTiffTag(ImageFiles.withTiffTag(tiff, 256, 60_000), 257, 60_000),
                         "60000x60000"),
-                Arguments.of("tiff tiles", ImageFiles.withTiffTag(ImageFiles.withTiffTag(tiled, 322, 60_000), 323, 60_000),
+                Arguments.of(
+                        "tiff tiles",
+                        ImageFiles.withTiffTag(ImageFiles.withTiffTag(tiled, 322, 60_000), 323, 60_000),
                         "60000x60000"),
                 Arguments.of("webp", ImageFiles.withWebpSize(webp, 16_384, 16_384), "16384x16384"));
     }
@@ -404,8 +468,8 @@ class ImageCodecTest {
         long started = System.nanoTime();
 
         assertThatThrownBy(() -> codec.decode(bomb))
-                .isInstanceOfSatisfying(InvalidImageException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS))
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS))
                 .hasMessageContaining(size);
         assertThatThrownBy(() -> codec.probe(bomb)).hasMessageContaining(size);
 
@@ -418,8 +482,8 @@ class ImageCodecTest {
     void iccProfileDeclaringGigabytesIsIgnoredNotAllocated() {
         byte[] oversized = LINEAR_RGB_PROFILE.clone();
         java.nio.ByteBuffer.wrap(oversized).putInt(0, 0x7fff0000);
-        byte[] jpeg = ImageFiles.withJpegSegment(write(gradient(24, 16, BufferedImage.TYPE_INT_RGB), "jpeg"), 0xe2,
-                ICC_HEADER, oversized);
+        byte[] jpeg = ImageFiles.withJpegSegment(
+                write(gradient(24, 16, BufferedImage.TYPE_INT_RGB), "jpeg"), 0xe2, ICC_HEADER, oversized);
         byte[] webp = ImageFiles.losslessWebp(24, 16, false, 1, oversized, null).bytes();
 
         for (byte[] file : new byte[][] {jpeg, webp}) {
@@ -433,52 +497,60 @@ class ImageCodecTest {
 
     @Test
     void webpCanvasMustMatchItsImage() {
-        byte[] webp = ImageFiles.losslessWebp(24, 16, false, 1, LINEAR_RGB_PROFILE, null).bytes();
+        byte[] webp = ImageFiles.losslessWebp(24, 16, false, 1, LINEAR_RGB_PROFILE, null)
+                .bytes();
         byte[] wide = webp.clone();
         wide[24] = 0x01; // VP8X canvas width - 1, low byte: 24 becomes 2
         wide[26] = 0x01; // high byte: now 65538 wide, still under the limit
 
-        assertThatThrownBy(() -> codec.decode(wide)).isInstanceOfSatisfying(InvalidImageException.class,
-                e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT)).hasMessageContaining("canvas is 65538x16");
+        assertThatThrownBy(() -> codec.decode(wide))
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
+                .hasMessageContaining("canvas is 65538x16");
     }
 
     /** The WebP decoder would decode a million pixels of zeros past the end, one EOFException per byte. */
     @Test
     void webpDeclaringMorePixelsThanItHoldsFailsFast() {
-        byte[] webp = ImageFiles.withWebpSize(ImageFiles.losslessWebp(24, 16, false, 1, null, null).bytes(), 1000, 1000);
+        byte[] webp = ImageFiles.withWebpSize(
+                ImageFiles.losslessWebp(24, 16, false, 1, null, null).bytes(), 1000, 1000);
         long started = System.nanoTime();
 
-        assertThatThrownBy(() -> codec.decode(webp)).isInstanceOfSatisfying(InvalidImageException.class,
-                e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT)).hasMessageContaining("past the end");
+        assertThatThrownBy(() -> codec.decode(webp))
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
+                .hasMessageContaining("past the end");
         assertThat((System.nanoTime() - started) / 1e9).isLessThan(1.0);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpeg", "bmp", "gif", "tiff", "webp"})
     void truncatedImageIsCorrupt(String format) {
-        byte[] file = format.equals("webp") ? ImageFiles.losslessWebp(64, 64, false, 5, null, null).bytes()
+        byte[] file = format.equals("webp")
+                ? ImageFiles.losslessWebp(64, 64, false, 5, null, null).bytes()
                 : write(ImageFiles.quadrants(64, 64), format);
         byte[] truncated = Arrays.copyOf(file, file.length / 2);
 
         assertThatThrownBy(() -> codec.decode(truncated))
-                .isInstanceOfSatisfying(InvalidImageException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
                 .hasMessageContaining("corrupt or truncated");
     }
 
     @Test
     void refusesWhatIsNotAnAcceptedImage() {
-        ImageCodec pngOnly = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "1KB", "max-upload-bytes", "1KB",
-                "max-pixels", "100", "formats", "png")));
+        ImageCodec pngOnly = new ImageCodec(ImageLimits.of(
+                Map.of("max-bytes", "1KB", "max-upload-bytes", "1KB", "max-pixels", "100", "formats", "png")));
         byte[] jpeg = write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg");
 
         assertThatThrownBy(() -> codec.decode(new byte[0])).hasMessage("image is empty");
         assertThatThrownBy(() -> codec.decode("{\"hello\": 1}".getBytes()))
-                .isInstanceOfSatisfying(InvalidImageException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT));
         assertThatThrownBy(() -> pngOnly.probe(jpeg)).hasMessageContaining("format jpeg is not accepted");
-        assertThatThrownBy(() -> pngOnly.probe(new byte[2048])).isInstanceOfSatisfying(InvalidImageException.class,
-                e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_BYTES));
+        assertThatThrownBy(() -> pngOnly.probe(new byte[2048]))
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_BYTES));
     }
 
     @Test
@@ -507,7 +579,8 @@ class ImageCodecTest {
         assertThat(webp.format()).isEqualTo("png");
         assertThat(webp.contentType()).isEqualTo("image/png");
         assertThat(readBack(webp.data()).getColorModel().hasAlpha()).isTrue();
-        assertThatThrownBy(() -> OutputOptions.format("png").withJpegQuality(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OutputOptions.format("png").withJpegQuality(0))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> codec.encode(pixels, "xcf")).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -45,6 +45,7 @@ class ImageDecodeFuzzTest {
     private static final long MAX_PIXELS = 2_000_000;
     /** Generous for MAX_PIXELS (16-bit RGBA raster, floats, the written copy); a header-declared 2 GB buffer is far over. */
     private static final long MAX_ALLOCATION = 512L << 20;
+
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -79,12 +80,20 @@ class ImageDecodeFuzzTest {
         } finally {
             executor.shutdownNow();
         }
-        System.out.printf("fuzzed %d inputs from %d seed files in %.1f s: %s%n",
+        System.out.printf(
+                "fuzzed %d inputs from %d seed files in %.1f s: %s%n",
                 INPUTS, seeds.size(), (System.nanoTime() - started) / 1e9, outcomes);
 
-        assertThat(escapes).as("inputs that escaped as something other than InvalidImageException").isEmpty();
-        assertThat(outcomes.getOrDefault("decoded", 0)).as("mutations that still decode").isPositive();
-        assertThat(outcomes.keySet().stream().filter(k -> k.startsWith("refused")).count()).isPositive();
+        assertThat(escapes)
+                .as("inputs that escaped as something other than InvalidImageException")
+                .isEmpty();
+        assertThat(outcomes.getOrDefault("decoded", 0))
+                .as("mutations that still decode")
+                .isPositive();
+        assertThat(outcomes.keySet().stream()
+                        .filter(k -> k.startsWith("refused"))
+                        .count())
+                .isPositive();
     }
 
     /**
@@ -130,8 +139,13 @@ class ImageDecodeFuzzTest {
         seeds.put("png 16-bit rgb", write(ImageFiles.sixteenBit(12, 8, false, false), "png"));
         seeds.put("png palette", write(ImageFiles.palette(24, 16, colours, 3), "png"));
         seeds.put("png exif+icc", ImageFiles.withPngIcc(ImageFiles.withPngChunk(write(rgb, "png"), "eXIf", exif), icc));
-        seeds.put("jpeg exif+icc", ImageFiles.withJpegSegment(ImageFiles.withJpegExif(write(rgb, "jpeg"), exif), 0xe2,
-                "ICC_PROFILE\0\1\1".getBytes(StandardCharsets.ISO_8859_1), icc));
+        seeds.put(
+                "jpeg exif+icc",
+                ImageFiles.withJpegSegment(
+                        ImageFiles.withJpegExif(write(rgb, "jpeg"), exif),
+                        0xe2,
+                        "ICC_PROFILE\0\1\1".getBytes(StandardCharsets.ISO_8859_1),
+                        icc));
         seeds.put("jpeg cmyk", ImageFiles.writeWithFirstWriter(cmyk(), "jpeg"));
         seeds.put("gif transparent palette", write(ImageFiles.palette(24, 16, colours, 3), "gif"));
         seeds.put("bmp palette", write(ImageFiles.palette(24, 16, colours, -1), "bmp"));
@@ -139,9 +153,15 @@ class ImageDecodeFuzzTest {
         seeds.put("tiff tiled", ImageFiles.writeTiledTiff(gradient(40, 40, BufferedImage.TYPE_INT_RGB), 16));
         seeds.put("tiff cmyk", ImageFiles.writeWithFirstWriter(cmyk(), "tiff"));
         seeds.put("tiff icc+orientation", ImageFiles.writeTiff(rgb, icc, 8));
-        seeds.put("webp lossless", ImageFiles.losslessWebp(24, 16, false, 7, null, null).bytes());
-        seeds.put("webp lossless alpha", ImageFiles.losslessWebp(24, 16, true, 8, null, null).bytes());
-        seeds.put("webp extended exif+icc", ImageFiles.losslessWebp(24, 16, true, 9, icc, exif).bytes());
+        seeds.put(
+                "webp lossless",
+                ImageFiles.losslessWebp(24, 16, false, 7, null, null).bytes());
+        seeds.put(
+                "webp lossless alpha",
+                ImageFiles.losslessWebp(24, 16, true, 8, null, null).bytes());
+        seeds.put(
+                "webp extended exif+icc",
+                ImageFiles.losslessWebp(24, 16, true, 9, icc, exif).bytes());
         return seeds;
     }
 
@@ -206,7 +226,8 @@ class ImageDecodeFuzzTest {
     private static String save(int index, byte[] input) {
         try {
             Path dir = Files.createDirectories(Path.of("target", "fuzz-failures"));
-            return Files.write(dir.resolve("input-" + SEED + "-" + index + ".bin"), input).toString();
+            return Files.write(dir.resolve("input-" + SEED + "-" + index + ".bin"), input)
+                    .toString();
         } catch (IOException e) {
             return "not saved: " + e.getMessage();
         }

@@ -22,8 +22,8 @@ import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
@@ -44,8 +44,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 final class ImageFiles {
 
-    private ImageFiles() {
-    }
+    private ImageFiles() {}
 
     /** A gradient: x in red, y in green, their mean in blue. */
     static BufferedImage gradient(int width, int height, int type) {
@@ -76,9 +75,10 @@ final class ImageFiles {
     /** 16-bit samples that 8 bits cannot hold (no value is a multiple of 257). */
     static BufferedImage sixteenBit(int width, int height, boolean grey, boolean alpha) {
         ColorSpace space = ColorSpace.getInstance(grey ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
-        ColorModel model = new ComponentColorModel(space, alpha, false,
-                alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
-        BufferedImage image = new BufferedImage(model, model.createCompatibleWritableRaster(width, height), false, null);
+        ColorModel model = new ComponentColorModel(
+                space, alpha, false, alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        BufferedImage image =
+                new BufferedImage(model, model.createCompatibleWritableRaster(width, height), false, null);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 for (int band = 0; band < model.getNumComponents(); band++) {
@@ -92,8 +92,8 @@ final class ImageFiles {
 
     /** An 8-bit palette image of {@code colours} (0xRRGGBB), drawn in stripes. */
     static BufferedImage palette(int width, int height, int[] colours, int transparentIndex) {
-        IndexColorModel model = new IndexColorModel(8, colours.length, colours, 0, false, transparentIndex,
-                DataBuffer.TYPE_BYTE);
+        IndexColorModel model =
+                new IndexColorModel(8, colours.length, colours, 0, false, transparentIndex, DataBuffer.TYPE_BYTE);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, model);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -105,7 +105,9 @@ final class ImageFiles {
 
     /** Writes with ImageIO; TIFF with the JDK's writer, which also writes 16-bit and ICC colour spaces. */
     static byte[] write(BufferedImage image, String format) {
-        ImageWriter writer = format.equals("tiff") ? jdkTiffWriter() : ImageIO.getImageWritersByFormatName(format).next();
+        ImageWriter writer = format.equals("tiff")
+                ? jdkTiffWriter()
+                : ImageIO.getImageWritersByFormatName(format).next();
         return write(image, writer, writer.getDefaultWriteParam(), null);
     }
 
@@ -150,12 +152,13 @@ final class ImageFiles {
     static byte[] writeTiffWithExif(BufferedImage image, int orientation, String make, int iso) {
         return writeTiff(image, directory -> {
             BaselineTIFFTagSet tags = BaselineTIFFTagSet.getInstance();
-            directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_MAKE), TIFFTag.TIFF_ASCII, 1,
-                    new String[] {make}));
+            directory.addTIFFField(new TIFFField(
+                    tags.getTag(BaselineTIFFTagSet.TAG_MAKE), TIFFTag.TIFF_ASCII, 1, new String[] {make}));
             directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ORIENTATION), orientation));
             TIFFTag pointer = ExifParentTIFFTagSet.getInstance().getTag(ExifParentTIFFTagSet.TAG_EXIF_IFD_POINTER);
             TIFFDirectory exif = new TIFFDirectory(new TIFFTagSet[] {ExifTIFFTagSet.getInstance()}, pointer);
-            exif.addTIFFField(new TIFFField(ExifTIFFTagSet.getInstance().getTag(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS), iso));
+            exif.addTIFFField(
+                    new TIFFField(ExifTIFFTagSet.getInstance().getTag(ExifTIFFTagSet.TAG_ISO_SPEED_RATINGS), iso));
             directory.addTagSet(ExifParentTIFFTagSet.getInstance());
             directory.addTIFFField(new TIFFField(pointer, TIFFTag.TIFF_LONG, 1L, exif));
         });
@@ -165,8 +168,8 @@ final class ImageFiles {
         return writeTiff(image, directory -> {
             BaselineTIFFTagSet tags = BaselineTIFFTagSet.getInstance();
             if (icc != null) {
-                directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ICC_PROFILE),
-                        TIFFTag.TIFF_UNDEFINED, icc.length, icc));
+                directory.addTIFFField(new TIFFField(
+                        tags.getTag(BaselineTIFFTagSet.TAG_ICC_PROFILE), TIFFTag.TIFF_UNDEFINED, icc.length, icc));
             }
             directory.addTIFFField(new TIFFField(tags.getTag(BaselineTIFFTagSet.TAG_ORIENTATION), orientation));
         });
@@ -220,8 +223,7 @@ final class ImageFiles {
     }
 
     /** A lossless WebP and its pixels (ARGB), each channel taking one of two seeded values per pixel. */
-    record WebP(byte[] bytes, int[] argb) {
-    }
+    record WebP(byte[] bytes, int[] argb) {}
 
     /**
      * A VP8L (lossless WebP) stream with no transforms and, per channel, a "simple" prefix code of two
@@ -248,7 +250,11 @@ final class ImageFiles {
             if (channel == 3 && !alpha) {
                 bits.write(1, 1).write(0, 1).write(1, 1).write(255, 8);
             } else {
-                bits.write(1, 1).write(1, 1).write(1, 1).write(values[channel][0], 8).write(values[channel][1], 8);
+                bits.write(1, 1)
+                        .write(1, 1)
+                        .write(1, 1)
+                        .write(values[channel][0], 8)
+                        .write(values[channel][1], 8);
             }
         }
         bits.write(1, 1).write(0, 1).write(0, 1).write(0, 1); // distance code: the single symbol 0
@@ -284,7 +290,10 @@ final class ImageFiles {
         }
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         file.writeBytes("RIFF".getBytes(StandardCharsets.ISO_8859_1));
-        file.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(4 + chunks.size()).array());
+        file.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(4 + chunks.size())
+                .array());
         file.writeBytes("WEBP".getBytes(StandardCharsets.ISO_8859_1));
         file.writeBytes(chunks.toByteArray());
         return new WebP(file.toByteArray(), argb);
@@ -292,7 +301,10 @@ final class ImageFiles {
 
     private static void riffChunk(ByteArrayOutputStream out, String type, byte[] data) {
         out.writeBytes(type.getBytes(StandardCharsets.ISO_8859_1));
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(data.length).array());
+        out.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(data.length)
+                .array());
         out.writeBytes(data);
         if (data.length % 2 == 1) {
             out.write(0);
@@ -330,11 +342,19 @@ final class ImageFiles {
     /** A little-endian EXIF block (TIFF structure) with an orientation and a camera make. */
     static byte[] exif(int orientation, String make) {
         byte[] makeBytes = (make + "\0").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer exif = ByteBuffer.allocate(8 + 2 + 2 * 12 + 4 + makeBytes.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer exif =
+                ByteBuffer.allocate(8 + 2 + 2 * 12 + 4 + makeBytes.length).order(ByteOrder.LITTLE_ENDIAN);
         exif.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
         exif.putShort((short) 2);
-        exif.putShort((short) 0x010f).putShort((short) 2).putInt(makeBytes.length).putInt(8 + 2 + 24 + 4);
-        exif.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        exif.putShort((short) 0x010f)
+                .putShort((short) 2)
+                .putInt(makeBytes.length)
+                .putInt(8 + 2 + 24 + 4);
+        exif.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         exif.putInt(0);
         exif.put(makeBytes);
         return exif.array();
@@ -351,12 +371,23 @@ final class ImageFiles {
         ByteBuffer exif = ByteBuffer.allocate(makeAt + makeBytes.length).order(ByteOrder.BIG_ENDIAN);
         exif.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
         exif.putShort((short) 3);
-        exif.putShort((short) 0x010f).putShort((short) 2).putInt(makeBytes.length).putInt(makeAt);
-        exif.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        exif.putShort((short) 0x010f)
+                .putShort((short) 2)
+                .putInt(makeBytes.length)
+                .putInt(makeAt);
+        exif.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         exif.putShort((short) 0x8769).putShort((short) 4).putInt(1).putInt(subIfd);
         exif.putInt(0);
         exif.putShort((short) 1);
-        exif.putShort((short) 0x8827).putShort((short) 3).putInt(1).putShort((short) iso).putShort((short) 0);
+        exif.putShort((short) 0x8827)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) iso)
+                .putShort((short) 0);
         exif.putInt(0);
         exif.put(makeBytes);
         return exif.array();

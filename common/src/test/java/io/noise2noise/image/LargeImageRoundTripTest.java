@@ -29,9 +29,17 @@ class LargeImageRoundTripTest {
         Path output = dir.resolve("out.png");
         Files.write(input, CODEC.encode(pattern(), "png"));
 
-        Process child = new ProcessBuilder(javaBin(), "-Xmx200m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"), RoundTrip.class.getName(), input.toString(), output.toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        javaBin(),
+                        "-Xmx200m",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RoundTrip.class.getName(),
+                        input.toString(),
+                        output.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
 
@@ -96,7 +104,9 @@ class LargeImageRoundTripTest {
                 }
                 image.writeRgb(0, y, image.width(), row, 0);
             }
-            Files.write(Path.of(args[1]), codec.encode(image, OutputOptions.sameFormat()).data());
+            Files.write(
+                    Path.of(args[1]),
+                    codec.encode(image, OutputOptions.sameFormat()).data());
             System.out.println("heap max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
         }
     }

@@ -24,13 +24,19 @@ class OutputLimitsTest {
         ImageInfo wide = codec.probe(png(65_536, 8));
 
         assertThatThrownBy(() -> codec.checkWritable(wide, "jpeg"))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_WRITABLE))
-                .hasMessageContaining("65536x8").hasMessageContaining("jpeg can hold at most 65500");
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_WRITABLE))
+                .hasMessageContaining("65536x8")
+                .hasMessageContaining("jpeg can hold at most 65500");
         assertThatThrownBy(() -> codec.checkWritable(wide, "JPG")).hasMessageContaining("65500");
         assertThatThrownBy(() -> codec.checkWritable(wide, "gif")).hasMessageContaining("gif can hold at most 65535");
         assertThatCode(() -> codec.checkWritable(wide, "png")).doesNotThrowAnyException();
-        assertThatCode(() -> codec.checkWritable(wide, null)).as("the input's own format").doesNotThrowAnyException();
-        assertThatCode(() -> codec.checkWritable(wide, "webp")).as("written as png").doesNotThrowAnyException();
+        assertThatCode(() -> codec.checkWritable(wide, null))
+                .as("the input's own format")
+                .doesNotThrowAnyException();
+        assertThatCode(() -> codec.checkWritable(wide, "webp"))
+                .as("written as png")
+                .doesNotThrowAnyException();
         assertThatCode(() -> codec.checkWritable(wide, "tiff")).doesNotThrowAnyException();
     }
 
@@ -41,7 +47,8 @@ class OutputLimitsTest {
         PixelImage tooWide = codec.decode(png(65_501, 1));
 
         assertThat(codec.encode(widest, "jpeg")).isNotEmpty();
-        assertThatCode(() -> codec.checkWritable(new ImageInfo("png", 65_500, 1), "jpeg")).doesNotThrowAnyException();
+        assertThatCode(() -> codec.checkWritable(new ImageInfo("png", 65_500, 1), "jpeg"))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> codec.encode(tooWide, "jpeg")).hasStackTraceContaining("65500");
         assertThatThrownBy(() -> codec.checkWritable(new ImageInfo("png", 65_501, 1), "jpeg"))
                 .hasMessageContaining("65500");
@@ -53,12 +60,16 @@ class OutputLimitsTest {
         ImageCodec smallResults = new ImageCodec(ImageLimits.of(Map.of("max-result-bytes", "10MB")));
 
         assertThatThrownBy(() -> codec.checkWritable(large, "bmp"))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_WRITABLE))
-                .hasMessageContaining("144000000 bytes").hasMessageContaining("n2n.images.max-result-bytes");
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_WRITABLE))
+                .hasMessageContaining("144000000 bytes")
+                .hasMessageContaining("n2n.images.max-result-bytes");
         assertThatCode(() -> codec.checkWritable(large, "png")).doesNotThrowAnyException();
-        assertThatCode(() -> codec.checkWritable(new ImageInfo("png", 4_000, 3_000), "bmp")).doesNotThrowAnyException();
+        assertThatCode(() -> codec.checkWritable(new ImageInfo("png", 4_000, 3_000), "bmp"))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> smallResults.checkWritable(new ImageInfo("bmp", 2_000, 2_000), null))
-                .as("a BMP input kept as BMP").hasMessageContaining("12000000 bytes");
+                .as("a BMP input kept as BMP")
+                .hasMessageContaining("12000000 bytes");
         assertThat(ImageLimits.defaults().maxResultBytes()).isEqualTo(DataSize.ofMegabytes(128));
     }
 

@@ -22,8 +22,8 @@ import org.springframework.util.unit.DataSize;
  */
 class UploadProbeTest {
 
-    private final ImageCodec codec = new ImageCodec(ImageLimits.of(Map.of("max-bytes", "64KB",
-            "max-upload-bytes", "64MB")));
+    private final ImageCodec codec =
+            new ImageCodec(ImageLimits.of(Map.of("max-bytes", "64KB", "max-upload-bytes", "64MB")));
     private final ImageCodec inMemory = new ImageCodec(ImageLimits.defaults());
 
     /** A file served by ranges, counting what was read. */
@@ -53,7 +53,8 @@ class UploadProbeTest {
 
         assertThat(info).isEqualTo(inMemory.probe(file));
         assertThat(file.length).as("the file is bigger than the body limit").isGreaterThan(64 << 10);
-        assertThat(source.read).isLessThanOrEqualTo(ImageCodec.UPLOAD_HEAD_BYTES + ImageCodec.UPLOAD_HEADER_BUDGET)
+        assertThat(source.read)
+                .isLessThanOrEqualTo(ImageCodec.UPLOAD_HEAD_BYTES + ImageCodec.UPLOAD_HEADER_BUDGET)
                 .isLessThan(file.length);
     }
 
@@ -70,7 +71,8 @@ class UploadProbeTest {
 
     @Test
     void appliesExifOrientationFromTheHead() {
-        byte[] jpeg = ImageFiles.withJpegExif(ImageFiles.write(noise(800, 600, false), "jpeg"), ImageFiles.exif(6, "n2n"));
+        byte[] jpeg =
+                ImageFiles.withJpegExif(ImageFiles.write(noise(800, 600, false), "jpeg"), ImageFiles.exif(6, "n2n"));
 
         assertThat(codec.probe(jpeg.length, new CountingSource(jpeg))).isEqualTo(new ImageInfo("jpeg", 600, 800));
     }
@@ -80,7 +82,8 @@ class UploadProbeTest {
         byte[] bomb = ImageFiles.withPngSize(ImageFiles.write(noise(64, 64, false), "png"), 30_000, 30_000);
 
         assertThatThrownBy(() -> codec.probe(bomb.length, new CountingSource(bomb)))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS));
     }
 
     @Test
@@ -88,7 +91,8 @@ class UploadProbeTest {
         CountingSource source = new CountingSource(new byte[16]);
 
         assertThatThrownBy(() -> codec.probe(DataSize.ofMegabytes(65).toBytes(), source))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_BYTES));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_BYTES));
         assertThat(source.read).isZero();
     }
 
@@ -100,9 +104,11 @@ class UploadProbeTest {
         Arrays.fill(broken, 12, broken.length, (byte) 7);
 
         assertThatThrownBy(() -> codec.probe(text.length, new CountingSource(text)))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT));
         assertThatThrownBy(() -> codec.probe(broken.length, new CountingSource(broken)))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
     }
 
     @Test
@@ -116,7 +122,8 @@ class UploadProbeTest {
         long size = jpeg.length;
 
         assertThatThrownBy(() -> codec.probe(size, source))
-                .isInstanceOfSatisfying(InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+                .isInstanceOfSatisfying(
+                        InvalidImageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
         assertThat(source.read).isLessThanOrEqualTo(ImageCodec.UPLOAD_HEAD_BYTES + ImageCodec.UPLOAD_HEADER_BUDGET);
     }
 
@@ -150,9 +157,18 @@ class UploadProbeTest {
     private static byte[] greyTiffWithDirectoryLast(int width, int height, long seed) {
         int pixels = width * height;
         int[][] tags = {
-                {256, 4, width}, {257, 4, height}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
-                {273, 4, 8}, {277, 3, 1}, {278, 4, height}, {279, 4, pixels}};
-        ByteBuffer file = ByteBuffer.allocate(8 + pixels + 2 + tags.length * 12 + 4).order(ByteOrder.LITTLE_ENDIAN);
+            {256, 4, width},
+            {257, 4, height},
+            {258, 3, 8},
+            {259, 3, 1},
+            {262, 3, 1},
+            {273, 4, 8},
+            {277, 3, 1},
+            {278, 4, height},
+            {279, 4, pixels}
+        };
+        ByteBuffer file =
+                ByteBuffer.allocate(8 + pixels + 2 + tags.length * 12 + 4).order(ByteOrder.LITTLE_ENDIAN);
         file.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8 + pixels);
         byte[] strip = new byte[pixels];
         new Random(seed).nextBytes(strip);

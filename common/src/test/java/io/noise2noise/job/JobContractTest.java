@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
 
 class JobContractTest {
 
@@ -51,13 +50,23 @@ class JobContractTest {
 
     @Test
     void jobRecordRoundTripsAsJsonWithLowerCaseStatus() throws Exception {
-        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant now = Instant.parse("2026-11-28T01:00:00Z");
-        JobSpec spec = new JobSpec("gaussian", 1.0, "jpeg", 0.8f, "https://example.org/hook",
-                Set.of(WebhookEvent.START, WebhookEvent.COMPLETED), now.plusSeconds(60), null, null);
+        JobSpec spec = new JobSpec(
+                "gaussian",
+                1.0,
+                "jpeg",
+                0.8f,
+                "https://example.org/hook",
+                Set.of(WebhookEvent.START, WebhookEvent.COMPLETED),
+                now.plusSeconds(60),
+                null,
+                null);
         Job job = Job.queued(JobIds.newId(), spec, "png", 10, 20, now)
-                .running(now.plusSeconds(2)).withProgress("gaussian", 1, 4)
+                .running(now.plusSeconds(2))
+                .withProgress("gaussian", 1, 4)
                 .failed(new JobError(JobError.INVALID_IMAGE, "truncated"), now.plusSeconds(3));
 
         String json = mapper.writeValueAsString(job);
@@ -114,7 +123,8 @@ class JobContractTest {
     }
 
     private static String field(String yaml, String name) {
-        Matcher value = Pattern.compile("(?m)^\\s*" + name + ":\\s*\"?([^\"\\s#]+)").matcher(yaml);
+        Matcher value =
+                Pattern.compile("(?m)^\\s*" + name + ":\\s*\"?([^\"\\s#]+)").matcher(yaml);
         assertThat(value.find()).as(name).isTrue();
         String found = value.group(1);
         assertThat(value.find()).as("one " + name).isFalse();
@@ -123,9 +133,12 @@ class JobContractTest {
 
     @Test
     void catalogueEntriesLieUnderTheirModelOnePerWorkerAndOtherKeysAreNone() {
-        assertThat(CatalogueKeys.entry("grey-gaussian", "worker-7f3a")).isEqualTo("catalogue/grey-gaussian/worker-7f3a.json");
-        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/worker-7f3a.json")).contains("grey-gaussian");
-        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/deeper/worker.json")).isEmpty();
+        assertThat(CatalogueKeys.entry("grey-gaussian", "worker-7f3a"))
+                .isEqualTo("catalogue/grey-gaussian/worker-7f3a.json");
+        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/worker-7f3a.json"))
+                .contains("grey-gaussian");
+        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/deeper/worker.json"))
+                .isEmpty();
         assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/worker.txt")).isEmpty();
         assertThat(CatalogueKeys.modelOf("jobs/grey-gaussian/worker.json")).isEmpty();
         assertThatThrownBy(() -> CatalogueKeys.entry("../jobs", "w")).isInstanceOf(IllegalArgumentException.class);
@@ -134,22 +147,41 @@ class JobContractTest {
 
     @Test
     void aCatalogueEntryIsFreshForThreeHeartbeatsUnlessItsWorkerStopped() throws Exception {
-        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         Instant seen = Instant.parse("2026-12-04T12:00:00Z");
-        CatalogueEntry entry = new CatalogueEntry("gaussian", "worker-1", true, seen, Duration.ofSeconds(30),
-                new CatalogueCard("halfunet", 3, "gaussian,0,50", "gaussian,0,50", "n2n", 10L, 5L, 7L, false,
-                        new CatalogueCard.Validation("Set14", 20.0, 28.0), null), null, null);
+        CatalogueEntry entry = new CatalogueEntry(
+                "gaussian",
+                "worker-1",
+                true,
+                seen,
+                Duration.ofSeconds(30),
+                new CatalogueCard(
+                        "halfunet",
+                        3,
+                        "gaussian,0,50",
+                        "gaussian,0,50",
+                        "n2n",
+                        10L,
+                        5L,
+                        7L,
+                        false,
+                        new CatalogueCard.Validation("Set14", 20.0, 28.0),
+                        null),
+                null,
+                null);
 
         String json = mapper.writeValueAsString(entry);
 
         assertThat(mapper.readTree(json).get("default").asBoolean()).isTrue();
-        assertThat(mapper.readTree(json).get("card").get("training_pixels").asLong()).isEqualTo(10);
+        assertThat(mapper.readTree(json).get("card").get("training_pixels").asLong())
+                .isEqualTo(10);
         assertThat(mapper.readValue(json, CatalogueEntry.class)).isEqualTo(entry);
         assertThat(entry.isFreshAt(seen.plusSeconds(89))).isTrue();
         assertThat(entry.isFreshAt(seen.plusSeconds(90))).isFalse();
-        CatalogueEntry stopped = new CatalogueEntry("gaussian", "worker-1", true, seen, Duration.ofSeconds(30),
-                entry.card(), seen, null);
+        CatalogueEntry stopped = new CatalogueEntry(
+                "gaussian", "worker-1", true, seen, Duration.ofSeconds(30), entry.card(), seen, null);
         assertThat(stopped.isFreshAt(seen)).isFalse();
     }
 }

@@ -27,8 +27,7 @@ public class InMemoryObjectStore implements ObjectStore {
 
     private static final URI PRESIGN_BASE = URI.create("http://in-memory-store.invalid/n2n/");
 
-    private record Stored(byte[] data, String contentType, String etag) {
-    }
+    private record Stored(byte[] data, String contentType, String etag) {}
 
     private final Map<String, Stored> objects = new TreeMap<>();
     private boolean unavailable;
@@ -53,8 +52,9 @@ public class InMemoryObjectStore implements ObjectStore {
             throw new UncheckedIOException(e);
         }
         if (bytes.length != size) {
-            throw new StorageUnavailableException("S3 put " + key + " failed: the stream ended after "
-                    + bytes.length + " of " + size + " bytes", null);
+            throw new StorageUnavailableException(
+                    "S3 put " + key + " failed: the stream ended after " + bytes.length + " of " + size + " bytes",
+                    null);
         }
         put(key, bytes, contentType);
     }
@@ -90,8 +90,9 @@ public class InMemoryObjectStore implements ObjectStore {
     @Override
     public synchronized Optional<ObjectStream> open(String key) {
         checkAvailable("open " + key);
-        return find(key).map(object -> new ObjectStream(new ByteArrayInputStream(object.data()), object.data().length,
-                object.contentType()));
+        return find(key)
+                .map(object -> new ObjectStream(
+                        new ByteArrayInputStream(object.data()), object.data().length, object.contentType()));
     }
 
     @Override
@@ -103,8 +104,9 @@ public class InMemoryObjectStore implements ObjectStore {
     @Override
     public synchronized void copy(String from, String to) {
         checkAvailable("copy " + from + " to " + to);
-        Stored source = find(from).orElseThrow(() -> new StorageUnavailableException("S3 copy " + from + " to " + to
-                + " failed: NoSuchKey", null));
+        Stored source = find(from)
+                .orElseThrow(() ->
+                        new StorageUnavailableException("S3 copy " + from + " to " + to + " failed: NoSuchKey", null));
         objects.put(to, source);
     }
 
@@ -176,8 +178,8 @@ public class InMemoryObjectStore implements ObjectStore {
 
     private void checkAvailable(String what) {
         if (unavailable) {
-            throw new StorageUnavailableException("S3 " + what + " failed: the in-memory store is set unavailable",
-                    null);
+            throw new StorageUnavailableException(
+                    "S3 " + what + " failed: the in-memory store is set unavailable", null);
         }
     }
 

@@ -43,9 +43,9 @@ class MinioObjectStoreConnectionsTest {
         server.start();
         try {
             URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-            ObjectStore store = MinioObjectStore.connect(new StorageProperties(endpoint, null, "ak", "sk", "n2n",
-                    "us-east-1", false, 0, 1));
-            byte[] body = new byte[12_000];  // a small image: more than OkHttp's 8 KB segment
+            ObjectStore store = MinioObjectStore.connect(
+                    new StorageProperties(endpoint, null, "ak", "sk", "n2n", "us-east-1", false, 0, 1));
+            byte[] body = new byte[12_000]; // a small image: more than OkHttp's 8 KB segment
             long[] nanos = new long[21];
             for (int i = 0; i < nanos.length; i++) {
                 long started = System.nanoTime();
@@ -53,7 +53,8 @@ class MinioObjectStoreConnectionsTest {
                 nanos[i] = System.nanoTime() - started;
             }
             Arrays.sort(nanos);
-            System.out.printf("PUT of 12 000 bytes to a loopback server, one connection: median %.1f ms of %d%n",
+            System.out.printf(
+                    "PUT of 12 000 bytes to a loopback server, one connection: median %.1f ms of %d%n",
                     nanos[nanos.length / 2] / 1e6, nanos.length);
         } finally {
             server.stop(0);
@@ -107,8 +108,8 @@ class MinioObjectStoreConnectionsTest {
         server.start();
         try {
             URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-            ObjectStore store = MinioObjectStore.connect(new StorageProperties(endpoint, null, "ak", "sk", "n2n",
-                    "us-east-1", false, 0, maxConnections));
+            ObjectStore store = MinioObjectStore.connect(
+                    new StorageProperties(endpoint, null, "ak", "sk", "n2n", "us-east-1", false, 0, maxConnections));
             List<Future<ObjectStore.StoredObject>> gets = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 String key = "object-" + i;
@@ -117,7 +118,8 @@ class MinioObjectStoreConnectionsTest {
             for (Future<ObjectStore.StoredObject> get : gets) {
                 assertThat(get.get(30, TimeUnit.SECONDS).data()).containsExactly('x');
             }
-            System.out.printf("max-connections %d, %d requests at once: the server held %d together%n",
+            System.out.printf(
+                    "max-connections %d, %d requests at once: the server held %d together%n",
                     maxConnections, requests, most.get());
             return most.get();
         } finally {

@@ -54,7 +54,8 @@ public abstract class ObjectStoreContract {
         assertThat(objects.exists(key)).isTrue();
         ObjectStore.ObjectVersion version = objects.version(key).orElseThrow();
         assertThat(version.size()).isEqualTo(5);
-        assertThat(unquoted(version.etag())).isEqualTo(unquoted(objects.getVersioned(key).orElseThrow().etag()));
+        assertThat(unquoted(version.etag()))
+                .isEqualTo(unquoted(objects.getVersioned(key).orElseThrow().etag()));
     }
 
     @Test
@@ -68,8 +69,10 @@ public abstract class ObjectStoreContract {
         assertThat(objects.size(key)).isEmpty();
         assertThat(objects.exists(key)).isFalse();
         assertThat(objects.version(key)).isEmpty();
-        assertThat(objects.readVersion(key, "\"d41d8cd98f00b204e9800998ecf8427e\"", 0, 10)).isEmpty();
-        assertThat(objects.copyVersion(key, "d41d8cd98f00b204e9800998ecf8427e", prefix + "copy")).isFalse();
+        assertThat(objects.readVersion(key, "\"d41d8cd98f00b204e9800998ecf8427e\"", 0, 10))
+                .isEmpty();
+        assertThat(objects.copyVersion(key, "d41d8cd98f00b204e9800998ecf8427e", prefix + "copy"))
+                .isFalse();
         assertThat(objects.exists(prefix + "copy")).isFalse();
         objects.delete(key);
     }
@@ -89,8 +92,10 @@ public abstract class ObjectStoreContract {
         objects.put(key, bytes("v1"), TEXT);
         ObjectStore.VersionedObject first = objects.getVersioned(key).orElseThrow();
 
-        String written = objects.replaceIfMatch(key, bytes("v2"), TEXT, first.etag()).orElseThrow();
-        assertThat(objects.replaceIfMatch(key, bytes("v2 from a writer that read v1"), TEXT, first.etag())).isEmpty();
+        String written =
+                objects.replaceIfMatch(key, bytes("v2"), TEXT, first.etag()).orElseThrow();
+        assertThat(objects.replaceIfMatch(key, bytes("v2 from a writer that read v1"), TEXT, first.etag()))
+                .isEmpty();
         ObjectStore.VersionedObject second = objects.getVersioned(key).orElseThrow();
         assertThat(second.data()).isEqualTo(bytes("v2"));
         assertThat(unquoted(second.etag())).isNotEqualTo(unquoted(first.etag()));
@@ -99,7 +104,12 @@ public abstract class ObjectStoreContract {
         assertThat(objects.replaceIfMatch(key, bytes("v2b"), TEXT, written)).isPresent();
 
         // the bare ETag of a stat names the version as well as the quoted one of a GET
-        assertThat(objects.replaceIfMatch(key, bytes("v3"), TEXT, objects.version(key).orElseThrow().etag())).isPresent();
+        assertThat(objects.replaceIfMatch(
+                        key,
+                        bytes("v3"),
+                        TEXT,
+                        objects.version(key).orElseThrow().etag()))
+                .isPresent();
         String third = objects.getVersioned(key).orElseThrow().etag();
         objects.delete(key);
         assertThat(objects.replaceIfMatch(key, bytes("v4"), TEXT, third)).isEmpty();
@@ -112,13 +122,19 @@ public abstract class ObjectStoreContract {
         int writers = 6;
         ExecutorService threads = Executors.newFixedThreadPool(writers);
         try {
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 20; round++) {
                 String key = prefix + "race-" + round;
                 assertThat(race(threads, writers, w -> objects.putIfAbsent(key, bytes("w" + w), TEXT)))
-                        .as("If-None-Match winners").isEqualTo(1);
+                        .as("If-None-Match winners")
+                        .isEqualTo(1);
                 String etag = objects.getVersioned(key).orElseThrow().etag();
-                assertThat(race(threads, writers, w -> objects.replaceIfMatch(key, bytes("r" + w), TEXT, etag).isPresent()))
-                        .as("If-Match winners").isEqualTo(1);
+                assertThat(race(
+                                threads,
+                                writers,
+                                w -> objects.replaceIfMatch(key, bytes("r" + w), TEXT, etag)
+                                        .isPresent()))
+                        .as("If-Match winners")
+                        .isEqualTo(1);
             }
         } finally {
             threads.shutdownNow();
@@ -130,9 +146,12 @@ public abstract class ObjectStoreContract {
         String key = prefix + "ranged";
         objects.put(key, bytes("0123456789"), TEXT);
 
-        assertThat(objects.read(key, 0, 4)).hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("0123")));
-        assertThat(objects.read(key, 3, 4)).hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("3456")));
-        assertThat(objects.read(key, 7, 10)).hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("789")));
+        assertThat(objects.read(key, 0, 4))
+                .hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("0123")));
+        assertThat(objects.read(key, 3, 4))
+                .hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("3456")));
+        assertThat(objects.read(key, 7, 10))
+                .hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("789")));
     }
 
     @Test
@@ -141,7 +160,8 @@ public abstract class ObjectStoreContract {
         objects.put(key, bytes("version one"), "image/png");
         String etag = objects.version(key).orElseThrow().etag();
 
-        assertThat(objects.readVersion(key, etag, 8, 3)).hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("one")));
+        assertThat(objects.readVersion(key, etag, 8, 3))
+                .hasValueSatisfying(range -> assertThat(range).isEqualTo(bytes("one")));
         assertThat(objects.copyVersion(key, etag, prefix + "copy-one")).isTrue();
         ObjectStore.StoredObject copied = objects.get(prefix + "copy-one").orElseThrow();
         assertThat(copied.data()).isEqualTo(bytes("version one"));
@@ -190,8 +210,11 @@ public abstract class ObjectStoreContract {
         objects.put(prefix + "owners/ab/unfinished/4", new byte[0], TEXT);
         objects.put(prefix + "other", new byte[0], TEXT);
 
-        assertThat(objects.list(prefix + "owners/a/")).containsExactlyInAnyOrder(prefix + "owners/a/unfinished/1",
-                prefix + "owners/a/unfinished/2", prefix + "owners/a/deeper/still/3");
+        assertThat(objects.list(prefix + "owners/a/"))
+                .containsExactlyInAnyOrder(
+                        prefix + "owners/a/unfinished/1",
+                        prefix + "owners/a/unfinished/2",
+                        prefix + "owners/a/deeper/still/3");
         assertThat(objects.list(prefix + "owners/a/unfinished/")).hasSize(2);
         assertThat(objects.list(prefix + "nobody/")).isEmpty();
     }

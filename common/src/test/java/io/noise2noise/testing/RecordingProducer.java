@@ -29,15 +29,16 @@ public class RecordingProducer extends MockProducer<String, Object> {
 
     /** The values sent to {@code topic}, in order. */
     public <T> List<T> sent(String topic, Class<T> type) {
-        return history().stream().filter(record -> record.topic().equals(topic)).map(ProducerRecord::value)
-                .map(type::cast).toList();
+        return history().stream()
+                .filter(record -> record.topic().equals(topic))
+                .map(ProducerRecord::value)
+                .map(type::cast)
+                .toList();
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
-    public void close(Duration timeout) {
-    }
+    public void close(Duration timeout) {}
 }

@@ -14,8 +14,7 @@ import javax.imageio.ImageIO;
 /** Generated test images: a seeded synthetic scene, Gaussian noise as the papers add it, PSNR. */
 public final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     /** Smooth gradients with a few flat shapes and edges, like a simple photograph. */
     public static BufferedImage scene(int width, int height, long seed) {

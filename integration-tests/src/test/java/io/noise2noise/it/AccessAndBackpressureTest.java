@@ -70,7 +70,8 @@ class AccessAndBackpressureTest {
         queued.add(id);
         assertThat(send("GET", "/v1/jobs/" + id, null, KEY_A).status()).isEqualTo(200);
         assertThat(send("GET", "/v1/jobs/" + id, null, KEY_B).status()).isEqualTo(404);
-        assertThat(send("POST", "/v1/jobs/" + id + "/cancel", null, KEY_B).status()).isEqualTo(404);
+        assertThat(send("POST", "/v1/jobs/" + id + "/cancel", null, KEY_B).status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -83,7 +84,8 @@ class AccessAndBackpressureTest {
         }
 
         assertThat(statuses).containsExactly(404, 404, 404, 429);
-        assertThat(Long.parseLong(last.raw().headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+        assertThat(Long.parseLong(last.raw().headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1L, 60L);
     }
 
     @Test
@@ -114,6 +116,7 @@ class AccessAndBackpressureTest {
     }
 
     private static String sha256(String key) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 }

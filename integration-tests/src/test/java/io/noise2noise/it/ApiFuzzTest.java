@@ -24,10 +24,27 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ApiFuzzTest {
 
     private static final int REQUESTS = 2000;
-    private static final String[] CONTENT_TYPES = {"application/json", "text/plain", "image/png", "image/jpeg",
-            "application/octet-stream", "multipart/form-data; boundary=xyz", "application/json; charset=latin1", ""};
-    private static final String[] FIELDS = {"image", "base64Image", "upload_id", "model", "strength", "webhook",
-            "webhook_events_filter", "format", "quality"};
+    private static final String[] CONTENT_TYPES = {
+        "application/json",
+        "text/plain",
+        "image/png",
+        "image/jpeg",
+        "application/octet-stream",
+        "multipart/form-data; boundary=xyz",
+        "application/json; charset=latin1",
+        ""
+    };
+    private static final String[] FIELDS = {
+        "image",
+        "base64Image",
+        "upload_id",
+        "model",
+        "strength",
+        "webhook",
+        "webhook_events_filter",
+        "format",
+        "quality"
+    };
 
     private static ConfigurableApplicationContext gateway;
     private static String baseUrl;
@@ -42,7 +59,8 @@ class ApiFuzzTest {
     @AfterAll
     static void stop() {
         created.forEach(id -> HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build()));
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build()));
         gateway.close();
     }
 
@@ -60,21 +78,35 @@ class ApiFuzzTest {
                 failures.add(request.method() + " " + request.uri() + " -> " + response.status());
             }
             if (request.uri().getPath().equals("/") && request.method().equals("POST")) {
-                assertThat(response.body()).as("legacy envelope for %s", request).isNotNull();
+                assertThat(response.body())
+                        .as("legacy envelope for %s", request)
+                        .isNotNull();
                 assertThat(response.body().has("code")).isTrue();
             }
-            if (response.status() == 202 && response.body() != null && response.body().has("id")) {
+            if (response.status() == 202
+                    && response.body() != null
+                    && response.body().has("id")) {
                 created.add(response.body().get("id").asText());
             }
         }
         assertThat(failures).as("5xx answers; all statuses: %s", statusCounts).isEmpty();
-        assertThat(statusCounts.keySet()).as("the fuzzer reached refusals of several kinds").hasSizeGreaterThan(4);
+        assertThat(statusCounts.keySet())
+                .as("the fuzzer reached refusals of several kinds")
+                .hasSizeGreaterThan(4);
     }
 
     private static HttpRequest randomRequest(Random random, String validPng) {
         String id = random.nextBoolean() ? "AAAAAAAAAAAAAAAAAAAAAA" : randomText(random, random.nextInt(30));
-        String[] paths = {"/", "/v1/jobs", "/v1/jobs/" + id, "/v1/jobs/" + id + "/result", "/v1/jobs/" + id + "/cancel",
-                "/v1/jobs/" + id + "/retry", "/v1/uploads", "/v1/jobs?strength=" + randomText(random, 4)};
+        String[] paths = {
+            "/",
+            "/v1/jobs",
+            "/v1/jobs/" + id,
+            "/v1/jobs/" + id + "/result",
+            "/v1/jobs/" + id + "/cancel",
+            "/v1/jobs/" + id + "/retry",
+            "/v1/uploads",
+            "/v1/jobs?strength=" + randomText(random, 4)
+        };
         String path = paths[random.nextInt(paths.length)];
         String method = random.nextInt(4) == 0 ? "GET" : "POST";
         byte[] body = randomBody(random, validPng);
@@ -97,8 +129,12 @@ class ApiFuzzTest {
         if (random.nextInt(5) == 0) {
             builder.header("Idempotency-Key", randomText(random, 20));
         }
-        return builder.method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return builder.method(
+                        method,
+                        method.equals("GET")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
     }
 
     private static byte[] randomBody(Random random, String validPng) {
@@ -116,7 +152,9 @@ class ApiFuzzTest {
                     if (f > 0) {
                         json.append(',');
                     }
-                    json.append('"').append(FIELDS[random.nextInt(FIELDS.length)]).append("\":")
+                    json.append('"')
+                            .append(FIELDS[random.nextInt(FIELDS.length)])
+                            .append("\":")
                             .append(randomJsonValue(random, validPng));
                 }
                 String text = json.append('}').toString();
@@ -137,7 +175,8 @@ class ApiFuzzTest {
             case 5 -> "{\"nested\": [1, 2, {}]}";
             case 6 -> "\"http://" + randomText(random, 10) + "\"";
             case 7 -> random.nextBoolean() ? "true" : "1e309";
-            default -> "\"" + randomText(random, random.nextInt(40)).replace("\"", "").replace("\\", "") + "\"";
+            default ->
+                "\"" + randomText(random, random.nextInt(40)).replace("\"", "").replace("\\", "") + "\"";
         };
     }
 

@@ -1,5 +1,9 @@
 package io.noise2noise.it;
 
+import io.noise2noise.storage.MinioObjectStore;
+import io.noise2noise.storage.ObjectStore;
+import io.noise2noise.storage.StorageProperties;
+import java.net.URI;
 import java.util.Map;
 
 /**
@@ -22,8 +26,9 @@ public interface Backend {
         return switch (backend.isBlank() ? "local" : backend) {
             case "local" -> LocalServers.get();
             case "containers" -> ContainerServers.get();
-            default -> throw new IllegalArgumentException(
-                    "-D" + PROPERTY + "=" + backend + ": expected 'local' or 'containers'");
+            default ->
+                throw new IllegalArgumentException(
+                        "-D" + PROPERTY + "=" + backend + ": expected 'local' or 'containers'");
         };
     }
 
@@ -42,6 +47,12 @@ public interface Backend {
 
     /** Whether the S3 server keeps bucket lifecycle rules (MinIO does; S3Proxy has none). */
     boolean hasLifecycleRules();
+
+    /** The services' S3 client on this backend's server, over {@code bucket}. */
+    default ObjectStore objectStore(String bucket) {
+        return MinioObjectStore.connect(new StorageProperties(
+                URI.create(s3Endpoint()), null, accessKey(), secretKey(), bucket, "us-east-1", true, 0, 64));
+    }
 
     /** Spring properties pointing a gateway or worker at these servers. */
     default Map<String, Object> springProperties(String bucket) {

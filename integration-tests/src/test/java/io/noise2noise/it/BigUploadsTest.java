@@ -26,8 +26,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class BigUploadsTest {
 
-    private static final Map<String, Object> LIMITS = Map.of(
-            "n2n.images.max-bytes", "1MB", "n2n.images.max-upload-bytes", "3MB");
+    private static final Map<String, Object> LIMITS =
+            Map.of("n2n.images.max-bytes", "1MB", "n2n.images.max-upload-bytes", "3MB");
 
     private static ConfigurableApplicationContext gateway;
     private static ConfigurableApplicationContext worker;
@@ -50,7 +50,9 @@ class BigUploadsTest {
     void anUploadOverTheBodyLimitButUnderTheUploadLimitIsDenoised() {
         byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(800, 600, 11), 25, 12), "png");
         assertThat(png.length).isBetween(1 << 20, 3 << 20);
-        assertThat(submitRaw(png).status()).as("the same file as a request body").isEqualTo(413);
+        assertThat(submitRaw(png).status())
+                .as("the same file as a request body")
+                .isEqualTo(413);
 
         String uploadId = upload(png);
         HttpJson.Response submitted = submit(uploadId);
@@ -58,8 +60,11 @@ class BigUploadsTest {
         assertThat(submitted.status()).isEqualTo(200);
         assertThat(submitted.body().get("status").asText()).isEqualTo("succeeded");
         assertThat(submitted.body().get("width").asInt()).isEqualTo(800);
-        assertThat(TestBucket.count("uploads/", uploadId)).as("the upload is removed once the job has it").isZero();
-        HttpJson.Response result = HttpJson.get(baseUrl + "/v1/jobs/" + submitted.body().get("id").asText() + "/result");
+        assertThat(TestBucket.count("uploads/", uploadId))
+                .as("the upload is removed once the job has it")
+                .isZero();
+        HttpJson.Response result =
+                HttpJson.get(baseUrl + "/v1/jobs/" + submitted.body().get("id").asText() + "/result");
         assertThat(TestImages.decode(result.raw().body()).getHeight()).isEqualTo(600);
     }
 
@@ -72,8 +77,8 @@ class BigUploadsTest {
         HttpJson.Response refused = submit(uploadId);
 
         assertThat(refused.status()).isEqualTo(413);
-        assertThat(refused.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(refused.raw().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(refused.body().get("detail").asText()).contains("n2n.images.max-upload-bytes");
         assertThat(TestBucket.count("uploads/", uploadId)).isZero();
         assertThat(submit(uploadId).status()).isEqualTo(422);
@@ -103,8 +108,12 @@ class BigUploadsTest {
         HttpJson.Response submitted = submit(upload(png));
 
         assertThat(submitted.status()).isIn(200, 202);
-        JsonNode failed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + submitted.body().get("id").asText()).body(),
+        JsonNode failed = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/jobs/"
+                                        + submitted.body().get("id").asText())
+                                .body(),
                         job -> job.get("status").asText().equals("failed"));
         assertThat(failed.get("error").get("code").asText()).isEqualTo("invalid_image");
     }
@@ -120,21 +129,27 @@ class BigUploadsTest {
         HttpJson.Response legacy = HttpJson.post(baseUrl + "/", Map.of("base64Image", base64));
 
         assertThat(v1.status()).isEqualTo(413);
-        assertThat(v1.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(v1.body().get("detail").asText()).contains("n2n.images.max-bytes").contains("POST /v1/uploads");
+        assertThat(v1.raw().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(v1.body().get("detail").asText())
+                .contains("n2n.images.max-bytes")
+                .contains("POST /v1/uploads");
         assertThat(legacy.status()).isEqualTo(200);
         assertThat(legacy.raw().headers().firstValue("X-N2N-Status")).contains("413");
         assertThat(legacy.body().get("code").asInt()).isEqualTo(-1);
         assertThat(legacy.body().get("data").isNull()).isTrue();
-        assertThat(legacy.body().get("msg").asText()).contains("n2n.images.max-bytes").contains("POST /v1/uploads");
+        assertThat(legacy.body().get("msg").asText())
+                .contains("n2n.images.max-bytes")
+                .contains("POST /v1/uploads");
     }
 
     @Test
     void aLargeResultIsStreamedFromStorageNotHeld() {
         HttpJson.Response done = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "image/png").header("Prefer", "wait=60")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(TestImages.encode(TestImages.scene(64, 48, 18), "png"))).build());
+                .header("Content-Type", "image/png")
+                .header("Prefer", "wait=60")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestImages.encode(TestImages.scene(64, 48, 18), "png")))
+                .build());
         assertThat(done.body().get("status").asText()).isEqualTo("succeeded");
         String id = done.body().get("id").asText();
         // a result this large takes minutes of denoising here: the stored one is replaced by 96 MB of bytes instead
@@ -144,16 +159,21 @@ class BigUploadsTest {
         GatewayMemory memory = GatewayMemory.start();
         RawHttp.Response result;
         try (RawHttp client = RawHttp.connect(baseUrl)) {
-            result = client.send("GET", "/v1/jobs/" + id + "/result", new byte[0]).read();
+            result = client.send("GET", "/v1/jobs/" + id + "/result", new byte[0])
+                    .read();
         }
         GatewayMemory.Figures figures = memory.stop();
 
         System.out.println(figures.line("GET /result of a 96 MB result (streamed)"));
         assertThat(result.status()).isEqualTo(200);
         assertThat(result.bodyBytes()).isEqualTo(size);
-        assertThat(result.hasHeader("Content-Length", String.valueOf(size))).as(result.headers()).isTrue();
+        assertThat(result.hasHeader("Content-Length", String.valueOf(size)))
+                .as(result.headers())
+                .isTrue();
         assertThat(result.hasHeader("Content-Type", "image/png")).isTrue();
-        assertThat(figures.allocated()).as("bytes allocated by the gateway while it sent 96 MB").isLessThan(32L << 20);
+        assertThat(figures.allocated())
+                .as("bytes allocated by the gateway while it sent 96 MB")
+                .isLessThan(32L << 20);
     }
 
     /** {@code size} bytes of a repeating pattern, made as they are read. */
@@ -186,20 +206,26 @@ class BigUploadsTest {
     private static String upload(byte[] file) {
         HttpJson.Response slot = HttpJson.post(baseUrl + "/v1/uploads", Map.of());
         assertThat(slot.status()).isEqualTo(201);
-        HttpJson.Response put = HttpJson.send(HttpRequest.newBuilder(URI.create(slot.body().get("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        HttpJson.Response put = HttpJson.send(
+                HttpRequest.newBuilder(URI.create(slot.body().get("url").asText()))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(file))
+                        .build());
         assertThat(put.status()).isEqualTo(200);
         return slot.body().get("upload_id").asText();
     }
 
     private static HttpJson.Response submit(String uploadId) {
         return HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "application/json").header("Prefer", "wait=60")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"upload_id\": \"" + uploadId + "\"}")).build());
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=60")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"upload_id\": \"" + uploadId + "\"}"))
+                .build());
     }
 
     private static HttpJson.Response submitRaw(byte[] image) {
         return HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(image)).build());
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
+                .build());
     }
 }

@@ -47,7 +47,9 @@ public final class ContainerServers implements Backend {
         kafka = new KafkaContainer(kafkaImage)
                 .withImagePullPolicy(LOCAL_ONLY)
                 .withLabel(LABEL, run)
-                .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")   // as docker-compose.yml: the apps declare their topics
+                .withEnv(
+                        "KAFKA_AUTO_CREATE_TOPICS_ENABLE",
+                        "false") // as docker-compose.yml: the apps declare their topics
                 .withStartupTimeout(Duration.ofSeconds(180));
         minio = new GenericContainer<>(minioImage)
                 .withImagePullPolicy(LOCAL_ONLY)
@@ -56,7 +58,9 @@ public final class ContainerServers implements Backend {
                 .withEnv("MINIO_ROOT_USER", ACCESS_KEY)
                 .withEnv("MINIO_ROOT_PASSWORD", SECRET_KEY)
                 .withExposedPorts(9000)
-                .waitingFor(Wait.forHttp("/minio/health/ready").forPort(9000).forStatusCode(200)
+                .waitingFor(Wait.forHttp("/minio/health/ready")
+                        .forPort(9000)
+                        .forStatusCode(200)
                         .withStartupTimeout(Duration.ofSeconds(120)));
         // no Ryuk on podman: the JVM removes its own containers (the script sweeps by label too)
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
@@ -114,12 +118,16 @@ public final class ContainerServers implements Backend {
     /** Never pulls: the image is in the local store, or the test fails saying how to build it. */
     private static final ImagePullPolicy LOCAL_ONLY = image -> {
         try {
-            DockerClientFactory.lazyClient().inspectImageCmd(image.asCanonicalNameString()).exec();
+            DockerClientFactory.lazyClient()
+                    .inspectImageCmd(image.asCanonicalNameString())
+                    .exec();
             return false;
         } catch (NotFoundException e) {
-            throw new IllegalStateException("image " + image.asCanonicalNameString() + " is not in the local image "
-                    + "store, and the containers backend never pulls; build the stand-ins first: "
-                    + "scripts/testcontainers-check.sh (or make container-check)", e);
+            throw new IllegalStateException(
+                    "image " + image.asCanonicalNameString() + " is not in the local image "
+                            + "store, and the containers backend never pulls; build the stand-ins first: "
+                            + "scripts/testcontainers-check.sh (or make container-check)",
+                    e);
         }
     };
 

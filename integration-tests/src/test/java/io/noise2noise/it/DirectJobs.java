@@ -7,8 +7,8 @@ import io.noise2noise.job.JobRequested;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
-import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.MinioObjectStore;
+import io.noise2noise.storage.ObjectStore;
 import io.noise2noise.storage.StorageProperties;
 import java.net.URI;
 import java.time.Instant;
@@ -46,20 +46,32 @@ final class DirectJobs {
     /** With the clients of a worker running in this JVM. */
     @SuppressWarnings("unchecked")
     static DirectJobs of(ConfigurableApplicationContext worker) {
-        return new DirectJobs(worker.getBean(JobStore.class), worker.getBean(ObjectStore.class),
-                worker.getBean(KafkaTemplate.class), worker.getBean(JobTopics.class));
+        return new DirectJobs(
+                worker.getBean(JobStore.class),
+                worker.getBean(ObjectStore.class),
+                worker.getBean(KafkaTemplate.class),
+                worker.getBean(JobTopics.class));
     }
 
     /** With clients of its own, for workers in processes of their own, which read {@code topics}. */
     static DirectJobs connect(JobTopics topics) {
         Backend backend = Backend.get();
-        ObjectStore objects = MinioObjectStore.connect(new StorageProperties(URI.create(backend.s3Endpoint()), null,
-                backend.accessKey(), backend.secretKey(), Pipeline.BUCKET, "us-east-1", true, 0, 64));
+        ObjectStore objects = MinioObjectStore.connect(new StorageProperties(
+                URI.create(backend.s3Endpoint()),
+                null,
+                backend.accessKey(),
+                backend.secretKey(),
+                Pipeline.BUCKET,
+                "us-east-1",
+                true,
+                0,
+                64));
         // the JSON the services write: Spring Boot's defaults (ISO dates), and no type headers
         JobStore jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
         KafkaTemplate<String, Object> kafka = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, backend.kafkaBootstrap()),
-                new StringSerializer(), new JsonSerializer<>().noTypeInfo()));
+                new StringSerializer(),
+                new JsonSerializer<>().noTypeInfo()));
         return new DirectJobs(jobs, objects, kafka, topics);
     }
 
@@ -92,7 +104,11 @@ final class DirectJobs {
     /** Hands an existing job (one another gateway queued elsewhere) to the workers, as its gateway would have. */
     void request(String id) {
         Job job = find(id);
-        send(null, id, new JobRequested(id, JobKeys.input(id), job.spec().model(), job.spec().strength(), job.createdAt()));
+        send(
+                null,
+                id,
+                new JobRequested(
+                        id, JobKeys.input(id), job.spec().model(), job.spec().strength(), job.createdAt()));
     }
 
     Job find(String id) {

@@ -46,32 +46,40 @@ class FaultToleranceTest {
             List<String> ids = new ArrayList<>();
             WorkerProcess worker = WorkerProcess.start(WORKER_SETTINGS);
             for (int i = 0; i < JOBS; i++) {
-                String image = Base64.getEncoder().encodeToString(TestImages.encode(
-                        TestImages.withGaussianNoise(TestImages.scene(512, 384, 100 + i), 20, i), "png"));
+                String image = Base64.getEncoder()
+                        .encodeToString(TestImages.encode(
+                                TestImages.withGaussianNoise(TestImages.scene(512, 384, 100 + i), 20, i), "png"));
                 ids.add(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook", receiver.url()))
-                        .body().get("id").asText());
+                        .body()
+                        .get("id")
+                        .asText());
             }
 
             for (int kill = 1; kill <= 2; kill++) {
                 int target = 2 * kill;
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> succeeded(ids) >= target && running(ids) > 0);
                 worker.kill();
                 worker = WorkerProcess.start(WORKER_SETTINGS);
             }
             try (WorkerProcess last = worker) {
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                await().atMost(Duration.ofSeconds(180))
+                        .pollInterval(Duration.ofMillis(250))
                         .until(() -> succeeded(ids) == JOBS);
-                await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() >= JOBS);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> receiver.verified().size() >= JOBS);
                 Thread.sleep(2000); // room for a duplicate to show up, were there one
             }
 
             Map<String, Long> completions = receiver.verified().stream()
-                    .collect(Collectors.groupingBy(delivery -> delivery.body().get("id").asText(), Collectors.counting()));
+                    .collect(Collectors.groupingBy(
+                            delivery -> delivery.body().get("id").asText(), Collectors.counting()));
             assertThat(completions.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(completions.values()).as("completed webhooks per job").containsOnly(1L);
             for (String id : ids) {
-                assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(200);
+                assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status())
+                        .isEqualTo(200);
             }
         }
     }
@@ -79,15 +87,21 @@ class FaultToleranceTest {
     @Test
     void aWorkerAskedToStopFinishesTheJobInHandFirst() throws Exception {
         WorkerProcess worker = WorkerProcess.start(WORKER_SETTINGS);
-        String image = Base64.getEncoder().encodeToString(TestImages.encode(
-                TestImages.withGaussianNoise(TestImages.scene(1600, 1200, 7), 20, 7), "png"));
-        String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image)).body().get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        String image = Base64.getEncoder()
+                .encodeToString(
+                        TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(1600, 1200, 7), 20, 7), "png"));
+        String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image))
+                .body()
+                .get("id")
+                .asText();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> running(List.of(id)) == 1);
 
         worker.close(); // SIGTERM, then waits for the process to exit
 
-        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText()).isEqualTo("succeeded");
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText())
+                .isEqualTo("succeeded");
     }
 
     private static long succeeded(List<String> ids) {
@@ -99,7 +113,11 @@ class FaultToleranceTest {
     }
 
     private static Map<String, Long> statuses(List<String> ids) {
-        return ids.stream().map(id -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText())
+        return ids.stream()
+                .map(id -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
+                        .body()
+                        .get("status")
+                        .asText())
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 }

@@ -31,8 +31,10 @@ public final class GatewayMemory {
 
         /** One line for the report: {@code what}, then the figures in MB. */
         public String line(String what) {
-            return String.format("%s: gateway heap used %.1f MB before, %.1f MB after, %.1f MB peak;"
-                            + " %.1f MB allocated by its threads", what, mb(usedBefore), mb(usedAfter), mb(peak), mb(allocated));
+            return String.format(
+                    "%s: gateway heap used %.1f MB before, %.1f MB after, %.1f MB peak;"
+                            + " %.1f MB allocated by its threads",
+                    what, mb(usedBefore), mb(usedAfter), mb(peak), mb(allocated));
         }
 
         private static double mb(long bytes) {
@@ -42,12 +44,16 @@ public final class GatewayMemory {
 
     public Figures stop() {
         long allocated = allocatedByOtherThreads() - allocatedBefore;
-        long peak = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+        long peak = heapPools().stream()
+                .mapToLong(pool -> pool.getPeakUsage().getUsed())
+                .sum();
         return new Figures(usedBefore, usedAfterGc(), peak, allocated);
     }
 
     private static List<MemoryPoolMXBean> heapPools() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP)
+                .toList();
     }
 
     private static long usedAfterGc() {
@@ -58,7 +64,11 @@ public final class GatewayMemory {
     private static long allocatedByOtherThreads() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        long[] ids = Arrays.stream(threads.getAllThreadIds()).filter(id -> id != self).toArray();
-        return Arrays.stream(threads.getThreadAllocatedBytes(ids)).filter(bytes -> bytes > 0).sum();
+        long[] ids = Arrays.stream(threads.getAllThreadIds())
+                .filter(id -> id != self)
+                .toArray();
+        return Arrays.stream(threads.getThreadAllocatedBytes(ids))
+                .filter(bytes -> bytes > 0)
+                .sum();
     }
 }

@@ -14,21 +14,28 @@ import java.time.Duration;
 public final class HttpJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private HttpJson() {
-    }
+    private HttpJson() {}
 
-    public record Response(int status, JsonNode body, HttpResponse<byte[]> raw) {
-    }
+    public record Response(int status, JsonNode body, HttpResponse<byte[]> raw) {}
 
     public static Response post(String url, Object body) {
         try {
-            return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body))).build());
+            return send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+                    .build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The webhook delivery records {@code GET /v1/jobs/{id}} shows (an empty array before the first attempt). */
+    public static JsonNode webhookDeliveries(String baseUrl, String jobId) {
+        JsonNode deliveries = get(baseUrl + "/v1/jobs/" + jobId).body().get("webhook_deliveries");
+        return deliveries == null ? MAPPER.createArrayNode() : deliveries;
     }
 
     public static Response get(String url) {
@@ -39,8 +46,11 @@ public final class HttpJson {
     public static Response sendWithKey(String url, String method, Object body, String key) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
                     .header("Content-Type", "application/json");
             if (key != null) {
                 request.header("Authorization", "Bearer " + key);

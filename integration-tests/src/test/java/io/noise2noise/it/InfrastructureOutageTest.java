@@ -59,14 +59,25 @@ class InfrastructureOutageTest {
             HttpJson.Response refused = submit(99);
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
-            assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + accepted.get(0)).status()).isEqualTo(503);
-            Thread.sleep(Math.max(0, Duration.ofSeconds(30).minus(Duration.between(down, Instant.now())).toMillis()));
+            assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + accepted.get(0)).status())
+                    .isEqualTo(503);
+            Thread.sleep(Math.max(
+                    0,
+                    Duration.ofSeconds(30)
+                            .minus(Duration.between(down, Instant.now()))
+                            .toMillis()));
         } finally {
             LocalServers.get().startS3();
         }
 
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> accepted.stream()
-                .allMatch(id -> "succeeded".equals(HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText())));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> accepted.stream()
+                        .allMatch(id -> "succeeded"
+                                .equals(HttpJson.get(baseUrl + "/v1/jobs/" + id)
+                                        .body()
+                                        .get("status")
+                                        .asText())));
     }
 
     @Test
@@ -93,8 +104,14 @@ class InfrastructureOutageTest {
 
         assertThat(refusals).as("submissions refused during the restart").allMatch(status -> status == 503);
         assertThat(accepted).hasSizeGreaterThan(5);
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> accepted.stream()
-                .allMatch(id -> "succeeded".equals(HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText())));
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> accepted.stream()
+                        .allMatch(id -> "succeeded"
+                                .equals(HttpJson.get(baseUrl + "/v1/jobs/" + id)
+                                        .body()
+                                        .get("status")
+                                        .asText())));
     }
 
     private static HttpJson.Response submit(long seed) {

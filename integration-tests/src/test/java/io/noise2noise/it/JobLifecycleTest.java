@@ -70,15 +70,23 @@ class JobLifecycleTest {
 
     @Test
     void queuedJobsCanBeCanceledAndExpireAtTheirDeadline() {
-        String expiredId = submit(unattendedUrl, image(64, 48), Map.of("Cancel-After", "1s")).body().get("id").asText();
-        String canceledId = submit(unattendedUrl, image(64, 48), Map.of()).body().get("id").asText();
+        String expiredId = submit(unattendedUrl, image(64, 48), Map.of("Cancel-After", "1s"))
+                .body()
+                .get("id")
+                .asText();
+        String canceledId =
+                submit(unattendedUrl, image(64, 48), Map.of()).body().get("id").asText();
 
         HttpJson.Response canceled = post("/v1/jobs/" + canceledId + "/cancel");
 
         assertThat(canceled.status()).isEqualTo(200);
         assertThat(canceled.body().get("status").asText()).isEqualTo("canceled");
         assertThat(canceled.body().get("error").get("code").asText()).isEqualTo("canceled");
-        assertThat(post("/v1/jobs/" + canceledId + "/cancel").body().get("status").asText()).isEqualTo("canceled");
+        assertThat(post("/v1/jobs/" + canceledId + "/cancel")
+                        .body()
+                        .get("status")
+                        .asText())
+                .isEqualTo("canceled");
         await().atMost(Duration.ofSeconds(10)).until(() -> status(expiredId).equals("expired"));
 
         // no worker has reached it, so its record still says queued: retry and cancel go by the deadline
@@ -108,7 +116,8 @@ class JobLifecycleTest {
     void aWorkerSkipsCanceledAndExpiredJobsAndRunsTheRest() {
         String canceledId = canceledJob();
         String expiredId = expiredJob();
-        String queuedId = submit(unattendedUrl, image(48, 40), Map.of()).body().get("id").asText();
+        String queuedId =
+                submit(unattendedUrl, image(48, 40), Map.of()).body().get("id").asText();
 
         toWorker.request(canceledId);
         toWorker.request(expiredId);
@@ -128,7 +137,10 @@ class JobLifecycleTest {
     void failedCanceledOrExpiredJobsCanBeRetriedAsNewJobs() {
         String canceledId = canceledJob();
         String expiredId = expiredJob();
-        String succeededId = submit(image(40, 32), Map.of("Prefer", "wait=30")).body().get("id").asText();
+        String succeededId = submit(image(40, 32), Map.of("Prefer", "wait=30"))
+                .body()
+                .get("id")
+                .asText();
 
         HttpJson.Response retriedCanceled = post("/v1/jobs/" + canceledId + "/retry");
         HttpJson.Response retriedExpired = post("/v1/jobs/" + expiredId + "/retry");
@@ -149,21 +161,27 @@ class JobLifecycleTest {
     void aRunningJobStopsBetweenTilesWhenCanceled() {
         // 1600x1200 in 128-pixel tiles: a couple of hundred model runs, seconds of work
         String id = submit(image(1600, 1200), Map.of()).body().get("id").asText();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            JsonNode job = HttpJson.get(baseUrl + "/v1/jobs/" + id).body();
-            return job.has("progress") && job.get("progress").get("done").asInt() > 0;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    JsonNode job = HttpJson.get(baseUrl + "/v1/jobs/" + id).body();
+                    return job.has("progress")
+                            && job.get("progress").get("done").asInt() > 0;
+                });
 
         HttpJson.Response cancel = post("/v1/jobs/" + id + "/cancel");
 
         assertThat(cancel.status()).isEqualTo(202);
-        JsonNode canceled = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body(),
+        JsonNode canceled = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body(),
                         job -> job.get("status").asText().equals("canceled"));
         assertThat(canceled.get("error").get("message").asText()).contains("canceled by request after");
         assertThat(canceled.get("progress").get("done").asInt())
                 .isLessThan(canceled.get("progress").get("total").asInt());
-        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(409);
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status())
+                .isEqualTo(409);
     }
 
     @Test
@@ -179,13 +197,16 @@ class JobLifecycleTest {
     @Test
     void theResultCanBeAskedForInAnotherFormat() {
         HttpJson.Response jpeg = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "application/json").header("Prefer", "wait=30")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"image\": \"" + image(64, 48)
-                        + "\", \"format\": \"jpg\", \"quality\": 0.8}")).build());
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"image\": \"" + image(64, 48) + "\", \"format\": \"jpg\", \"quality\": 0.8}"))
+                .build());
         HttpJson.Response unknown = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image(8, 8), "format", "psd"));
 
         assertThat(jpeg.body().get("status").asText()).isEqualTo("succeeded");
-        HttpJson.Response result = HttpJson.get(baseUrl + jpeg.body().get("result_url").asText());
+        HttpJson.Response result =
+                HttpJson.get(baseUrl + jpeg.body().get("result_url").asText());
         assertThat(result.raw().headers().firstValue("Content-Type")).contains("image/jpeg");
         assertThat(TestImages.decode(result.raw().body()).getWidth()).isEqualTo(64);
         assertThat(unknown.status()).isEqualTo(422);
@@ -197,8 +218,10 @@ class JobLifecycleTest {
         byte[] png = TestImages.encode(TestImages.scene(50, 30, SEEDS.incrementAndGet()), "png");
 
         HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs?strength=0.5"))
-                .header("Content-Type", "image/png").header("Prefer", "wait=30")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build());
+                .header("Content-Type", "image/png")
+                .header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build());
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("strength").asDouble()).isEqualTo(0.5);
@@ -210,9 +233,12 @@ class JobLifecycleTest {
         byte[] png = TestImages.encode(TestImages.scene(40, 30, SEEDS.incrementAndGet()), "png");
         String boundary = "n2n-test-boundary";
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"strength\"\r\n\r\n0.25\r\n"
-                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"webhook_events_filter\"\r\n\r\ncompleted\r\n"
-                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"noisy.png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"webhook_events_filter\"\r\n\r\ncompleted\r\n"
+                        + "--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"noisy.png\"\r\n"
+                        + "Content-Type: image/png\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] body = new byte[head.length + png.length + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);
@@ -220,8 +246,10 @@ class JobLifecycleTest {
         System.arraycopy(tail, 0, body, head.length + png.length, tail.length);
 
         HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary).header("Prefer", "wait=30")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Prefer", "wait=30")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("strength").asDouble()).isEqualTo(0.25);
@@ -259,8 +287,12 @@ class JobLifecycleTest {
 
     @Test
     void aResultExpiredFromStorageIsGoneWhileTheJobIsStillShown() {
-        String id = submit(image(40, 32), Map.of("Prefer", "wait=30")).body().get("id").asText();
-        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status()).isEqualTo(200);
+        String id = submit(image(40, 32), Map.of("Prefer", "wait=30"))
+                .body()
+                .get("id")
+                .asText();
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result").status())
+                .isEqualTo(200);
 
         // what the bucket's lifecycle rule does after n2n.storage.retention-days
         TestBucket.expire(JobKeys.result(id, 1));
@@ -290,12 +322,17 @@ class JobLifecycleTest {
 
     @Test
     void aJobWhoseRecordExpiredIsUnknownAndTheLegacyRouteCarriesOn() {
-        String id = submit(image(40, 32), Map.of("Prefer", "wait=30")).body().get("id").asText();
+        String id = submit(image(40, 32), Map.of("Prefer", "wait=30"))
+                .body()
+                .get("id")
+                .asText();
 
         TestBucket.expire(JobKeys.record(id));
 
-        for (HttpJson.Response response : List.of(HttpJson.get(baseUrl + "/v1/jobs/" + id),
-                HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result"), post("/v1/jobs/" + id + "/cancel"),
+        for (HttpJson.Response response : List.of(
+                HttpJson.get(baseUrl + "/v1/jobs/" + id),
+                HttpJson.get(baseUrl + "/v1/jobs/" + id + "/result"),
+                post("/v1/jobs/" + id + "/cancel"),
                 post("/v1/jobs/" + id + "/retry"))) {
             assertThat(response.status()).isEqualTo(404);
             assertThat(response.raw().headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -307,22 +344,28 @@ class JobLifecycleTest {
 
     /** A job canceled while queued, never seen by a worker. */
     private static String canceledJob() {
-        String id = submit(unattendedUrl, image(40, 32), Map.of()).body().get("id").asText();
-        assertThat(post("/v1/jobs/" + id + "/cancel").body().get("status").asText()).isEqualTo("canceled");
+        String id =
+                submit(unattendedUrl, image(40, 32), Map.of()).body().get("id").asText();
+        assertThat(post("/v1/jobs/" + id + "/cancel").body().get("status").asText())
+                .isEqualTo("canceled");
         return id;
     }
 
     /** A job whose deadline passed while it was queued, never seen by a worker. */
     private static String expiredJob() {
-        String id = submit(unattendedUrl, image(40, 32), Map.of("Cancel-After", "1s")).body().get("id").asText();
+        String id = submit(unattendedUrl, image(40, 32), Map.of("Cancel-After", "1s"))
+                .body()
+                .get("id")
+                .asText();
         await().atMost(Duration.ofSeconds(10)).until(() -> status(id).equals("expired"));
         return id;
     }
 
     private static String image(int width, int height) {
         long seed = SEEDS.incrementAndGet();
-        return Base64.getEncoder().encodeToString(
-                TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 20, seed), "png"));
+        return Base64.getEncoder()
+                .encodeToString(TestImages.encode(
+                        TestImages.withGaussianNoise(TestImages.scene(width, height, seed), 20, seed), "png"));
     }
 
     private static HttpJson.Response submit(String image, Map<String, String> headers) {
@@ -347,7 +390,8 @@ class JobLifecycleTest {
 
     private static HttpJson.Response post(String gatewayUrl, String path) {
         return HttpJson.send(HttpRequest.newBuilder(URI.create(gatewayUrl + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
     }
 
     private static String status(String id) {

@@ -49,6 +49,7 @@ class JobStateRacesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Submitting and canceling stops after this long, or this many jobs, whichever comes first. */
     private static final Duration CANCEL_RACE_TIME = Duration.ofSeconds(45);
+
     private static final int CANCEL_RACE_MAX_JOBS = 3000;
     private static final int CLIENTS = 8;
     private static final int CANCEL_DELAY_MAX_MS = 300;
@@ -64,7 +65,7 @@ class JobStateRacesTest {
         gateway = Pipeline.gateway(Map.of());
         worker = Pipeline.worker(Map.of());
         baseUrl = Pipeline.baseUrl(gateway);
-        objects = ConditionalWritesTest.store();
+        objects = Backend.get().objectStore(Pipeline.BUCKET);
         jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
     }
 
@@ -95,7 +96,9 @@ class JobStateRacesTest {
                 Optional<Job> canceled = cancel.get(30, TimeUnit.SECONDS);
                 Optional<Job> started = start.get(30, TimeUnit.SECONDS);
 
-                assertThat(canceled.isPresent()).as("exactly one of cancel and start wins").isNotEqualTo(started.isPresent());
+                assertThat(canceled.isPresent())
+                        .as("exactly one of cancel and start wins")
+                        .isNotEqualTo(started.isPresent());
                 Job winner = canceled.orElseGet(started::get);
                 assertThat(jobs.find(id).orElseThrow()).isEqualTo(winner);
                 cancels += canceled.isPresent() ? 1 : 0;
@@ -120,8 +123,11 @@ class JobStateRacesTest {
                 writers.add(threads.submit(() -> {
                     go.await();
                     for (int i = 0; i < perThread; i++) {
-                        assertThat(jobs.advance(id, current -> current.withProgress("m",
-                                current.progress().done() + 1, 1000))).isPresent();
+                        assertThat(jobs.advance(
+                                        id,
+                                        current -> current.withProgress(
+                                                "m", current.progress().done() + 1, 1000)))
+                                .isPresent();
                     }
                     return null;
                 }));
@@ -146,9 +152,11 @@ class JobStateRacesTest {
         assertThat(second.attempt()).isEqualTo(2);
 
         Job firstDone = first.succeeded(JobKeys.result(id, first.attempt()), "image/png", 1.0, Instant.now());
-        assertThat(jobs.advance(id, current -> current.sameAttemptAs(firstDone) ? firstDone : current)).isEmpty();
+        assertThat(jobs.advance(id, current -> current.sameAttemptAs(firstDone) ? firstDone : current))
+                .isEmpty();
         Job secondDone = second.succeeded(JobKeys.result(id, second.attempt()), "image/png", 1.0, Instant.now());
-        assertThat(jobs.advance(id, current -> current.sameAttemptAs(secondDone) ? secondDone : current)).isPresent();
+        assertThat(jobs.advance(id, current -> current.sameAttemptAs(secondDone) ? secondDone : current))
+                .isPresent();
         assertThat(jobs.find(id).orElseThrow().resultKey()).isEqualTo("jobs/" + id + "/attempts/2/result");
     }
 
@@ -173,8 +181,10 @@ class JobStateRacesTest {
                         String id = job.body().get("id").asText();
                         // from at once to about when the worker takes it up: both sides of the race
                         Thread.sleep(ThreadLocalRandom.current().nextInt(CANCEL_DELAY_MAX_MS));
-                        HttpJson.Response cancel = HttpJson.send(HttpRequest.newBuilder(
-                                URI.create(baseUrl + "/v1/jobs/" + id + "/cancel")).POST(HttpRequest.BodyPublishers.noBody()).build());
+                        HttpJson.Response cancel =
+                                HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id + "/cancel"))
+                                        .POST(HttpRequest.BodyPublishers.noBody())
+                                        .build());
                         assertThat(cancel.status()).isIn(200, 202);
                         answered.put(id, cancel.body().get("status").asText());
                     }
@@ -191,20 +201,28 @@ class JobStateRacesTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         Map<String, JobStatus> ended = new ConcurrentHashMap<>();
         while (ended.size() < answered.size() && System.nanoTime() < deadline) {
-            answered.keySet().parallelStream().filter(id -> !ended.containsKey(id)).forEach(id -> {
-                Job job = jobs.find(id).orElseThrow();
-                if (job.status().isTerminal()) {
-                    ended.put(id, job.status());
-                }
-            });
+            answered.keySet().parallelStream()
+                    .filter(id -> !ended.containsKey(id))
+                    .forEach(id -> {
+                        Job job = jobs.find(id).orElseThrow();
+                        if (job.status().isTerminal()) {
+                            ended.put(id, job.status());
+                        }
+                    });
             Thread.sleep(500);
         }
         assertThat(ended).as("every job ended").hasSameSizeAs(answered);
 
-        long answeredCanceled = answered.values().stream().filter("canceled"::equals).count();
-        List<String> flipped = answered.entrySet().stream().filter(e -> e.getValue().equals("canceled"))
-                .filter(e -> ended.get(e.getKey()) != JobStatus.CANCELED).map(Map.Entry::getKey).toList();
-        long ranAnyway = ended.values().stream().filter(status -> status == JobStatus.SUCCEEDED).count();
+        long answeredCanceled =
+                answered.values().stream().filter("canceled"::equals).count();
+        List<String> flipped = answered.entrySet().stream()
+                .filter(e -> e.getValue().equals("canceled"))
+                .filter(e -> ended.get(e.getKey()) != JobStatus.CANCELED)
+                .map(Map.Entry::getKey)
+                .toList();
+        long ranAnyway = ended.values().stream()
+                .filter(status -> status == JobStatus.SUCCEEDED)
+                .count();
         System.out.println("cancel race: " + answered.size() + " jobs submitted and canceled at once in "
                 + CANCEL_RACE_TIME.toSeconds() + " s at most, " + answeredCanceled + " answered canceled, "
                 + (answered.size() - answeredCanceled) + " answered running (worker won), " + ranAnyway
@@ -250,7 +268,8 @@ class JobStateRacesTest {
     private static JsonNode submitWithKey(String image, String key) {
         try {
             HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(Map.of("image", image))))
                     .build());
             assertThat(response.status()).isIn(200, 202);
@@ -266,8 +285,11 @@ class JobStateRacesTest {
     }
 
     private static void writeClaim(String key, String jobId, String hash, boolean staleAndPending) {
-        String content = jobId + "\n" + hash + (staleAndPending
-                ? "\npending\n" + Instant.now().minus(Duration.ofHours(1)).toEpochMilli() : "");
+        String content = jobId + "\n" + hash
+                + (staleAndPending
+                        ? "\npending\n"
+                                + Instant.now().minus(Duration.ofHours(1)).toEpochMilli()
+                        : "");
         objects.put(claimKey(key), content.getBytes(StandardCharsets.UTF_8), "text/plain");
     }
 
@@ -278,8 +300,8 @@ class JobStateRacesTest {
 
     private static String createQueued() {
         String id = JobIds.newId();
-        jobs.create(Job.queued(id, new JobSpec(null, 0.5, null, null, null, null, null, null, null), "png",
-                16, 16, Instant.now()));
+        jobs.create(Job.queued(
+                id, new JobSpec(null, 0.5, null, null, null, null, null, null, null), "png", 16, 16, Instant.now()));
         return id;
     }
 

@@ -48,8 +48,12 @@ public final class LocalServers implements Backend {
 
     /** Starts the broker (again), on the same ports and data, and waits until it answers. */
     public synchronized void startKafka() throws IOException {
-        kafka = start(repoRoot().resolve("scripts/kafka-broker.sh"), "kafka", String.valueOf(kafkaPort),
-                String.valueOf(kafkaControllerPort), dataDir.resolve("kafka").toString());
+        kafka = start(
+                repoRoot().resolve("scripts/kafka-broker.sh"),
+                "kafka",
+                String.valueOf(kafkaPort),
+                String.valueOf(kafkaControllerPort),
+                dataDir.resolve("kafka").toString());
         awaitKafka();
     }
 
@@ -59,8 +63,13 @@ public final class LocalServers implements Backend {
     }
 
     public synchronized void startS3() throws IOException {
-        s3 = start(repoRoot().resolve("scripts/s3-server.sh"), "s3", String.valueOf(s3Port),
-                dataDir.resolve("s3").toString(), ACCESS_KEY, SECRET_KEY);
+        s3 = start(
+                repoRoot().resolve("scripts/s3-server.sh"),
+                "s3",
+                String.valueOf(s3Port),
+                dataDir.resolve("s3").toString(),
+                ACCESS_KEY,
+                SECRET_KEY);
         awaitPort(s3Port, s3);
     }
 
@@ -82,8 +91,9 @@ public final class LocalServers implements Backend {
     public static synchronized LocalServers get() {
         if (Backend.containers()) {
             // a test written against LocalServers would otherwise start S3Proxy and Kafka next to the containers
-            throw new IllegalStateException("-D" + Backend.PROPERTY + "=containers, but this test uses LocalServers.get(): "
-                    + "use Backend.get() (or skip the test on containers if it stops and starts the servers)");
+            throw new IllegalStateException(
+                    "-D" + Backend.PROPERTY + "=containers, but this test uses LocalServers.get(): "
+                            + "use Backend.get() (or skip the test on containers if it stops and starts the servers)");
         }
         if (instance == null) {
             try {
@@ -131,7 +141,8 @@ public final class LocalServers implements Backend {
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(name + ".log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolve(name + ".log").toFile()))
                 .start();
     }
 

@@ -32,8 +32,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 class OversizedBodiesTest {
 
     private static final Map<String, Object> LIMITS = Map.of(
-            "n2n.images.max-bytes", "1MB", "n2n.images.max-upload-bytes", "3MB",
-            "n2n.images.max-result-bytes", "10MB", "n2n.gateway.bodies.in-flight-budget", "3MB");
+            "n2n.images.max-bytes",
+            "1MB",
+            "n2n.images.max-upload-bytes",
+            "3MB",
+            "n2n.images.max-result-bytes",
+            "10MB",
+            "n2n.gateway.bodies.in-flight-budget",
+            "3MB");
     private static final long DECLARED = 1L << 30;
     private static final String BOUNDARY = "n2n-boundary";
     private static final String MULTIPART_FILE_HEAD = "--" + BOUNDARY
@@ -66,8 +72,13 @@ class OversizedBodiesTest {
         for (String[] route : ROUTES) {
             // the body is declared, never sent: an answer at all shows the gateway did not wait to read it
             try (RawHttp client = RawHttp.connect(baseUrl)) {
-                RawHttp.Response response = client.send("POST", route[0], route[2].getBytes(StandardCharsets.US_ASCII),
-                        "Content-Type: " + route[1], "Content-Length: " + DECLARED).read();
+                RawHttp.Response response = client.send(
+                                "POST",
+                                route[0],
+                                route[2].getBytes(StandardCharsets.US_ASCII),
+                                "Content-Type: " + route[1],
+                                "Content-Length: " + DECLARED)
+                        .read();
                 assertRefusedAsTooLarge(route, response);
                 assertThat(response.body()).as("%s %s", route[0], route[1]).contains(String.valueOf(DECLARED));
             }
@@ -99,8 +110,9 @@ class OversizedBodiesTest {
         }
         GatewayMemory.Figures figures = memory.stop();
 
-        System.out.println(figures.line(String.format("4 routes, chunked bodies of up to 256 MB (%.1f MB sent before"
-                + " the refusals)", offered / 1048576.0)));
+        System.out.println(figures.line(String.format(
+                "4 routes, chunked bodies of up to 256 MB (%.1f MB sent before" + " the refusals)",
+                offered / 1048576.0)));
         assertThat(figures.allocated()).isLessThan(64L << 20);
         assertThat(TestBucket.count("jobs/", "job.json")).isEqualTo(jobsBefore);
     }
@@ -113,16 +125,24 @@ class OversizedBodiesTest {
         new Random(3).nextBytes(noise);
         List<RawHttp> held = new ArrayList<>();
         try {
-            // three bodies at the 1 MB limit declared, their first bytes sent, the rest held back: the whole 3 MB budget
+            // three bodies at the 1 MB limit declared, their first bytes sent, the rest held back: the whole 3 MB
+            // budget
             for (int i = 0; i < 3; i++) {
-                held.add(RawHttp.connect(baseUrl).send("POST", "/v1/jobs", new byte[1000], "Content-Type: image/png",
-                        "Content-Length: " + size));
+                held.add(RawHttp.connect(baseUrl)
+                        .send(
+                                "POST",
+                                "/v1/jobs",
+                                new byte[1000],
+                                "Content-Type: image/png",
+                                "Content-Length: " + size));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> bodies.reserved() == 3L * size);
             GatewayMemory memory = GatewayMemory.start();
 
             HttpJson.Response refused = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                    .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(noise)).build());
+                    .header("Content-Type", "image/png")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(noise))
+                    .build());
             HttpJson.Response legacy = HttpJson.post(baseUrl + "/", Map.of("base64Image", "AAAA"));
 
             GatewayMemory.Figures figures = memory.stop();
@@ -139,7 +159,9 @@ class OversizedBodiesTest {
         // the held requests end (their bodies cut short): their reservations go with them
         await().atMost(Duration.ofSeconds(20)).until(() -> bodies.reserved() == 0);
         HttpJson.Response admitted = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(noise)).build());
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(noise))
+                .build());
         assertThat(admitted.status()).as("read and found not to be an image").isEqualTo(415);
     }
 
@@ -150,11 +172,14 @@ class OversizedBodiesTest {
         new Random(5).nextBytes(noise);
         String base64 = Base64.getEncoder().encodeToString(noise);
         Map<String, byte[]> bodies = Map.of(
-                "image/png", noise,
-                "application/json", ("{\"image\": \"" + base64 + "\"}").getBytes(StandardCharsets.US_ASCII),
-                "multipart/form-data; boundary=" + BOUNDARY, multipart(noise));
-        Map<String, Double> maxCost = Map.of("image/png", 3.0, "application/json", 12.0,
-                "multipart/form-data; boundary=" + BOUNDARY, 5.0);
+                "image/png",
+                noise,
+                "application/json",
+                ("{\"image\": \"" + base64 + "\"}").getBytes(StandardCharsets.US_ASCII),
+                "multipart/form-data; boundary=" + BOUNDARY,
+                multipart(noise));
+        Map<String, Double> maxCost =
+                Map.of("image/png", 3.0, "application/json", 12.0, "multipart/form-data; boundary=" + BOUNDARY, 5.0);
         for (String type : List.of("image/png", "application/json", "multipart/form-data; boundary=" + BOUNDARY)) {
             post(type, bodies.get(type)); // the route's first request loads classes: not part of the figure
             GatewayMemory memory = GatewayMemory.start();
@@ -162,7 +187,8 @@ class OversizedBodiesTest {
             GatewayMemory.Figures figures = memory.stop();
             double cost = (double) figures.allocated() / noise.length;
 
-            System.out.println(figures.line(String.format("a %d-byte body of a 1 MB image as %s (%.1f x the image allocated)",
+            System.out.println(figures.line(String.format(
+                    "a %d-byte body of a 1 MB image as %s (%.1f x the image allocated)",
                     bodies.get(type).length, type.split(";")[0], cost)));
             assertThat(response.status()).as(type + ": " + response.body()).isEqualTo(415);
             assertThat(cost).as(type).isLessThan(maxCost.get(type));
@@ -171,7 +197,8 @@ class OversizedBodiesTest {
 
     private static RawHttp.Response post(String type, byte[] body) {
         try (RawHttp client = RawHttp.connect(baseUrl)) {
-            return client.send("POST", "/v1/jobs", body, "Content-Type: " + type, "Content-Length: " + body.length).read();
+            return client.send("POST", "/v1/jobs", body, "Content-Type: " + type, "Content-Length: " + body.length)
+                    .read();
         }
     }
 
@@ -195,8 +222,8 @@ class OversizedBodiesTest {
         HttpJson.Response bmp = submitRaw(square, "?format=bmp");
 
         assertThat(jpeg.status()).isEqualTo(422);
-        assertThat(jpeg.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(jpeg.raw().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(jpeg.body().get("detail").asText()).contains("65536x8").contains("jpeg can hold at most 65500");
         assertThat(gif.status()).isEqualTo(422);
         assertThat(bmp.status()).isEqualTo(422);
@@ -209,26 +236,45 @@ class OversizedBodiesTest {
     void aNumberTooLargeInAHeaderOrParameterIsRefusedWithNoJobCreated() {
         byte[] png = TestImages.encode(TestImages.scene(16, 16, 4), "png");
         long jobsBefore = TestBucket.count("jobs/", "job.json");
-        List<String> cancelAfter = List.of("99999999999999999999", "99999999999999999999ms", "9223372036854775807h",
-                "9223372036854775807m", "106751991167301d", "-1");
-        List<String> queries = List.of("?strength=1e999", "?strength=NaN", "?strength=99999999999999999999",
-                "?quality=1e40", "?quality=-0", "?strength=abc", "?quality=99999999999999999999999999999999999999999");
+        List<String> cancelAfter = List.of(
+                "99999999999999999999",
+                "99999999999999999999ms",
+                "9223372036854775807h",
+                "9223372036854775807m",
+                "106751991167301d",
+                "-1");
+        List<String> queries = List.of(
+                "?strength=1e999",
+                "?strength=NaN",
+                "?strength=99999999999999999999",
+                "?quality=1e40",
+                "?quality=-0",
+                "?strength=abc",
+                "?quality=99999999999999999999999999999999999999999");
 
         for (String value : cancelAfter) {
             HttpJson.Response response = HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                    .header("Content-Type", "image/png").header("Cancel-After", value)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build());
+                    .header("Content-Type", "image/png")
+                    .header("Cancel-After", value)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                    .build());
             assertThat(response.status()).as("Cancel-After: %s", value).isEqualTo(422);
             assertThat(response.body().get("detail").asText()).contains("Cancel-After");
         }
         for (String query : queries) {
             assertThat(submitRaw(png, query).status()).as(query).isBetween(400, 499);
         }
-        for (String json : List.of("{\"image\": \"AAAA\", \"strength\": 1e999}", "{\"image\": \"AAAA\", \"quality\": 1e99}",
+        for (String json : List.of(
+                "{\"image\": \"AAAA\", \"strength\": 1e999}",
+                "{\"image\": \"AAAA\", \"quality\": 1e99}",
                 "{\"image\": \"AAAA\", \"strength\": 99999999999999999999999999}")) {
-            assertThat(HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs")).header("Content-Type",
-                    "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build()).status())
-                    .as(json).isBetween(400, 499);
+            assertThat(HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(json))
+                                    .build())
+                            .status())
+                    .as(json)
+                    .isBetween(400, 499);
         }
         assertThat(TestBucket.count("jobs/", "job.json")).isEqualTo(jobsBefore);
     }
@@ -237,23 +283,37 @@ class OversizedBodiesTest {
     void theRawRouteStillDescribesItsBodyInTheApiDocument() {
         HttpJson.Response document = HttpJson.get(baseUrl + "/v3/api-docs");
 
-        assertThat(document.body().at("/paths/~1v1~1jobs/post/requestBody/content").has("image/*")).isTrue();
-        assertThat(document.body().at("/paths/~1v1~1jobs/post/requestBody/content").has("application/json")).isTrue();
+        assertThat(document.body()
+                        .at("/paths/~1v1~1jobs/post/requestBody/content")
+                        .has("image/*"))
+                .isTrue();
+        assertThat(document.body()
+                        .at("/paths/~1v1~1jobs/post/requestBody/content")
+                        .has("application/json"))
+                .isTrue();
     }
 
     private static void assertRefusedAsTooLarge(String[] route, RawHttp.Response response) {
         if (route[0].equals("/")) {
             assertThat(response.status()).as("legacy route").isEqualTo(200);
-            assertThat(response.hasHeader("X-N2N-Status", "413")).as(response.headers()).isTrue();
+            assertThat(response.hasHeader("X-N2N-Status", "413"))
+                    .as(response.headers())
+                    .isTrue();
             assertThat(response.body()).contains("\"code\":-1");
         } else {
-            assertThat(response.status()).as("%s %s: %s", route[0], route[1], response.body()).isEqualTo(413);
-            assertThat(response.hasHeader("Content-Type", "application/problem+json")).as(response.headers()).isTrue();
+            assertThat(response.status())
+                    .as("%s %s: %s", route[0], route[1], response.body())
+                    .isEqualTo(413);
+            assertThat(response.hasHeader("Content-Type", "application/problem+json"))
+                    .as(response.headers())
+                    .isTrue();
         }
     }
 
     private static HttpJson.Response submitRaw(byte[] image, String query) {
         return HttpJson.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs" + query))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(image)).build());
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
+                .build());
     }
 }

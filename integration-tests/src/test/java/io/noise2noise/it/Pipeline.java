@@ -14,16 +14,15 @@ public final class Pipeline {
 
     public static final String BUCKET = "n2n-it";
 
-    private Pipeline() {
-    }
+    private Pipeline() {}
 
     public static ConfigurableApplicationContext gateway(Map<String, Object> extra) {
         return gateway(extra, List.of());
     }
 
     /** A gateway whose context {@code initializers} may adjust before it starts (to add a test's hook). */
-    public static ConfigurableApplicationContext gateway(Map<String, Object> extra,
-                                                         List<ApplicationContextInitializer<?>> initializers) {
+    public static ConfigurableApplicationContext gateway(
+            Map<String, Object> extra, List<ApplicationContextInitializer<?>> initializers) {
         Map<String, Object> properties = common();
         properties.put("n2n.gateway.webhooks.secrets[0]", WebhookReceiver.SECRET);
         // every test's jobs and uploads share one anonymous caller; tests of the quotas set their own
@@ -32,20 +31,24 @@ public final class Pipeline {
         // tests start workers and use their models at once; production reads every 5 s
         properties.put("n2n.gateway.catalogue.refresh-interval", "200ms");
         properties.putAll(extra);
-        return GatewayApplication.application().initializers(initializers.toArray(ApplicationContextInitializer[]::new))
+        return GatewayApplication.application()
+                .initializers(initializers.toArray(ApplicationContextInitializer[]::new))
                 .run(arguments(properties));
     }
 
     public static ConfigurableApplicationContext worker(Map<String, Object> extra) {
         Map<String, Object> properties = common();
-        properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
+        properties.put(
+                "n2n.inference.models-dir",
+                LocalServers.repoRoot().resolve("models/zoo").toString());
         properties.put("n2n.worker.retry-max-elapsed", "5s");
         properties.putAll(extra);
         return WorkerApplication.application().run(arguments(properties));
     }
 
     public static String baseUrl(ConfigurableApplicationContext gateway) {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        return "http://127.0.0.1:"
+                + ((WebServerApplicationContext) gateway).getWebServer().getPort();
     }
 
     /** Where the application's actuator (health, metrics) answers: its own management port. */
@@ -58,13 +61,17 @@ public final class Pipeline {
         Map<String, Object> properties = common();
         properties.remove("server.port");
         properties.remove("management.server.port");
-        properties.put("n2n.inference.models-dir", LocalServers.repoRoot().resolve("models/zoo").toString());
+        properties.put(
+                "n2n.inference.models-dir",
+                LocalServers.repoRoot().resolve("models/zoo").toString());
         return arguments(properties);
     }
 
     /** As command-line arguments, so they win over the applications' own yml files. */
     private static String[] arguments(Map<String, Object> properties) {
-        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
     }
 
     private static Map<String, Object> common() {

@@ -3,13 +3,18 @@ package io.noise2noise.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.noise2noise.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.noise2noise.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -17,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,8 +70,8 @@ class PipelineTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body().get("code").asInt()).isZero();
         assertThat(response.body().get("msg").asText()).isEqualTo("SUCCESS");
-        BufferedImage denoised = TestImages.decode(Base64.getDecoder().decode(
-                response.body().get("data").get("base64Image").asText()));
+        BufferedImage denoised = TestImages.decode(Base64.getDecoder()
+                .decode(response.body().get("data").get("base64Image").asText()));
         assertThat(denoised.getWidth()).isEqualTo(160);
         assertThat(denoised.getHeight()).isEqualTo(120);
         double before = TestImages.psnr(clean, noisy);
@@ -97,17 +103,25 @@ class PipelineTest {
         try (WebhookReceiver receiver = WebhookReceiver.failingFirst(1)) {
             byte[] jpeg = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(200, 150, 3), 20, 4), "jpeg");
 
-            HttpJson.Response submitted = HttpJson.post(baseUrl + "/v1/jobs", Map.of(
-                    "image", Base64.getEncoder().encodeToString(jpeg), "webhook", receiver.url(),
-                    "webhook_events_filter", List.of("start", "completed")));
+            HttpJson.Response submitted = HttpJson.post(
+                    baseUrl + "/v1/jobs",
+                    Map.of(
+                            "image",
+                            Base64.getEncoder().encodeToString(jpeg),
+                            "webhook",
+                            receiver.url(),
+                            "webhook_events_filter",
+                            List.of("start", "completed")));
 
             assertThat(submitted.status()).isEqualTo(202);
             String id = submitted.body().get("id").asText();
             assertThat(submitted.raw().headers().firstValue("Location")).contains("/v1/jobs/" + id);
             assertThat(submitted.body().get("status").asText()).isEqualTo("queued");
 
-            JsonNode finished = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body(),
+            JsonNode finished = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(
+                            () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body(),
                             job -> job.get("status").asText().equals("succeeded"));
             assertThat(finished.get("created_at").asText()).isNotBlank();
             assertThat(finished.get("started_at").asText()).isNotBlank();
@@ -115,24 +129,33 @@ class PipelineTest {
             assertThat(finished.get("queue_delay_ms").asLong()).isNotNegative();
             assertThat(finished.get("execution_time_ms").asLong()).isPositive();
             assertThat(finished.get("model_used").asText()).isEqualTo("gaussian");
-            assertThat(finished.get("progress").get("done").asInt()).isEqualTo(finished.get("progress").get("total").asInt());
+            assertThat(finished.get("progress").get("done").asInt())
+                    .isEqualTo(finished.get("progress").get("total").asInt());
             assertThat(finished.get("noise_sigma").asDouble()).isBetween(10.0, 30.0);
 
-            HttpJson.Response result = HttpJson.get(baseUrl + finished.get("result_url").asText());
+            HttpJson.Response result =
+                    HttpJson.get(baseUrl + finished.get("result_url").asText());
             assertThat(result.status()).isEqualTo(200);
             assertThat(result.raw().headers().firstValue("Content-Type")).contains("image/jpeg");
             BufferedImage denoised = TestImages.decode(result.raw().body());
             assertThat(new int[] {denoised.getWidth(), denoised.getHeight()}).containsExactly(200, 150);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 2);
-            assertThat(receiver.verified()).extracting(delivery -> delivery.body().get("status").asText())
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> receiver.verified().size() == 2);
+            assertThat(receiver.verified())
+                    .extracting(delivery -> delivery.body().get("status").asText())
                     .containsExactlyInAnyOrder("running", "succeeded");
-            assertThat(receiver.verified()).allMatch(delivery -> delivery.body().get("id").asText().equals(id));
-            assertThat(receiver.attemptIds()).as("the failed first attempt and its retry share a webhook-id")
-                    .hasSize(3).containsOnly("msg_" + id + "_start", "msg_" + id + "_completed");
-            JsonNode deliveries = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
-                    node -> node != null && node.size() == 2 && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
+            assertThat(receiver.verified())
+                    .allMatch(delivery -> delivery.body().get("id").asText().equals(id));
+            assertThat(receiver.attemptIds())
+                    .as("the failed first attempt and its retry share a webhook-id")
+                    .hasSize(3)
+                    .containsOnly("msg_" + id + "_start", "msg_" + id + "_completed");
+            JsonNode deliveries = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 2
+                                    && node.findValues("delivered").stream().allMatch(JsonNode::asBoolean));
             assertThat(deliveries.findValuesAsText("attempts")).containsExactlyInAnyOrder("2", "1");
         }
     }
@@ -143,30 +166,41 @@ class PipelineTest {
         try (WebhookReceiver receiver = WebhookReceiver.failingFirst(1, "3")) {
             String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(48, 32, 11), "png"));
             String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "webhook", receiver.url()))
-                    .body().get("id").asText();
+                    .body()
+                    .get("id")
+                    .asText();
 
-            JsonNode waiting = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
-                            node -> node != null && node.size() == 1 && node.get(0).has("retry_after_seconds"));
+            JsonNode waiting = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 1 && node.get(0).has("retry_after_seconds"));
             assertThat(waiting.get(0).get("delivered").asBoolean()).isFalse();
             assertThat(waiting.get(0).get("last_status").asInt()).isEqualTo(503);
             assertThat(waiting.get(0).get("retry_after_seconds").asLong()).isEqualTo(3);
             assertThat(waiting.get(0).get("not_before").asText()).isNotBlank();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.verified().size() == 1);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> receiver.verified().size() == 1);
             assertThat(receiver.attemptTimes()).hasSize(2);
-            assertThat(Duration.between(receiver.attemptTimes().get(0), receiver.attemptTimes().get(1)))
+            assertThat(Duration.between(
+                            receiver.attemptTimes().get(0),
+                            receiver.attemptTimes().get(1)))
                     .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
             assertThat(receiver.verified().get(0).id()).isEqualTo("msg_" + id + "_completed");
             assertThat(receiver.verified().get(0).body().get("status").asText()).isEqualTo("succeeded");
-            JsonNode delivered = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries").get(0),
-                    node -> node.get("delivered").asBoolean());
+            JsonNode delivered = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> HttpJson.webhookDeliveries(baseUrl, id).get(0),
+                            node -> node.get("delivered").asBoolean());
             assertThat(delivered.get("attempts").asInt()).isEqualTo(2);
             assertThat(keysOn("n2n.job-results-webhook-retry-0")).contains(id);
             assertThat(keysOn("n2n.job-results-webhook-retry-1"))
-                    .as("the retry waited in the first retry topic instead of failing on to the next").doesNotContain(id);
-            assertThat(receiver.attemptTimes()).as("delivered once, never again").hasSize(2);
+                    .as("the retry waited in the first retry topic instead of failing on to the next")
+                    .doesNotContain(id);
+            assertThat(receiver.attemptTimes())
+                    .as("delivered once, never again")
+                    .hasSize(2);
         }
     }
 
@@ -174,10 +208,11 @@ class PipelineTest {
     private static List<String> keysOn(String topic) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap());
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -197,50 +232,142 @@ class PipelineTest {
 
         HttpJson.Response slot = HttpJson.post(baseUrl + "/v1/uploads", Map.of());
         assertThat(slot.status()).isEqualTo(201);
-        HttpJson.Response put = HttpJson.send(HttpRequest.newBuilder(URI.create(slot.body().get("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build());
+        HttpJson.Response put = HttpJson.send(
+                HttpRequest.newBuilder(URI.create(slot.body().get("url").asText()))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(png))
+                        .build());
         assertThat(put.status()).isEqualTo(200);
         HttpRequest submit = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
-                .header("Content-Type", "application/json").header("Prefer", "wait=30")
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=30")
                 .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"upload_id\": \"" + slot.body().get("upload_id").asText() + "\"}")).build();
+                        "{\"upload_id\": \"" + slot.body().get("upload_id").asText() + "\"}"))
+                .build();
         JsonNode job = HttpJson.send(submit).body();
 
         assertThat(job.get("status").asText()).isEqualTo("succeeded");
-        JsonNode polled = HttpJson.get(baseUrl + "/v1/jobs/" + job.get("id").asText()).body();
-        HttpJson.Response download = HttpJson.get(polled.get("result_download_url").asText());
+        JsonNode polled =
+                HttpJson.get(baseUrl + "/v1/jobs/" + job.get("id").asText()).body();
+        HttpJson.Response download =
+                HttpJson.get(polled.get("result_download_url").asText());
         assertThat(download.status()).isEqualTo(200);
         assertThat(TestImages.decode(download.raw().body()).getWidth()).isEqualTo(300);
-        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("upload_id", "AAAAAAAAAAAAAAAAAAAAAA")).status())
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("upload_id", "AAAAAAAAAAAAAAAAAAAAAA"))
+                        .status())
                 .isEqualTo(422);
+    }
+
+    @Test
+    void anImageGivenByUrlIsFetchedByTheGatewayAndDenoised() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(120, 80, 8), 20, 8), "png");
+        HttpServer images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        images.createContext("/photo.png", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "image/png");
+            exchange.sendResponseHeaders(200, png.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(png);
+            }
+        });
+        images.start();
+        try {
+            String url = "http://127.0.0.1:" + images.getAddress().getPort() + "/photo.png";
+            HttpRequest submit = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .header("Prefer", "wait=30")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"image_url\": \"" + url + "\"}"))
+                    .build();
+            JsonNode job = HttpJson.send(submit).body();
+
+            assertThat(job.get("status").asText()).isEqualTo("succeeded");
+            assertThat(job.get("width").asInt()).isEqualTo(120);
+            HttpJson.Response missing =
+                    HttpJson.post(baseUrl + "/v1/jobs", Map.of("image_url", url.replace("photo.png", "gone.png")));
+            assertThat(missing.status()).isEqualTo(422);
+            assertThat(missing.body().get("detail").asText())
+                    .isEqualTo("image_url could not be fetched: it answered HTTP 404");
+        } finally {
+            images.stop(0);
+        }
+    }
+
+    @Test
+    void aJobCanBeFollowedAsServerSentEventsAndByALongPoll() throws Exception {
+        byte[] png = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(160, 120, 8), 20, 8), "png");
+        String id = HttpJson.post(
+                        baseUrl + "/v1/jobs",
+                        Map.of("image", Base64.getEncoder().encodeToString(png)))
+                .body()
+                .get("id")
+                .asText();
+
+        HttpResponse<Stream<String>> stream = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id + "/events"))
+                                .header("Accept", "text/event-stream")
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = stream.body()
+                .filter(line -> line.startsWith("event:") || line.startsWith("data:"))
+                .toList();
+
+        assertThat(events.get(events.size() - 2)).isEqualTo("event:end");
+        assertThat(MAPPER.readTree(events.get(events.size() - 1).substring("data:".length()))
+                        .get("status")
+                        .asText())
+                .isEqualTo("succeeded");
+        HttpResponse<String> ended = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + id))
+                                .header("Prefer", "wait=5")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).isEqualTo(200);
+        assertThat(MAPPER.readTree(ended.body()).get("status").asText()).isEqualTo("succeeded");
     }
 
     @Test
     void jobsCarryTraceContextAndServicesReportHealthAndMetrics() throws Exception {
         String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 9), "png"));
-        assertThat(HttpJson.post(baseUrl + "/", Map.of("base64Image", png)).body().get("code").asInt()).isZero();
+        assertThat(HttpJson.post(baseUrl + "/", Map.of("base64Image", png))
+                        .body()
+                        .get("code")
+                        .asInt())
+                .isZero();
 
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "trace-check-" + System.nanoTime());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("n2n.jobs"));
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(10));
             assertThat(records.count()).isPositive();
-            assertThat(records.iterator().next().headers().lastHeader("traceparent")).isNotNull();
+            assertThat(records.iterator().next().headers().lastHeader("traceparent"))
+                    .isNotNull();
         }
 
         String workerUrl = Pipeline.managementUrl(worker);
-        JsonNode readiness = HttpJson.get(workerUrl + "/actuator/health/readiness").body();
+        JsonNode readiness =
+                HttpJson.get(workerUrl + "/actuator/health/readiness").body();
         assertThat(readiness.get("status").asText()).isEqualTo("UP");
-        assertThat(HttpJson.get(Pipeline.managementUrl(gateway) + "/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(HttpJson.get(Pipeline.managementUrl(gateway) + "/actuator/health/readiness")
+                        .status())
+                .isEqualTo(200);
         // the API port no longer serves the actuator: probes have their own connector and threads
-        assertThat(HttpJson.get(baseUrl + "/actuator/health/readiness").status()).isEqualTo(404);
-        String metrics = new String(HttpJson.get(workerUrl + "/actuator/prometheus").raw().body());
-        assertThat(metrics).contains("n2n_worker_jobs_total{", "n2n_worker_pixels_total{",
-                "n2n_worker_job_queue_delay_seconds", "kafka_consumer_fetch_manager_records_lag");
+        assertThat(HttpJson.get(baseUrl + "/actuator/health/readiness").status())
+                .isEqualTo(404);
+        String metrics = new String(
+                HttpJson.get(workerUrl + "/actuator/prometheus").raw().body());
+        assertThat(metrics)
+                .contains(
+                        "n2n_worker_jobs_total{",
+                        "n2n_worker_pixels_total{",
+                        "n2n_worker_job_queue_delay_seconds",
+                        "kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test
@@ -258,34 +385,57 @@ class PipelineTest {
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
         String good = Base64.getEncoder().encodeToString(png);
 
-        String badId = HttpJson.post(baseUrl + "/v1/jobs",
-                Map.of("image", Base64.getEncoder().encodeToString(truncated))).body().get("id").asText();
-        String goodId = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", good)).body().get("id").asText();
+        String badId = HttpJson.post(
+                        baseUrl + "/v1/jobs",
+                        Map.of("image", Base64.getEncoder().encodeToString(truncated)))
+                .body()
+                .get("id")
+                .asText();
+        String goodId = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", good))
+                .body()
+                .get("id")
+                .asText();
 
-        JsonNode bad = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + badId).body(),
+        JsonNode bad = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/jobs/" + badId).body(),
                         job -> !job.get("status").asText().matches("queued|running"));
         assertThat(bad.get("status").asText()).isEqualTo("failed");
         assertThat(bad.get("error").get("code").asText()).isEqualTo("invalid_image");
         assertThat(bad.get("error").get("message").asText()).contains("corrupt");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + goodId).body().get("status").asText(),
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/jobs/" + goodId)
+                                .body()
+                                .get("status")
+                                .asText(),
                         "succeeded"::equals);
-        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + badId + "/result").status()).isEqualTo(409);
+        assertThat(HttpJson.get(baseUrl + "/v1/jobs/" + badId + "/result").status())
+                .isEqualTo(409);
     }
 
     @Test
     void theCatalogueListsTheWorkersModelsAndAnUnknownModelIsRefusedNamingThem() {
-        JsonNode gaussian = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> HttpJson.get(baseUrl + "/v1/models/gaussian"),
-                        answer -> answer.status() == 200 && answer.body().get("available").asBoolean()).body();
-        List<String> names = HttpJson.get(baseUrl + "/v1/models").body().get("models").findValuesAsText("name");
+        JsonNode gaussian = await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/models/gaussian"),
+                        answer -> answer.status() == 200
+                                && answer.body().get("available").asBoolean())
+                .body();
+        List<String> names =
+                HttpJson.get(baseUrl + "/v1/models").body().get("models").findValuesAsText("name");
 
-        assertThat(names).contains("gaussian", "grey-gaussian", "impulse", "poisson", "text").isSorted();
+        assertThat(names)
+                .contains("gaussian", "grey-gaussian", "impulse", "poisson", "text")
+                .isSorted();
         assertThat(gaussian.get("default").asBoolean()).isTrue();
         assertThat(gaussian.get("workers").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(gaussian.get("card").get("architecture").asText()).isEqualTo("halfunet");
-        assertThat(gaussian.get("card").get("validation").get("psnr_model").asDouble()).isGreaterThan(28);
+        assertThat(gaussian.get("card").get("validation").get("psnr_model").asDouble())
+                .isGreaterThan(28);
         assertThat(HttpJson.get(baseUrl + "/v1/models/no-such-model").status()).isEqualTo(404);
 
         String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 6), "png"));
@@ -294,14 +444,21 @@ class PipelineTest {
 
         assertThat(refused.status()).isEqualTo(422);
         assertThat(refused.body().get("detail").asText())
-                .startsWith("unknown model 'no-such-model'; known models: ").contains(String.join(", ", names));
+                .startsWith("unknown model 'no-such-model'; known models: ")
+                .contains(String.join(", ", names));
         assertThat(legacy.body().get("code").asInt()).isEqualTo(-1);
         assertThat(legacy.body().get("msg").asText()).contains("unknown model 'no-such-model'");
         HttpJson.Response named = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "model", "grey-gaussian"));
         assertThat(named.status()).isEqualTo(202);
-        assertThat(await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> HttpJson.get(baseUrl + "/v1/jobs/" + named.body().get("id").asText()).body(),
-                        job -> job.get("status").asText().equals("succeeded")).get("model_used").asText())
+        assertThat(await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> HttpJson.get(baseUrl + "/v1/jobs/"
+                                                + named.body().get("id").asText())
+                                        .body(),
+                                job -> job.get("status").asText().equals("succeeded"))
+                        .get("model_used")
+                        .asText())
                 .isEqualTo("grey-gaussian");
     }
 
@@ -310,14 +467,22 @@ class PipelineTest {
         byte[] png = TestImages.encode(TestImages.scene(8, 8, 7), "png");
         String image = Base64.getEncoder().encodeToString(png);
 
-        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", "***")).status()).isEqualTo(400);
-        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image",
-                Base64.getEncoder().encodeToString("text".getBytes()))).status()).isEqualTo(415);
-        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "strength", 2)).status()).isEqualTo(422);
-        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook", "ftp://x")).status())
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", "***")).status())
+                .isEqualTo(400);
+        assertThat(HttpJson.post(
+                                baseUrl + "/v1/jobs",
+                                Map.of("image", Base64.getEncoder().encodeToString("text".getBytes())))
+                        .status())
+                .isEqualTo(415);
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "strength", 2))
+                        .status())
+                .isEqualTo(422);
+        assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook", "ftp://x"))
+                        .status())
                 .isEqualTo(422);
         assertThat(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image, "webhook_events_filter", List.of("done")))
-                .status()).isEqualTo(400);
+                        .status())
+                .isEqualTo(400);
         HttpJson.Response missing = HttpJson.get(baseUrl + "/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.raw().headers().firstValue("Content-Type")).contains("application/problem+json");

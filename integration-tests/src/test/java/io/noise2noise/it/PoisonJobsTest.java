@@ -41,6 +41,7 @@ class PoisonJobsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A PNG wider than JPEG's 65 500 pixels: written as JPEG, the encoder refuses it on every attempt. */
     private static final int WIDE = 65_536;
+
     private static final long MAX_UPLOAD_BYTES = 2 << 20;
     private static final int POISON = 6;
     private static final String UNENCODABLE = "unencodable";
@@ -83,8 +84,9 @@ class PoisonJobsTest {
         String storageFails = direct.submitReading("k".repeat(300));
 
         awaitEnded(List.of(unreadable, storageFails), Duration.ofSeconds(60));
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                !deadLetters.records(unreadable).isEmpty() && !deadLetters.records(storageFails).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !deadLetters.records(unreadable).isEmpty()
+                        && !deadLetters.records(storageFails).isEmpty());
         Thread.sleep(2000); // room for a second dead letter or a second failed event, were there one
 
         ConsumerRecord<String, byte[]> unreadableLetter = only(deadLetters.records(unreadable));
@@ -98,18 +100,23 @@ class PoisonJobsTest {
                 .isEqualTo("io.noise2noise.storage.StorageUnavailableException");
         assertThat(header(storageLetter, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("S3");
         assertThat(storageLetter.partition()).as("kept its partition").isEqualTo(originalPartition(storageLetter));
-        System.out.printf("dead letters: unreadable message -> %s; storage failing -> %s (cause %s)%n",
+        System.out.printf(
+                "dead letters: unreadable message -> %s; storage failing -> %s (cause %s)%n",
                 header(unreadableLetter, KafkaHeaders.DLT_EXCEPTION_FQCN),
                 header(storageLetter, KafkaHeaders.DLT_EXCEPTION_FQCN),
                 header(storageLetter, KafkaHeaders.DLT_EXCEPTION_CAUSE_FQCN));
 
         Job unreadableJob = direct.find(unreadable);
         assertThat(unreadableJob.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(unreadableJob.error()).isEqualTo(new JobError(JobError.PROCESSING_FAILED, "the job's message could not be read"));
+        assertThat(unreadableJob.error())
+                .isEqualTo(new JobError(JobError.PROCESSING_FAILED, "the job's message could not be read"));
         Job failingJob = direct.find(storageFails);
         assertThat(failingJob.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(failingJob.error().message()).isEqualTo("storage or the message broker stayed unavailable through every retry");
-        assertThat(events(storageFails, "running")).as("retried, each attempt marks it running").isGreaterThan(1);
+        assertThat(failingJob.error().message())
+                .isEqualTo("storage or the message broker stayed unavailable through every retry");
+        assertThat(events(storageFails, "running"))
+                .as("retried, each attempt marks it running")
+                .isGreaterThan(1);
         for (String id : List.of(unreadable, storageFails)) {
             assertThat(events(id, "failed")).as("failed events of " + id).isEqualTo(1);
         }
@@ -124,13 +131,20 @@ class PoisonJobsTest {
         Job job = direct.find(id);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error().code()).isEqualTo(JobError.OUTPUT_NOT_ENCODABLE);
-        assertThat(job.error().message()).contains("65536x8", "jpeg")
-                .doesNotContain("Exception", "java", "io.noise2noise").doesNotContainPattern("\\w\\.\\w+\\(");
-        assertThat(job.executionTime()).as("failed in seconds, not after minutes of back-off")
+        assertThat(job.error().message())
+                .contains("65536x8", "jpeg")
+                .doesNotContain("Exception", "java", "io.noise2noise")
+                .doesNotContainPattern("\\w\\.\\w+\\(");
+        assertThat(job.executionTime())
+                .as("failed in seconds, not after minutes of back-off")
                 .isLessThan(Duration.ofSeconds(30));
         assertNotRetried(id);
-        System.out.printf("encoder refusal (%dx8 PNG as JPEG): failed after one attempt in %d ms; error %s: %s%n",
-                WIDE, job.executionTime().toMillis(), job.error().code(), job.error().message());
+        System.out.printf(
+                "encoder refusal (%dx8 PNG as JPEG): failed after one attempt in %d ms; error %s: %s%n",
+                WIDE,
+                job.executionTime().toMillis(),
+                job.error().code(),
+                job.error().message());
     }
 
     @Test
@@ -139,28 +153,39 @@ class PoisonJobsTest {
         Map<String, String> poison = new LinkedHashMap<>();
         List<Long> mixed = latenciesMs(runTraffic(12, POISON, poison));
 
-        long poisonWorkMs = poison.keySet().stream().map(direct::find).map(Job::executionTime)
-                .filter(Objects::nonNull).mapToLong(Duration::toMillis).sum();
+        long poisonWorkMs = poison.keySet().stream()
+                .map(direct::find)
+                .map(Job::executionTime)
+                .filter(Objects::nonNull)
+                .mapToLong(Duration::toMillis)
+                .sum();
         // the stated bound: one consumer runs the jobs in turn, so a normal job may wait for the poison
         // jobs' single attempts (seconds: the unencodable ones are denoised before the encoder refuses
         // them), never for a back-off (2 minutes each in production), plus 5 s for a loaded machine
         long bound = percentile(alone, 100) + poisonWorkMs + 5_000;
-        System.out.printf("normal 64x64 jobs, end-to-end: alone p50 %d ms max %d ms (n=%d); with %d poison jobs "
+        System.out.printf(
+                "normal 64x64 jobs, end-to-end: alone p50 %d ms max %d ms (n=%d); with %d poison jobs "
                         + "mixed in (%s) p50 %d ms max %d ms (n=%d); bound %d ms (alone max + %d ms of poison attempts + 5 s)%n",
-                percentile(alone, 50), percentile(alone, 100), alone.size(), poison.size(),
-                String.join(", ", poison.values()), percentile(mixed, 50), percentile(mixed, 100), mixed.size(),
-                bound, poisonWorkMs);
+                percentile(alone, 50),
+                percentile(alone, 100),
+                alone.size(),
+                poison.size(),
+                String.join(", ", poison.values()),
+                percentile(mixed, 50),
+                percentile(mixed, 100),
+                mixed.size(),
+                bound,
+                poisonWorkMs);
         assertThat(percentile(mixed, 100)).isLessThan(bound);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> poison.keySet().stream()
-                .allMatch(id -> events(id, "failed") == 1));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> poison.keySet().stream().allMatch(id -> events(id, "failed") == 1));
         Thread.sleep(1000); // room for a retry's second attempt or a second dead letter, were there one
         poison.forEach((id, kind) -> {
             assertThat(direct.find(id).status()).isEqualTo(JobStatus.FAILED);
             assertThat(events(id, "failed")).as("failed events of " + kind).isEqualTo(1);
             assertThat(events(id, "running")).as("attempts of " + kind).isLessThanOrEqualTo(1);
-            assertThat(deadLetters.records(id)).as("dead letters of " + kind)
-                    .hasSize(kind.equals(UNREADABLE) ? 1 : 0);
+            assertThat(deadLetters.records(id)).as("dead letters of " + kind).hasSize(kind.equals(UNREADABLE) ? 1 : 0);
         });
     }
 
@@ -172,7 +197,8 @@ class PoisonJobsTest {
      */
     private static List<Job> runTraffic(int normal, int poisonCount, Map<String, String> poison) {
         Random random = new Random(normal);
-        byte[] small = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(64, 64, normal), 15, normal), "png");
+        byte[] small =
+                TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(64, 64, normal), 15, normal), "png");
         byte[] tooLarge = new byte[(int) MAX_UPLOAD_BYTES + 1];
         random.nextBytes(tooLarge);
         List<String> ids = new ArrayList<>();
@@ -197,11 +223,16 @@ class PoisonJobsTest {
         sleep(1000); // a retry would have marked it running again by now (the back-off starts at 200 ms)
         assertThat(events(id, "running")).as("attempts").isEqualTo(1);
         assertThat(events(id, "failed")).isEqualTo(1);
-        assertThat(deadLetters.records(id)).as("dead letters of a job that failed by itself").isEmpty();
+        assertThat(deadLetters.records(id))
+                .as("dead letters of a job that failed by itself")
+                .isEmpty();
     }
 
     private static List<Long> latenciesMs(List<Job> jobs) {
-        return jobs.stream().map(job -> Duration.between(job.createdAt(), job.completedAt()).toMillis()).sorted().toList();
+        return jobs.stream()
+                .map(job -> Duration.between(job.createdAt(), job.completedAt()).toMillis())
+                .sorted()
+                .toList();
     }
 
     private static long percentile(List<Long> sorted, int percent) {
@@ -209,13 +240,18 @@ class PoisonJobsTest {
     }
 
     private static void awaitEnded(List<String> ids, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> ids.stream().allMatch(id -> direct.find(id).status().isTerminal()));
+        await().atMost(atMost)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        ids.stream().allMatch(id -> direct.find(id).status().isTerminal()));
     }
 
     /** How many records with {@code status} the worker published on the results topic for job {@code id}. */
     private static long events(String id, String status) {
-        return results.records(id).stream().map(record -> status(record.value())).filter(status::equals).count();
+        return results.records(id).stream()
+                .map(record -> status(record.value()))
+                .filter(status::equals)
+                .count();
     }
 
     private static String status(byte[] job) {

@@ -171,7 +171,8 @@ public final class RawHttp implements AutoCloseable {
             return -1;
         }
         int end = headers.indexOf('\n', at + 1);
-        return Long.parseLong(headers.substring(at + "\ncontent-length: ".length(), end).strip());
+        return Long.parseLong(
+                headers.substring(at + "\ncontent-length: ".length(), end).strip());
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.noise2noise.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.noise2noise.testing.TestImages;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.noise2noise.testing.TestImages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,9 +32,17 @@ class ScaleOutTest {
         workers.add(Pipeline.worker(Map.of()));
         workers.add(Pipeline.worker(Map.of()));
         // submit only once the group has settled, so no rebalance moves a job mid-flight
-        int partitions = gateway.getBean(KafkaAdmin.class).describeTopics("n2n.jobs").get("n2n.jobs").partitions().size();
-        await().atMost(Duration.ofSeconds(60)).until(() -> workers.stream().allMatch(ScaleOutTest::hasPartitions)
-                && workers.stream().mapToInt(ScaleOutTest::partitionCount).sum() == partitions);
+        int partitions = gateway.getBean(KafkaAdmin.class)
+                .describeTopics("n2n.jobs")
+                .get("n2n.jobs")
+                .partitions()
+                .size();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> workers.stream().allMatch(ScaleOutTest::hasPartitions)
+                        && workers.stream()
+                                        .mapToInt(ScaleOutTest::partitionCount)
+                                        .sum()
+                                == partitions);
     }
 
     @AfterAll
@@ -48,14 +56,23 @@ class ScaleOutTest {
         String baseUrl = Pipeline.baseUrl(gateway);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
-            String image = Base64.getEncoder().encodeToString(
-                    TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(48, 40, i), 15, i), "png"));
-            ids.add(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image)).body().get("id").asText());
+            String image = Base64.getEncoder()
+                    .encodeToString(
+                            TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(48, 40, i), 15, i), "png"));
+            ids.add(HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", image))
+                    .body()
+                    .get("id")
+                    .asText());
         }
 
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> ids.stream()
-                .allMatch(id -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("status").asText()
-                        .equals("succeeded")));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> ids.stream()
+                        .allMatch(id -> HttpJson.get(baseUrl + "/v1/jobs/" + id)
+                                .body()
+                                .get("status")
+                                .asText()
+                                .equals("succeeded")));
 
         List<Double> doneByEach = workers.stream().map(ScaleOutTest::succeeded).toList();
         assertThat(doneByEach.stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(JOBS);
@@ -63,7 +80,10 @@ class ScaleOutTest {
     }
 
     private static double succeeded(ConfigurableApplicationContext worker) {
-        var counter = worker.getBean(MeterRegistry.class).find("n2n.worker.jobs").tag("status", "succeeded").counter();
+        var counter = worker.getBean(MeterRegistry.class)
+                .find("n2n.worker.jobs")
+                .tag("status", "succeeded")
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -14,19 +14,24 @@ import java.io.InputStream;
  */
 public final class TestBucket {
 
-    private TestBucket() {
-    }
+    private TestBucket() {}
 
     private static MinioClient client() {
         Backend backend = Backend.get();
-        return MinioClient.builder().endpoint(backend.s3Endpoint())
-                .credentials(backend.accessKey(), backend.secretKey()).region("us-east-1").build();
+        return MinioClient.builder()
+                .endpoint(backend.s3Endpoint())
+                .credentials(backend.accessKey(), backend.secretKey())
+                .region("us-east-1")
+                .build();
     }
 
     /** Removes an object, as an S3 lifecycle expiration does. */
     public static void expire(String key) {
         try {
-            client().removeObject(RemoveObjectArgs.builder().bucket(Pipeline.BUCKET).object(key).build());
+            client().removeObject(RemoveObjectArgs.builder()
+                    .bucket(Pipeline.BUCKET)
+                    .object(key)
+                    .build());
         } catch (Exception e) {
             throw new IllegalStateException("could not remove " + key, e);
         }
@@ -36,7 +41,8 @@ public final class TestBucket {
     public static void put(String key, InputStream data, long size, String contentType) {
         try {
             client().putObject(PutObjectArgs.builder().bucket(Pipeline.BUCKET).object(key).stream(data, size, -1)
-                    .contentType(contentType).build());
+                    .contentType(contentType)
+                    .build());
         } catch (Exception e) {
             throw new IllegalStateException("could not write " + key, e);
         }
@@ -46,8 +52,11 @@ public final class TestBucket {
     public static long count(String prefix, String suffix) {
         long count = 0;
         try {
-            for (Result<Item> item : client().listObjects(ListObjectsArgs.builder().bucket(Pipeline.BUCKET)
-                    .prefix(prefix).recursive(true).build())) {
+            for (Result<Item> item : client().listObjects(ListObjectsArgs.builder()
+                    .bucket(Pipeline.BUCKET)
+                    .prefix(prefix)
+                    .recursive(true)
+                    .build())) {
                 if (item.get().objectName().endsWith(suffix)) {
                     count++;
                 }

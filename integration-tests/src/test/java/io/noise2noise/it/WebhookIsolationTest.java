@@ -44,10 +44,14 @@ class WebhookIsolationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
     private static final int ATTEMPTS = 3;
     private static final Map<String, Object> GATEWAY = Map.of(
-            "n2n.gateway.webhooks.timeout", TIMEOUT.toMillis() + "ms",
-            "n2n.gateway.webhooks.attempts", Integer.toString(ATTEMPTS),
-            "n2n.gateway.webhooks.max-concurrent", "16",
-            "n2n.gateway.webhooks.max-per-receiver", "2");
+            "n2n.gateway.webhooks.timeout",
+            TIMEOUT.toMillis() + "ms",
+            "n2n.gateway.webhooks.attempts",
+            Integer.toString(ATTEMPTS),
+            "n2n.gateway.webhooks.max-concurrent",
+            "16",
+            "n2n.gateway.webhooks.max-per-receiver",
+            "2");
 
     private static ConfigurableApplicationContext gateway;
     private static ConfigurableApplicationContext worker;
@@ -81,7 +85,9 @@ class WebhookIsolationTest {
             Map<StalledReceiver, List<String>> stalledIds = new LinkedHashMap<>();
             for (StalledReceiver receiver : stalled) {
                 for (int i = 0; i < jobsEach; i++) {
-                    stalledIds.computeIfAbsent(receiver, key -> new ArrayList<>()).add(submit(receiver.url(), 10 * i));
+                    stalledIds
+                            .computeIfAbsent(receiver, key -> new ArrayList<>())
+                            .add(submit(receiver.url(), 10 * i));
                 }
             }
             List<String> healthyIds = new ArrayList<>();
@@ -90,30 +96,47 @@ class WebhookIsolationTest {
             }
             Instant submitted = Instant.now();
 
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> healthy.verified().size() >= healthyIds.size());
-            List<Long> latencies = healthy.verified().stream().map(delivery -> Duration.between(
-                    Instant.parse(delivery.body().get("completed_at").asText()), delivery.arrivedAt()).toMillis())
-                    .sorted().toList();
-            System.out.printf("webhook isolation: %d healthy webhooks among %d to stalled receivers (timeout %d ms): "
-                            + "job completed -> webhook arrived, ms: %s (max %d)%n", latencies.size(),
-                    stalled.size() * jobsEach, TIMEOUT.toMillis(), latencies, latencies.get(latencies.size() - 1));
-            assertThat(healthy.verified()).extracting(delivery -> delivery.body().get("id").asText())
+            List<Long> latencies = healthy.verified().stream()
+                    .map(delivery -> Duration.between(
+                                    Instant.parse(
+                                            delivery.body().get("completed_at").asText()),
+                                    delivery.arrivedAt())
+                            .toMillis())
+                    .sorted()
+                    .toList();
+            System.out.printf(
+                    "webhook isolation: %d healthy webhooks among %d to stalled receivers (timeout %d ms): "
+                            + "job completed -> webhook arrived, ms: %s (max %d)%n",
+                    latencies.size(),
+                    stalled.size() * jobsEach,
+                    TIMEOUT.toMillis(),
+                    latencies,
+                    latencies.get(latencies.size() - 1));
+            assertThat(healthy.verified())
+                    .extracting(delivery -> delivery.body().get("id").asText())
                     .containsExactlyInAnyOrderElementsOf(healthyIds);
             // a poll's records are acknowledged together, so a healthy event can wait for the stalled ones of
             // its poll: each is over within twice the timeout (a wait for a slot, then the delivery)
-            assertThat(latencies.get(latencies.size() - 1)).as("worst job completed -> webhook arrived, ms")
+            assertThat(latencies.get(latencies.size() - 1))
+                    .as("worst job completed -> webhook arrived, ms")
                     .isLessThan(2 * TIMEOUT.toMillis() + 5_000);
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    stalledIds.get(okNoBody).stream().allMatch(id -> attempts(id) == 1)
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> stalledIds.get(okNoBody).stream().allMatch(id -> attempts(id) == 1)
                             && stalledIds.get(failingNoBody).stream().allMatch(id -> attempts(id) == ATTEMPTS)
                             && stalledIds.get(silent).stream().allMatch(id -> attempts(id) == ATTEMPTS));
-            System.out.printf("webhook isolation: stalled webhooks settled within %d ms of submission (200 without "
-                    + "a body: delivered; 503 without a body and no answer: given up after %d attempts)%n",
+            System.out.printf(
+                    "webhook isolation: stalled webhooks settled within %d ms of submission (200 without "
+                            + "a body: delivered; 503 without a body and no answer: given up after %d attempts)%n",
                     Duration.between(submitted, Instant.now()).toMillis(), ATTEMPTS);
             for (String id : stalledIds.get(okNoBody)) {
-                assertThat(delivery(id).get("delivered").asBoolean()).as("the status is all that counts").isTrue();
+                assertThat(delivery(id).get("delivered").asBoolean())
+                        .as("the status is all that counts")
+                        .isTrue();
             }
             for (String id : stalledIds.get(failingNoBody)) {
                 assertThat(delivery(id).get("delivered").asBoolean()).isFalse();
@@ -156,20 +179,30 @@ class WebhookIsolationTest {
         ConfigurableApplicationContext second = null;
         try {
             String id = submit("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", 7);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> requests.get() == 1);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> requests.get() == 1);
 
             gateway.close();
             gateway = null;
             second = Pipeline.gateway(GATEWAY);
             String secondUrl = Pipeline.baseUrl(second);
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> requests.get() >= 2);
-            JsonNode delivery = await().atMost(Duration.ofSeconds(20)).until(
-                    () -> HttpJson.get(secondUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
-                    node -> node != null && node.size() == 1 && node.get(0).get("delivered").asBoolean()).get(0);
-            System.out.printf("webhook redelivery: cut off by a stopping gateway, delivered by the next after %d "
-                    + "requests%n", requests.get());
-            assertThat(delivery.get("attempts").asInt()).as("the attempt cut off was not recorded").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> requests.get() >= 2);
+            JsonNode delivery = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> HttpJson.webhookDeliveries(secondUrl, id),
+                            node -> node.size() == 1
+                                    && node.get(0).get("delivered").asBoolean())
+                    .get(0);
+            System.out.printf(
+                    "webhook redelivery: cut off by a stopping gateway, delivered by the next after %d " + "requests%n",
+                    requests.get());
+            assertThat(delivery.get("attempts").asInt())
+                    .as("the attempt cut off was not recorded")
+                    .isEqualTo(1);
         } finally {
             if (second != null) {
                 gateway = second;
@@ -193,7 +226,7 @@ class WebhookIsolationTest {
 
     /** The job's one webhook delivery record, or null before its first attempt. */
     private static JsonNode delivery(String id) {
-        JsonNode deliveries = HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries");
+        JsonNode deliveries = HttpJson.webhookDeliveries(baseUrl, id);
         return deliveries == null || deliveries.isEmpty() ? null : deliveries.get(0);
     }
 
@@ -207,19 +240,21 @@ class WebhookIsolationTest {
         /** @param status the status it answers (with a body announced and never sent), or null for no answer */
         private StalledReceiver(Integer status) throws IOException {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        open.add(socket);
-                        Thread stall = new Thread(() -> stall(socket, status), "stalled-receiver-connection");
-                        stall.setDaemon(true);
-                        stall.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "stalled-receiver");
+            Thread acceptor = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try {
+                                Socket socket = server.accept();
+                                open.add(socket);
+                                Thread stall = new Thread(() -> stall(socket, status), "stalled-receiver-connection");
+                                stall.setDaemon(true);
+                                stall.start();
+                            } catch (IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "stalled-receiver");
             acceptor.setDaemon(true);
             acceptor.start();
         }

@@ -25,8 +25,7 @@ public final class WebhookReceiver implements AutoCloseable {
     public static final String SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS1pbnRlZ3JhdGlvbi10ZXN0cw==";
 
     /** @param arrivedAt when the receiver got it */
-    public record Delivery(String id, long timestamp, JsonNode body, Instant arrivedAt) {
-    }
+    public record Delivery(String id, long timestamp, JsonNode body, Instant arrivedAt) {}
 
     private final HttpServer server;
     private final List<Delivery> verified = new CopyOnWriteArrayList<>();
@@ -51,7 +50,9 @@ public final class WebhookReceiver implements AutoCloseable {
                 if (retryAfter != null) {
                     exchange.getResponseHeaders().add("Retry-After", retryAfter);
                 }
-            } else if (id == null || timestamp == null || signatures == null
+            } else if (id == null
+                    || timestamp == null
+                    || signatures == null
                     || !List.of(signatures.split(" ")).contains(sign(id, timestamp, body))) {
                 status = 401;
             } else {

@@ -28,9 +28,9 @@ class WebhookStorageOutageTest {
     void aDeliveryThatCannotBeRecordedIsRetriedUntilStorageIsBack() throws Exception {
         Assumptions.assumeFalse(Backend.containers(), "stops and restarts S3: local backend only");
         // 8 attempts, 1 s doubling: about two minutes of retries, far more than the outage
-        try (ConfigurableApplicationContext gateway = Pipeline.gateway(Map.of("n2n.gateway.webhooks.attempts", "8",
-                "n2n.gateway.webhooks.first-retry-delay-ms", "1000"));
-             ConfigurableApplicationContext worker = Pipeline.worker(Map.of())) {
+        try (ConfigurableApplicationContext gateway = Pipeline.gateway(Map.of(
+                        "n2n.gateway.webhooks.attempts", "8", "n2n.gateway.webhooks.first-retry-delay-ms", "1000"));
+                ConfigurableApplicationContext worker = Pipeline.worker(Map.of())) {
             deliverThroughAnOutage(Pipeline.baseUrl(gateway));
         }
     }
@@ -50,9 +50,19 @@ class WebhookStorageOutageTest {
         receiver.start();
         try {
             String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 5), "png"));
-            String id = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png,
-                    "webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")).body().get("id").asText();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> requests.get() == 1);
+            String id = HttpJson.post(
+                            baseUrl + "/v1/jobs",
+                            Map.of(
+                                    "image",
+                                    png,
+                                    "webhook",
+                                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"))
+                    .body()
+                    .get("id")
+                    .asText();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> requests.get() == 1);
 
             LocalServers.get().stopS3();
             Instant down = Instant.now();
@@ -63,13 +73,22 @@ class WebhookStorageOutageTest {
             }
             Instant up = Instant.now();
 
-            JsonNode delivery = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(
-                    () -> HttpJson.get(baseUrl + "/v1/jobs/" + id).body().get("webhook_deliveries"),
-                    node -> node != null && node.size() == 1 && node.get(0).get("delivered").asBoolean()).get(0);
-            System.out.printf("webhook storage outage: S3 away %d ms; delivered and recorded %d ms after it was back, "
-                            + "%d requests to the receiver%n", Duration.between(down, up).toMillis(),
-                    Duration.between(up, Instant.now()).toMillis(), requests.get());
-            assertThat(requests.get()).as("the answer lost with S3 away was asked for again").isGreaterThanOrEqualTo(2);
+            JsonNode delivery = await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(
+                            () -> HttpJson.webhookDeliveries(baseUrl, id),
+                            node -> node.size() == 1
+                                    && node.get(0).get("delivered").asBoolean())
+                    .get(0);
+            System.out.printf(
+                    "webhook storage outage: S3 away %d ms; delivered and recorded %d ms after it was back, "
+                            + "%d requests to the receiver%n",
+                    Duration.between(down, up).toMillis(),
+                    Duration.between(up, Instant.now()).toMillis(),
+                    requests.get());
+            assertThat(requests.get())
+                    .as("the answer lost with S3 away was asked for again")
+                    .isGreaterThanOrEqualTo(2);
         } finally {
             receiver.stop(0);
         }

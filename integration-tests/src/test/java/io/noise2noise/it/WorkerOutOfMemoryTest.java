@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -42,13 +41,18 @@ class WorkerOutOfMemoryTest {
     private static final String GROUP = "n2n-workers-oom-test";
     /** Enough for a worker to start and take small jobs (about 45 MB of it is live when idle), not for this image. */
     private static final String SMALL_HEAP = "64m";
+
     private static final int WIDTH = 2400;
     private static final int HEIGHT = 1600;
     private static final Map<String, String> SETTINGS = Map.of(
-            "n2n.topics.jobs", TOPIC,
-            "n2n.topics.worker-group", GROUP,
-            "spring.kafka.consumer.properties.session.timeout.ms", "6000",
-            "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+            "n2n.topics.jobs",
+            TOPIC,
+            "n2n.topics.worker-group",
+            GROUP,
+            "spring.kafka.consumer.properties.session.timeout.ms",
+            "6000",
+            "spring.kafka.consumer.properties.heartbeat.interval.ms",
+            "1000");
 
     private static WorkerProcess large;
     private static Admin admin;
@@ -58,9 +62,10 @@ class WorkerOutOfMemoryTest {
     @BeforeAll
     static void start() {
         large = start("large", "1g", true);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap()));
-        direct = DirectJobs.connect(new Binder(new MapConfigurationPropertySource(SETTINGS))
-                .bindOrCreate("n2n.topics", JobTopics.class));
+        admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Backend.get().kafkaBootstrap()));
+        direct = DirectJobs.connect(
+                new Binder(new MapConfigurationPropertySource(SETTINGS)).bindOrCreate("n2n.topics", JobTopics.class));
         image = TestImages.encode(TestImages.withGaussianNoise(TestImages.scene(WIDTH, HEIGHT, 3), 20, 3), "png");
     }
 
@@ -84,28 +89,45 @@ class WorkerOutOfMemoryTest {
         String name = "small-" + exitOnOutOfMemoryError;
         try (WorkerProcess small = start(name, SMALL_HEAP, exitOnOutOfMemoryError)) {
             // both in the group with partitions of their own: the job goes to one of the small worker's
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> !partitionsOf(name).isEmpty() && !partitionsOf("large").isEmpty());
-            String id = direct.submit(image, WIDTH, HEIGHT, null, partitionsOf(name).get(0).partition());
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> !partitionsOf(name).isEmpty()
+                            && !partitionsOf("large").isEmpty());
+            String id = direct.submit(
+                    image, WIDTH, HEIGHT, null, partitionsOf(name).get(0).partition());
 
-            assertThat(small.awaitExit(Duration.ofSeconds(120))).as("the small worker exited").isTrue();
+            assertThat(small.awaitExit(Duration.ofSeconds(120)))
+                    .as("the small worker exited")
+                    .isTrue();
             Instant exited = Instant.now();
-            assertThat(small.exitValue()).as("exit status (-XX:+ExitOnOutOfMemoryError's, which the worker's halt copies)")
+            assertThat(small.exitValue())
+                    .as("exit status (-XX:+ExitOnOutOfMemoryError's, which the worker's halt copies)")
                     .isEqualTo(3);
             assertThat(Files.readString(small.log())).contains(logged);
 
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofSeconds(240))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> direct.find(id).status().isTerminal());
             Job job = direct.find(id);
             assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
-            assertThat(job.attempt()).as("started a second time, by the other worker, after the first died").isEqualTo(2);
+            assertThat(job.attempt())
+                    .as("started a second time, by the other worker, after the first died")
+                    .isEqualTo(2);
             // may be negative: a worker halting on its own leaves the group before its process has ended
             Duration handOver = Duration.between(exited, job.startedAt());
-            assertThat(handOver).as("within the session timeout and a rebalance").isLessThan(Duration.ofSeconds(60));
-            System.out.printf("OOM hand-over (%s): %dx%d PNG (%d bytes) on a -Xmx%s worker: it exited (status %d); the "
+            assertThat(handOver)
+                    .as("within the session timeout and a rebalance")
+                    .isLessThan(Duration.ofSeconds(60));
+            System.out.printf(
+                    "OOM hand-over (%s): %dx%d PNG (%d bytes) on a -Xmx%s worker: it exited (status %d); the "
                             + "other worker started the job %d ms later and completed it in %d ms (session timeout 6 s)%n",
                     exitOnOutOfMemoryError ? "-XX:+ExitOnOutOfMemoryError" : "no JVM flag, the worker's own halt",
-                    WIDTH, HEIGHT, image.length, SMALL_HEAP, small.exitValue(), handOver.toMillis(),
+                    WIDTH,
+                    HEIGHT,
+                    image.length,
+                    SMALL_HEAP,
+                    small.exitValue(),
+                    handOver.toMillis(),
                     job.executionTime().toMillis());
         }
     }
@@ -121,8 +143,10 @@ class WorkerOutOfMemoryTest {
     }
 
     private static List<TopicPartition> partitionsOf(String clientIdPrefix) throws Exception {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
-        return Optional.ofNullable(group).stream().flatMap(g -> g.members().stream())
+        ConsumerGroupDescription group =
+                admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+        return Optional.ofNullable(group).stream()
+                .flatMap(g -> g.members().stream())
                 .filter(member -> member.clientId().startsWith(clientIdPrefix + "-"))
                 .map(MemberDescription::assignment)
                 .flatMap(assignment -> assignment.topicPartitions().stream())

@@ -22,6 +22,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final Process process;
     /** The management port, where health answers. */
     private final int port;
+
     private final Path log;
 
     private WorkerProcess(Process process, int port, Path log) {
@@ -48,21 +49,30 @@ public final class WorkerProcess implements AutoCloseable {
         Path repo = LocalServers.repoRoot();
         Path jar;
         try (Stream<Path> jars = Files.list(repo.resolve("worker/target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
+            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("worker exec jar not built"));
         }
         int port = freePort();
         Path work = Files.createTempDirectory("n2n-worker-");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, (exitOnOutOfMemoryError ? "-XX:+" : "-XX:-") + "ExitOnOutOfMemoryError",
-                "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + work.resolve("djl"),
-                "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"), "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                (exitOnOutOfMemoryError ? "-XX:+" : "-XX:-") + "ExitOnOutOfMemoryError",
+                "-Dai.djl.offline=true",
+                "-DDJL_CACHE_DIR=" + work.resolve("djl"),
+                "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"),
+                "-jar",
+                jar.toString()));
         command.addAll(List.of(Pipeline.workerArguments()));
         command.add("--server.port=" + freePort());
         command.add("--management.server.port=" + port);
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         Path log = work.resolve("worker.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         WorkerProcess worker = new WorkerProcess(process, port, log);
         // a test JVM that ends early must not leave workers behind, nor their ~600 MB of unpacked natives
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -93,8 +103,9 @@ public final class WorkerProcess implements AutoCloseable {
                 throw new IllegalStateException("worker exited early; see " + log);
             }
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -154,7 +165,8 @@ public final class WorkerProcess implements AutoCloseable {
                 continue;
             }
             try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             } catch (IOException | java.io.UncheckedIOException e) {
                 System.err.println("could not remove " + dir + ": " + e);
             }

@@ -52,17 +52,27 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         GatewayProperties.ApiKey key = header != null && header.startsWith("Bearer ")
-                ? find(header.substring("Bearer ".length()).strip()) : null;
+                ? find(header.substring("Bearer ".length()).strip())
+                : null;
         if (key == null) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-            refuse(request, response, HttpStatus.UNAUTHORIZED, "a valid API key is required (Authorization: Bearer ...)", null);
+            refuse(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    "a valid API key is required (Authorization: Bearer ...)",
+                    null);
             return;
         }
         TokenBucket bucket = buckets.computeIfAbsent(key.id(), id -> new TokenBucket(key.requestsPerMinute()));
         long waitSeconds = bucket.take();
         if (waitSeconds > 0) {
-            refuse(request, response, HttpStatus.TOO_MANY_REQUESTS,
-                    "rate limit of " + key.requestsPerMinute() + " requests per minute reached", waitSeconds);
+            refuse(
+                    request,
+                    response,
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "rate limit of " + key.requestsPerMinute() + " requests per minute reached",
+                    waitSeconds);
             return;
         }
         request.setAttribute(OWNER, key.id());
@@ -81,8 +91,13 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         return match;
     }
 
-    private void refuse(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String message,
-                        Long retryAfter) throws IOException {
+    private void refuse(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            HttpStatus status,
+            String message,
+            Long retryAfter)
+            throws IOException {
         if (retryAfter != null) {
             response.setHeader(HttpHeaders.RETRY_AFTER, retryAfter.toString());
         }

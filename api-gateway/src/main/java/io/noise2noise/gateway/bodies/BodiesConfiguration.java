@@ -35,7 +35,8 @@ public class BodiesConfiguration implements WebMvcConfigurer {
 
     @Bean
     FilterRegistrationBean<BoundedBodyFilter> boundedBodyFilter() {
-        FilterRegistrationBean<BoundedBodyFilter> registration = new FilterRegistrationBean<>(new BoundedBodyFilter(bodies));
+        FilterRegistrationBean<BoundedBodyFilter> registration =
+                new FilterRegistrationBean<>(new BoundedBodyFilter(bodies));
         registration.addUrlPatterns("/*");
         return registration;
     }

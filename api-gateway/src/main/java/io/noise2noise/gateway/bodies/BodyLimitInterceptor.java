@@ -23,7 +23,8 @@ class BodyLimitInterceptor implements AsyncHandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (!(handler instanceof HandlerMethod) || !RequestBodies.hasBody(request)
+        if (!(handler instanceof HandlerMethod)
+                || !RequestBodies.hasBody(request)
                 || request.getAttribute(RESERVED) != null) {
             return true;
         }
@@ -36,12 +37,14 @@ class BodyLimitInterceptor implements AsyncHandlerInterceptor {
     }
 
     @Override
-    public void afterConcurrentHandlingStarted(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    public void afterConcurrentHandlingStarted(
+            HttpServletRequest request, HttpServletResponse response, Object handler) {
         release(request);
     }
 
     @Override
-    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+    public void afterCompletion(
+            HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
         release(request);
     }
 

@@ -34,17 +34,20 @@ class BoundedBodyFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long limit = bodies.limit(request);
-        chain.doFilter(new HttpServletRequestWrapper(request) {
-            private ServletInputStream bounded;
+        chain.doFilter(
+                new HttpServletRequestWrapper(request) {
+                    private ServletInputStream bounded;
 
-            @Override
-            public ServletInputStream getInputStream() throws IOException {
-                if (bounded == null) {
-                    bounded = new BoundedInputStream(request.getInputStream(), limit, bodies.tooLargeMessage(-1, limit));
-                }
-                return bounded;
-            }
-        }, response);
+                    @Override
+                    public ServletInputStream getInputStream() throws IOException {
+                        if (bounded == null) {
+                            bounded = new BoundedInputStream(
+                                    request.getInputStream(), limit, bodies.tooLargeMessage(-1, limit));
+                        }
+                        return bounded;
+                    }
+                },
+                response);
     }
 
     private static final class BoundedInputStream extends ServletInputStream {

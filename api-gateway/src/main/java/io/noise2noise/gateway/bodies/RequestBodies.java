@@ -39,7 +39,8 @@ public class RequestBodies {
 
     /** The most bytes a body of this request's content type may have. */
     public long limit(HttpServletRequest request) {
-        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+        String type =
+                request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (type.startsWith("image/")) {
             return limits.maxBytes().toBytes();
         }
@@ -64,14 +65,16 @@ public class RequestBodies {
             byte[] data = new byte[(int) length];
             int read = body.readNBytes(data, 0, data.length);
             if (read < data.length) {
-                throw new RequestRefusedException(Reason.MALFORMED_REQUEST, "the request body ended after " + read
-                        + " of its " + length + " bytes");
+                throw new RequestRefusedException(
+                        Reason.MALFORMED_REQUEST,
+                        "the request body ended after " + read + " of its " + length + " bytes");
             }
             return data;
         } catch (BodyTooLargeException e) {
             throw new RequestRefusedException(Reason.BODY_TOO_LARGE, e.getMessage());
         } catch (IOException e) {
-            throw new RequestRefusedException(Reason.MALFORMED_REQUEST, "the request body could not be read: " + e.getMessage());
+            throw new RequestRefusedException(
+                    Reason.MALFORMED_REQUEST, "the request body could not be read: " + e.getMessage());
         }
     }
 
@@ -87,9 +90,12 @@ public class RequestBodies {
 
     /** What a client whose body is over {@code limit} is told. */
     public String tooLargeMessage(long size, long limit) {
-        return "the request body has " + (size < 0 ? "more than " + limit : size) + " bytes; the limit for this route is "
-                + limit + " (from n2n.images.max-bytes, " + limits.maxBytes().toBytes() + " bytes of image); send bigger"
-                + " images with POST /v1/uploads (up to " + limits.maxUploadBytes().toBytes()
+        return "the request body has " + (size < 0 ? "more than " + limit : size)
+                + " bytes; the limit for this route is "
+                + limit + " (from n2n.images.max-bytes, " + limits.maxBytes().toBytes()
+                + " bytes of image); send bigger"
+                + " images with POST /v1/uploads (up to "
+                + limits.maxUploadBytes().toBytes()
                 + " bytes, n2n.images.max-upload-bytes)";
     }
 
@@ -110,9 +116,12 @@ public class RequestBodies {
         long now = reserved.addAndGet(bytes);
         if (now > budget && now != bytes) {
             reserved.addAndGet(-bytes);
-            throw new RequestRefusedException(Reason.GATEWAY_BUSY, "the gateway holds " + (now - bytes)
-                    + " bytes of request bodies; this one's " + bytes + " would pass the budget of " + budget
-                    + " (n2n.gateway.bodies.in-flight-budget): try again shortly", properties.retryAfter());
+            throw new RequestRefusedException(
+                    Reason.GATEWAY_BUSY,
+                    "the gateway holds " + (now - bytes)
+                            + " bytes of request bodies; this one's " + bytes + " would pass the budget of " + budget
+                            + " (n2n.gateway.bodies.in-flight-budget): try again shortly",
+                    properties.retryAfter());
         }
     }
 

@@ -2,17 +2,17 @@ package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.job.JobTopics;
+import jakarta.annotation.PreDestroy;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import jakarta.annotation.PreDestroy;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,8 @@ public class ConsumerLagBacklog implements WorkerBacklog {
     public ConsumerLagBacklog(Admin admin, JobTopics topics, GatewayProperties properties) {
         this.admin = admin;
         this.topics = topics;
-        reader.scheduleWithFixedDelay(this::refresh, 0, properties.backpressure().refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
+        reader.scheduleWithFixedDelay(
+                this::refresh, 0, properties.backpressure().refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -65,17 +66,26 @@ public class ConsumerLagBacklog implements WorkerBacklog {
     }
 
     private long readLag() throws Exception {
-        List<TopicPartition> partitions = admin.describeTopics(List.of(topics.jobs())).allTopicNames()
-                .get(5, TimeUnit.SECONDS).get(topics.jobs()).partitions().stream()
-                .map(p -> new TopicPartition(topics.jobs(), p.partition())).toList();
+        List<TopicPartition> partitions = admin
+                .describeTopics(List.of(topics.jobs()))
+                .allTopicNames()
+                .get(5, TimeUnit.SECONDS)
+                .get(topics.jobs())
+                .partitions()
+                .stream()
+                .map(p -> new TopicPartition(topics.jobs(), p.partition()))
+                .toList();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
-                .all().get(5, TimeUnit.SECONDS);
+                        partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                .all()
+                .get(5, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(
-                partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
-                .all().get(5, TimeUnit.SECONDS);
+                        partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
+                .all()
+                .get(5, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(topics.workerGroup())
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
         long total = 0;
         for (TopicPartition partition : partitions) {
             OffsetAndMetadata done = committed.get(partition);

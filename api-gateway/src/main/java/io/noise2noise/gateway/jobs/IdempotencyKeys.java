@@ -57,8 +57,7 @@ public class IdempotencyKeys {
      * @param earlier true: an identical earlier request created it (answer with it); false: the caller
      *                owns the key and must create the job with this id, then {@link #confirm} or {@link #release}
      */
-    public record Claim(String jobId, boolean earlier) {
-    }
+    public record Claim(String jobId, boolean earlier) {}
 
     /** Claims the submission's key, for {@code newJobId} unless an earlier identical request holds it. */
     public Claim claim(JobSubmissions.Submission submission, String newJobId) {
@@ -76,14 +75,15 @@ public class IdempotencyKeys {
             if (stored.isPresent()) {
                 StoredClaim held = StoredClaim.parse(stored.get().data());
                 if (!held.hash().equals(hash)) {
-                    throw new RequestRefusedException(Reason.IDEMPOTENCY_KEY_REUSED,
-                            "Idempotency-Key was already used with a different request");
+                    throw new RequestRefusedException(
+                            Reason.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key was already used with a different request");
                 }
                 if (held.claimedAt() == null) {
                     return new Claim(held.jobId(), true);
                 }
                 if (held.claimedAt().plus(claimWait.multipliedBy(2)).isBefore(Instant.now())) {
-                    Optional<Claim> settled = settleStale(key, held, stored.get().etag());
+                    Optional<Claim> settled =
+                            settleStale(key, held, stored.get().etag());
                     if (settled.isPresent()) {
                         return settled.get();
                     }
@@ -91,7 +91,8 @@ public class IdempotencyKeys {
                 }
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new RequestRefusedException(Reason.IDEMPOTENCY_KEY_IN_USE,
+                throw new RequestRefusedException(
+                        Reason.IDEMPOTENCY_KEY_IN_USE,
                         "a request with this Idempotency-Key is still being processed; try again later");
             }
             sleep();
@@ -108,7 +109,8 @@ public class IdempotencyKeys {
             objects.replaceIfMatch(key, content(held.jobId(), held.hash(), null), TEXT, etag);
             return Optional.of(new Claim(held.jobId(), true));
         }
-        if (objects.replaceIfMatch(key, content(held.jobId(), held.hash(), Instant.now()), TEXT, etag).isPresent()) {
+        if (objects.replaceIfMatch(key, content(held.jobId(), held.hash(), Instant.now()), TEXT, etag)
+                .isPresent()) {
             log.info("job {}: took over its stale Idempotency-Key claim", held.jobId());
             return Optional.of(new Claim(held.jobId(), false));
         }
@@ -130,8 +132,12 @@ public class IdempotencyKeys {
                 if (stored.isEmpty() || !StoredClaim.parse(stored.get().data()).pendingFor(jobId)) {
                     return;
                 }
-                if (objects.replaceIfMatch(key, content(jobId, requestHash(submission), null), TEXT,
-                        stored.get().etag()).isPresent()) {
+                if (objects.replaceIfMatch(
+                                key,
+                                content(jobId, requestHash(submission), null),
+                                TEXT,
+                                stored.get().etag())
+                        .isPresent()) {
                     return;
                 }
             }
@@ -149,7 +155,9 @@ public class IdempotencyKeys {
         String key = objectKey(submission);
         try {
             // only while it is still this request's pending claim (S3 has no conditional delete everywhere)
-            if (objects.get(key).map(object -> StoredClaim.parse(object.data()).pendingFor(jobId)).orElse(false)) {
+            if (objects.get(key)
+                    .map(object -> StoredClaim.parse(object.data()).pendingFor(jobId))
+                    .orElse(false)) {
                 objects.delete(key);
             }
         } catch (StorageUnavailableException e) {

@@ -59,15 +59,20 @@ public class JobApiErrors {
             case EXPIRED -> HttpStatus.GONE;
             case BODY_TOO_LARGE, IMAGE_TOO_LARGE -> HttpStatus.PAYLOAD_TOO_LARGE;
             case UNSUPPORTED_IMAGE_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
-            case IMAGE_NOT_WRITABLE, INVALID_PARAMETER, UNKNOWN_MODEL, WEBHOOK_NOT_ALLOWED, UNKNOWN_UPLOAD,
-                 IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_NOT_WRITABLE,
+                    INVALID_PARAMETER,
+                    UNKNOWN_MODEL,
+                    WEBHOOK_NOT_ALLOWED,
+                    IMAGE_URL_NOT_ALLOWED,
+                    IMAGE_URL_UNAVAILABLE,
+                    UNKNOWN_UPLOAD,
+                    IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
             case QUEUE_FULL, QUOTA_REACHED, TOO_MANY_WAITERS -> HttpStatus.TOO_MANY_REQUESTS;
             case GATEWAY_BUSY, STORAGE_UNAVAILABLE, QUEUE_UNAVAILABLE, INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
         };
     }
 
-    @ExceptionHandler({MissingServletRequestPartException.class,
-            MethodArgumentTypeMismatchException.class})
+    @ExceptionHandler({MissingServletRequestPartException.class, MethodArgumentTypeMismatchException.class})
     ProblemDetail malformed(Exception e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "malformed request: " + e.getMessage());
     }

@@ -29,8 +29,7 @@ public class JobCancellations {
     }
 
     /** @param stopped the job, now canceled or finished; {@code false} while its worker has yet to stop it */
-    public record Outcome(Job job, boolean stopped) {
-    }
+    public record Outcome(Job job, boolean stopped) {}
 
     public Outcome cancel(Job stored) {
         Job job = stored.asOf(clock.instant());
@@ -39,8 +38,11 @@ public class JobCancellations {
         }
         jobs.requestCancel(job.id());
         if (job.status() == JobStatus.QUEUED) {
-            Optional<Job> canceled = jobs.advance(job.id(), current -> current.status() == JobStatus.QUEUED
-                    ? current.canceled("canceled by request before it started", clock.instant()) : current)
+            Optional<Job> canceled = jobs.advance(
+                            job.id(),
+                            current -> current.status() == JobStatus.QUEUED
+                                    ? current.canceled("canceled by request before it started", clock.instant())
+                                    : current)
                     // a worker may have started it in between: then it is stopped at its next tile
                     .filter(current -> current.status() == JobStatus.CANCELED);
             if (canceled.isPresent()) {

@@ -133,7 +133,9 @@ public class JobCompletions {
         }
     }
 
-    @KafkaListener(topics = "#{__listener.topic()}", groupId = "#{__listener.groupId()}",
+    @KafkaListener(
+            topics = "#{__listener.topic()}",
+            groupId = "#{__listener.groupId()}",
             properties = "auto.offset.reset=latest")
     public void onJobEvent(Job job) {
         if (job.status().isTerminal()) {

@@ -8,7 +8,6 @@ import io.noise2noise.gateway.access.ApiKeyFilter;
 import io.noise2noise.gateway.bodies.RequestBodies;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.job.Job;
-import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.JobStore;
@@ -26,14 +25,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,13 +43,13 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The asynchronous job API: submit (JSON, multipart or a raw image body), poll, fetch the result,
@@ -59,6 +61,7 @@ public class JobController {
 
     /** Past the wait itself: only a backstop, the waiter's own time-out answers first. */
     private static final Duration ASYNC_TIMEOUT_MARGIN = Duration.ofSeconds(30);
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)(h|m|s|ms)?");
 
     private final JobSubmissions submissions;
@@ -70,11 +73,24 @@ public class JobController {
     private final GatewayProperties properties;
     private final RequestBodies bodies;
     private final UploadSlots uploadSlots;
+    private final ImageUrls imageUrls;
+    private final JobWatches watches;
 
-    public JobController(JobSubmissions submissions, JobCancellations cancellations, JobCompletions completions,
-                         JobStore jobs, ObjectStore objects, WebhookDeliveries deliveries, GatewayProperties properties,
-                         RequestBodies bodies, UploadSlots uploadSlots) {
+    public JobController(
+            JobSubmissions submissions,
+            JobCancellations cancellations,
+            JobCompletions completions,
+            JobStore jobs,
+            ObjectStore objects,
+            WebhookDeliveries deliveries,
+            GatewayProperties properties,
+            RequestBodies bodies,
+            UploadSlots uploadSlots,
+            ImageUrls imageUrls,
+            JobWatches watches) {
         this.uploadSlots = uploadSlots;
+        this.watches = watches;
+        this.imageUrls = imageUrls;
         this.submissions = submissions;
         this.cancellations = cancellations;
         this.completions = completions;
@@ -85,58 +101,99 @@ public class JobController {
         this.bodies = bodies;
     }
 
-    /** Either {@code image} (base64) or {@code upload_id} (from {@code POST /v1/uploads}). */
-    public record JobRequest(String image, @JsonProperty("upload_id") String uploadId, String model, Double strength,
-                             String format, Float quality, String webhook,
-                             @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {
-    }
+    /**
+     * Exactly one of {@code image} (base64), {@code upload_id} (from {@code POST /v1/uploads}) or
+     * {@code image_url} (an http(s) URL the gateway fetches).
+     */
+    public record JobRequest(
+            String image,
+            @JsonProperty("upload_id") String uploadId,
+            @JsonProperty("image_url") String imageUrl,
+            String model,
+            Double strength,
+            String format,
+            Float quality,
+            String webhook,
+            @JsonProperty("webhook_events_filter") Set<WebhookEvent> webhookEventsFilter) {}
 
-    public record UploadSlot(@JsonProperty("upload_id") String uploadId, String method, URI url,
-                             @JsonProperty("expires_at") Instant expiresAt) {
-    }
+    public record UploadSlot(
+            @JsonProperty("upload_id") String uploadId,
+            String method,
+            URI url,
+            @JsonProperty("expires_at") Instant expiresAt) {}
 
     /**
      * A presigned URL to PUT a large image straight into storage, bypassing the gateway; then
      * submit a job with its {@code upload_id}.
      */
     @PostMapping("/v1/uploads")
-    public ResponseEntity<UploadSlot> upload(@RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public ResponseEntity<UploadSlot> upload(
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         UploadSlots.Opened opened = uploadSlots.open(owner);
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(new UploadSlot(opened.uploadId(), "PUT", opened.url(), opened.urlExpiresAt()));
     }
 
     /** Job parameters sent as form fields (multipart) or as query parameters (raw image body). */
-    public record JobParameters(String model, Double strength, String format, Float quality, String webhook,
-                                @BindParam("webhook_events_filter") List<String> webhookEventsFilter) {
-    }
+    public record JobParameters(
+            String model,
+            Double strength,
+            String format,
+            Float quality,
+            String webhook,
+            @BindParam("webhook_events_filter") List<String> webhookEventsFilter) {}
 
     /** The submission headers every way of submitting shares. */
     private record SubmissionHeaders(String idempotencyKey, String cancelAfter, String prefer) {
         static SubmissionHeaders of(HttpHeaders headers) {
-            return new SubmissionHeaders(headers.getFirst("Idempotency-Key"), headers.getFirst("Cancel-After"),
-                    headers.getFirst("Prefer"));
+            return new SubmissionHeaders(
+                    headers.getFirst("Idempotency-Key"), headers.getFirst("Cancel-After"), headers.getFirst("Prefer"));
         }
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public DeferredResult<ResponseEntity<JobView>> submitJson(@RequestBody JobRequest request, @RequestHeader HttpHeaders headers,
-                                              @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public DeferredResult<ResponseEntity<JobView>> submitJson(
+            @RequestBody JobRequest request,
+            @RequestHeader HttpHeaders headers,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
-        JobSpec spec = spec(request.model(), request.strength(), request.format(), request.quality(), request.webhook(),
-                request.webhookEventsFilter(), submission.cancelAfter(), owner);
-        Job job = request.uploadId() != null
-                ? submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey())
-                : submissions.submit(new JobSubmissions.Submission(JobSubmissions.decodeBase64("image", request.image()),
-                spec, submission.idempotencyKey()));
+        JobSpec spec = spec(
+                request.model(),
+                request.strength(),
+                request.format(),
+                request.quality(),
+                request.webhook(),
+                request.webhookEventsFilter(),
+                submission.cancelAfter(),
+                owner);
+        long sources = Stream.of(request.image(), request.uploadId(), request.imageUrl())
+                .filter(Objects::nonNull)
+                .count();
+        if (sources > 1) {
+            throw new RequestRefusedException(
+                    Reason.MALFORMED_REQUEST, "give one of image, upload_id and image_url, not " + sources);
+        }
+        Job job;
+        if (request.uploadId() != null) {
+            job = submissions.submitUpload(request.uploadId(), spec, submission.idempotencyKey());
+        } else if (request.imageUrl() != null) {
+            job = imageUrls.withImage(
+                    request.imageUrl(),
+                    image -> submissions.submit(
+                            new JobSubmissions.Submission(image, spec, submission.idempotencyKey())));
+        } else {
+            job = submissions.submit(new JobSubmissions.Submission(
+                    JobSubmissions.decodeBase64("image", request.image()), spec, submission.idempotencyKey()));
+        }
         return answer(job, submission.prefer(), owner);
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    public DeferredResult<ResponseEntity<JobView>> submitUpload(@RequestPart("file") MultipartFile file,
-                                                @ModelAttribute JobParameters parameters,
-                                                @RequestHeader HttpHeaders headers,
-                                                @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
+    public DeferredResult<ResponseEntity<JobView>> submitUpload(
+            @RequestPart("file") MultipartFile file,
+            @ModelAttribute JobParameters parameters,
+            @RequestHeader HttpHeaders headers,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner)
             throws IOException {
         return submitWithParameters(file.getBytes(), parameters, headers, owner);
     }
@@ -145,30 +202,105 @@ public class JobController {
      * The body is read by {@link RequestBodies#read}: bounded by the route's limit, one array of its
      * declared length (described for the API document here, as the method takes the request itself).
      */
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = "image/*",
-            schema = @Schema(type = "string", format = "binary")))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "image/*", schema = @Schema(type = "string", format = "binary")))
     @PostMapping(path = "/v1/jobs", consumes = "image/*")
-    public DeferredResult<ResponseEntity<JobView>> submitRaw(HttpServletRequest request, @ModelAttribute JobParameters parameters,
-                                             @RequestHeader HttpHeaders headers,
-                                             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public DeferredResult<ResponseEntity<JobView>> submitRaw(
+            HttpServletRequest request,
+            @ModelAttribute JobParameters parameters,
+            @RequestHeader HttpHeaders headers,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         return submitWithParameters(bodies.read(request), parameters, headers, owner);
     }
 
-    private DeferredResult<ResponseEntity<JobView>> submitWithParameters(byte[] image, JobParameters parameters, HttpHeaders headers,
-                                                         String owner) {
+    private DeferredResult<ResponseEntity<JobView>> submitWithParameters(
+            byte[] image, JobParameters parameters, HttpHeaders headers, String owner) {
         SubmissionHeaders submission = SubmissionHeaders.of(headers);
-        JobSpec spec = spec(parameters.model(), parameters.strength(), parameters.format(), parameters.quality(),
-                parameters.webhook(), eventsFilter(parameters.webhookEventsFilter()), submission.cancelAfter(), owner);
-        return answer(submissions.submit(new JobSubmissions.Submission(image, spec, submission.idempotencyKey())),
-                submission.prefer(), owner);
+        JobSpec spec = spec(
+                parameters.model(),
+                parameters.strength(),
+                parameters.format(),
+                parameters.quality(),
+                parameters.webhook(),
+                eventsFilter(parameters.webhookEventsFilter()),
+                submission.cancelAfter(),
+                owner);
+        return answer(
+                submissions.submit(new JobSubmissions.Submission(image, spec, submission.idempotencyKey())),
+                submission.prefer(),
+                owner);
     }
 
     @GetMapping("/v1/jobs/{id}")
-    public JobView status(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public JobView status(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        return view(find(id, owner));
+    }
+
+    /**
+     * With {@code Prefer: wait=N}: the job once it has ended, or as it is after N seconds (a long
+     * poll that holds no thread; over the waiter caps the preference is not applied).
+     */
+    @GetMapping(path = "/v1/jobs/{id}", headers = "Prefer")
+    public DeferredResult<ResponseEntity<JobView>> statusWhenEnded(
+            @PathVariable String id,
+            @RequestHeader("Prefer") String prefer,
+            @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
-        List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null ? List.of()
+        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
+        Optional<JobCompletions.Waiter> waiter =
+                wait.isPresent() && !job.status().isTerminal()
+                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
+                        : Optional.empty();
+        if (waiter.isEmpty()) {
+            DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
+            answer.setResult(ResponseEntity.ok(view(job)));
+            return answer;
+        }
+        DeferredResult<ResponseEntity<JobView>> answer =
+                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        answer.onCompletion(waiter.get()::release);
+        completions
+                .await(waiter.get(), id, wait.get())
+                .thenApplyAsync(ended -> view(ended.orElseGet(() -> find(id, owner))), watches.executor())
+                .whenComplete((view, failure) -> {
+                    if (failure != null) {
+                        answer.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
+                    } else {
+                        answer.setResult(ResponseEntity.ok()
+                                .header(
+                                        "Preference-Applied",
+                                        "wait=" + wait.get().toSeconds())
+                                .body(view));
+                    }
+                });
+        return answer;
+    }
+
+    /**
+     * The job's state and progress as Server-Sent Events ({@code state} while it is queued or
+     * running, then one {@code end}), each the job as {@code GET /v1/jobs/{id}} shows it.
+     */
+    @GetMapping(path = "/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter events(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+        Job job = find(id, owner);
+        return watches.follow(job, JobCompletions.client(owner, currentRemoteAddress()))
+                .orElseThrow(() -> new RequestRefusedException(
+                        Reason.TOO_MANY_WAITERS,
+                        "too many requests are following jobs (n2n.gateway.waiters); try again later",
+                        properties.waiters().retryAfter()));
+    }
+
+    private JobView view(Job job) {
+        String id = job.id();
+        List<WebhookDeliveries.Delivery> delivered = job.spec().webhook() == null
+                ? List.of()
                 : job.spec().webhookEvents().stream()
-                .map(event -> deliveries.find(id, event)).flatMap(Optional::stream).toList();
+                        .map(event -> deliveries.find(id, event))
+                        .flatMap(Optional::stream)
+                        .toList();
         if (job.status() != JobStatus.SUCCEEDED) {
             return JobView.of(job, delivered);
         }
@@ -181,30 +313,41 @@ public class JobController {
 
     /** Streamed from storage as it is read: the gateway never holds a result whole. */
     @GetMapping("/v1/jobs/{id}/result")
-    public ResponseEntity<InputStreamResource> result(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public ResponseEntity<InputStreamResource> result(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
         if (job.status() != JobStatus.SUCCEEDED) {
-            throw new RequestRefusedException(Reason.JOB_STATE_CONFLICT, "job " + id + " is " + job.status().wireName()
-                    + ", it has no result");
+            throw new RequestRefusedException(
+                    Reason.JOB_STATE_CONFLICT,
+                    "job " + id + " is " + job.status().wireName() + ", it has no result");
         }
         MediaType type = MediaType.parseMediaType(job.resultContentType());
-        ObjectStore.ObjectStream result = objects.open(job.resultKey()).orElseThrow(
-                () -> new RequestRefusedException(Reason.EXPIRED, "the result of job " + id + " is no longer stored"));
+        ObjectStore.ObjectStream result = objects.open(job.resultKey())
+                .orElseThrow(() -> new RequestRefusedException(
+                        Reason.EXPIRED, "the result of job " + id + " is no longer stored"));
         // the converter closes the stream once it is written
-        return ResponseEntity.ok().contentType(type).contentLength(result.size()).body(new InputStreamResource(result.data()));
+        return ResponseEntity.ok()
+                .contentType(type)
+                .contentLength(result.size())
+                .body(new InputStreamResource(result.data()));
     }
 
     /** 200 with the canceled (or already finished) job; 202 while a running job's worker has yet to stop it. */
     @PostMapping("/v1/jobs/{id}/cancel")
-    public ResponseEntity<JobView> cancel(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public ResponseEntity<JobView> cancel(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         JobCancellations.Outcome outcome = cancellations.cancel(find(id, owner));
-        return ResponseEntity.status(outcome.stopped() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(JobView.of(outcome.job()));
+        return ResponseEntity.status(outcome.stopped() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(JobView.of(outcome.job()));
     }
 
     @PostMapping("/v1/jobs/{id}/retry")
-    public ResponseEntity<JobView> retry(@PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
+    public ResponseEntity<JobView> retry(
+            @PathVariable String id, @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job retried = submissions.retry(find(id, owner));
-        return ResponseEntity.accepted().location(URI.create(JobView.location(retried.id()))).body(JobView.of(retried));
+        return ResponseEntity.accepted()
+                .location(URI.create(JobView.location(retried.id())))
+                .body(JobView.of(retried));
     }
 
     /**
@@ -212,16 +355,31 @@ public class JobController {
      * created while keys were off (no owner), and, with keys off, a key's job.
      */
     private Job find(String id, String owner) {
-        return jobs.find(id).filter(job -> Objects.equals(job.spec().owner(), owner))
+        return jobs.find(id)
+                .filter(job -> Objects.equals(job.spec().owner(), owner))
                 .orElseThrow(() -> new RequestRefusedException(Reason.JOB_NOT_FOUND, "no job " + id));
     }
 
-    private JobSpec spec(String model, Double strength, String format, Float quality, String webhook,
-                         Set<WebhookEvent> events, String cancelAfter, String owner) {
+    private JobSpec spec(
+            String model,
+            Double strength,
+            String format,
+            Float quality,
+            String webhook,
+            Set<WebhookEvent> events,
+            String cancelAfter,
+            String owner) {
         Instant deadline = cancelAfter == null ? null : Instant.now().plus(parseCancelAfter(cancelAfter));
-        return new JobSpec(blankToNull(model), strength == null ? 1.0 : strength, blankToNull(format), quality,
-                blankToNull(webhook), events,
-                deadline, null, owner);
+        return new JobSpec(
+                blankToNull(model),
+                strength == null ? 1.0 : strength,
+                blankToNull(format),
+                quality,
+                blankToNull(webhook),
+                events,
+                deadline,
+                null,
+                owner);
     }
 
     /**
@@ -232,8 +390,8 @@ public class JobController {
     private Duration parseCancelAfter(String value) {
         Matcher matcher = DURATION.matcher(value.strip());
         if (!matcher.matches()) {
-            throw new RequestRefusedException(Reason.INVALID_PARAMETER,
-                    "Cancel-After must be a duration like 90, 30s, 5m or 1h");
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER, "Cancel-After must be a duration like 90, 30s, 5m or 1h");
         }
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
         Duration duration;
@@ -249,7 +407,8 @@ public class JobController {
             duration = null;
         }
         if (duration == null || duration.isZero() || duration.compareTo(properties.maxCancelAfter()) > 0) {
-            throw new RequestRefusedException(Reason.INVALID_PARAMETER,
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER,
                     "Cancel-After must be above zero and at most " + properties.maxCancelAfter());
         }
         return duration;
@@ -260,9 +419,12 @@ public class JobController {
             return null;
         }
         try {
-            return values.stream().flatMap(value -> Arrays.stream(value.split(",")))
-                    .map(String::strip).filter(name -> !name.isEmpty())
-                    .map(WebhookEvent::fromWireName).collect(Collectors.toSet());
+            return values.stream()
+                    .flatMap(value -> Arrays.stream(value.split(",")))
+                    .map(String::strip)
+                    .filter(name -> !name.isEmpty())
+                    .map(WebhookEvent::fromWireName)
+                    .collect(Collectors.toSet());
         } catch (IllegalArgumentException e) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, e.getMessage());
         }
@@ -274,23 +436,29 @@ public class JobController {
      */
     private DeferredResult<ResponseEntity<JobView>> answer(Job job, String prefer, String owner) {
         Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
-        Optional<JobCompletions.Waiter> waiter = wait.isPresent() && !job.status().isTerminal()
-                ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress())) : Optional.empty();
+        Optional<JobCompletions.Waiter> waiter =
+                wait.isPresent() && !job.status().isTerminal()
+                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
+                        : Optional.empty();
         if (waiter.isEmpty()) {
             DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
             answer.setResult(withoutWaiting(job));
             return answer;
         }
-        DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>(
-                wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        DeferredResult<ResponseEntity<JobView>> answer =
+                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
         answer.onCompletion(waiter.get()::release);
         completions.await(waiter.get(), job.id(), wait.get()).whenComplete((finished, failure) -> {
             if (failure != null) {
                 answer.setErrorResult(failure);
             } else {
-                answer.setResult(finished.map(done -> ResponseEntity.ok().location(location(job))
-                        .header("Preference-Applied", "wait=" + wait.get().toSeconds())
-                        .body(JobView.of(done))).orElseGet(() -> withoutWaiting(job)));
+                answer.setResult(finished.map(done -> ResponseEntity.ok()
+                                .location(location(job))
+                                .header(
+                                        "Preference-Applied",
+                                        "wait=" + wait.get().toSeconds())
+                                .body(JobView.of(done)))
+                        .orElseGet(() -> withoutWaiting(job)));
             }
         });
         return answer;
@@ -298,7 +466,8 @@ public class JobController {
 
     private static ResponseEntity<JobView> withoutWaiting(Job job) {
         return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
-                .location(location(job)).body(JobView.of(job));
+                .location(location(job))
+                .body(JobView.of(job));
     }
 
     private static URI location(Job job) {
@@ -306,7 +475,9 @@ public class JobController {
     }
 
     private static String currentRemoteAddress() {
-        return ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest().getRemoteAddr();
+        return ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes())
+                .getRequest()
+                .getRemoteAddr();
     }
 
     private static String blankToNull(String value) {

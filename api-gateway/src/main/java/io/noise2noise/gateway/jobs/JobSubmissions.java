@@ -64,10 +64,20 @@ public class JobSubmissions {
     private final ModelCatalogue catalogue;
     private final Clock clock = Clock.systemUTC();
 
-    public JobSubmissions(ImageCodec codec, ObjectStore objects, JobStore jobs, KafkaTemplate<String, Object> kafka,
-                          JobTopics topics, WebhookTargets webhookTargets, IdempotencyKeys idempotencyKeys,
-                          QueueBackpressure backpressure, ImageLimits imageLimits, GatewayProperties properties,
-                          UploadSlots uploadSlots, UnfinishedJobs unfinishedJobs, ModelCatalogue catalogue) {
+    public JobSubmissions(
+            ImageCodec codec,
+            ObjectStore objects,
+            JobStore jobs,
+            KafkaTemplate<String, Object> kafka,
+            JobTopics topics,
+            WebhookTargets webhookTargets,
+            IdempotencyKeys idempotencyKeys,
+            QueueBackpressure backpressure,
+            ImageLimits imageLimits,
+            GatewayProperties properties,
+            UploadSlots uploadSlots,
+            UnfinishedJobs unfinishedJobs,
+            ModelCatalogue catalogue) {
         this.catalogue = catalogue;
         this.uploadSlots = uploadSlots;
         this.unfinishedJobs = unfinishedJobs;
@@ -84,8 +94,7 @@ public class JobSubmissions {
     }
 
     /** A client's request: the image and what it asked for ({@code spec}'s webhook not yet checked). */
-    public record Submission(byte[] image, JobSpec spec, String idempotencyKey) {
-    }
+    public record Submission(byte[] image, JobSpec spec, String idempotencyKey) {}
 
     /**
      * Decodes a base64 image as old and new clients send it: plain, MIME-wrapped, or as a data URL.
@@ -121,7 +130,8 @@ public class JobSubmissions {
         try {
             return Base64.getDecoder().decode(payload);
         } catch (IllegalArgumentException e) {
-            throw new RequestRefusedException(Reason.MALFORMED_REQUEST, field + " is not valid base64: " + e.getMessage());
+            throw new RequestRefusedException(
+                    Reason.MALFORMED_REQUEST, field + " is not valid base64: " + e.getMessage());
         }
     }
 
@@ -134,8 +144,11 @@ public class JobSubmissions {
         checkParameters(submission.spec());
         ImageInfo info = probe(() -> codec.probe(submission.image()));
         checkWritable(info, submission.spec());
-        return accept(submission, info, job -> storeWith(job,
-                () -> objects.put(JobKeys.input(job.id()), submission.image(), info.contentType())));
+        return accept(
+                submission,
+                info,
+                job -> storeWith(
+                        job, () -> objects.put(JobKeys.input(job.id()), submission.image(), info.contentType())));
     }
 
     /**
@@ -157,26 +170,33 @@ public class JobSubmissions {
             throw new RequestRefusedException(Reason.UNKNOWN_UPLOAD, missing);
         }
         String upload = JobKeys.upload(uploadId);
-        ObjectStore.ObjectVersion version = objects.version(upload)
-                .orElseThrow(() -> new RequestRefusedException(Reason.UNKNOWN_UPLOAD, missing));
+        ObjectStore.ObjectVersion version =
+                objects.version(upload).orElseThrow(() -> new RequestRefusedException(Reason.UNKNOWN_UPLOAD, missing));
         long limit = imageLimits.maxUploadBytes().toBytes();
         if (version.size() > limit) {
             // a presigned PUT cannot bound its size, so the limit is enforced here, and the file not kept
             uploadSlots.close(spec.owner(), uploadId);
-            throw new RequestRefusedException(Reason.IMAGE_TOO_LARGE, "the upload has " + version.size()
-                    + " bytes; the limit for uploads (n2n.images.max-upload-bytes) is " + limit);
+            throw new RequestRefusedException(
+                    Reason.IMAGE_TOO_LARGE,
+                    "the upload has " + version.size()
+                            + " bytes; the limit for uploads (n2n.images.max-upload-bytes) is " + limit);
         }
-        ImageInfo info = probe(() -> codec.probe(version.size(), (offset, length) -> objects
-                .readVersion(upload, version.etag(), offset, length)
-                .orElseThrow(() -> changed(spec.owner(), uploadId))));
+        ImageInfo info = probe(() -> codec.probe(
+                version.size(),
+                (offset, length) -> objects.readVersion(upload, version.etag(), offset, length)
+                        .orElseThrow(() -> changed(spec.owner(), uploadId))));
         checkWritable(info, spec);
         // an upload is identified by its id: the same key with the same upload_id and parameters is the same request
-        Submission identity = new Submission(("upload " + uploadId).getBytes(StandardCharsets.UTF_8), spec, idempotencyKey);
-        Job job = accept(identity, info, accepted -> storeWith(accepted, () -> {
-            if (!objects.copyVersion(upload, version.etag(), JobKeys.input(accepted.id()))) {
-                throw changed(spec.owner(), uploadId);
-            }
-        }));
+        Submission identity =
+                new Submission(("upload " + uploadId).getBytes(StandardCharsets.UTF_8), spec, idempotencyKey);
+        Job job = accept(
+                identity,
+                info,
+                accepted -> storeWith(accepted, () -> {
+                    if (!objects.copyVersion(upload, version.etag(), JobKeys.input(accepted.id()))) {
+                        throw changed(spec.owner(), uploadId);
+                    }
+                }));
         uploadSlots.close(spec.owner(), uploadId);
         return job;
     }
@@ -184,8 +204,9 @@ public class JobSubmissions {
     /** The upload was replaced (or removed) after it was checked: nothing of it is kept. */
     private RequestRefusedException changed(String owner, String uploadId) {
         uploadSlots.close(owner, uploadId);
-        return new RequestRefusedException(Reason.UPLOAD_CHANGED, "the upload " + uploadId
-                + " changed while it was being checked; open a new upload and submit that");
+        return new RequestRefusedException(
+                Reason.UPLOAD_CHANGED,
+                "the upload " + uploadId + " changed while it was being checked; open a new upload and submit that");
     }
 
     private void checkParameters(JobSpec spec) {
@@ -197,8 +218,10 @@ public class JobSubmissions {
         }
         catalogue.checkKnown(spec.model());
         if (spec.format() != null && !ImageCodec.isOutputFormat(spec.format())) {
-            throw new RequestRefusedException(Reason.INVALID_PARAMETER, "format " + spec.format()
-                    + " cannot be written; use one of " + new TreeSet<>(ImageCodec.OUTPUT_FORMATS));
+            throw new RequestRefusedException(
+                    Reason.INVALID_PARAMETER,
+                    "format " + spec.format() + " cannot be written; use one of "
+                            + new TreeSet<>(ImageCodec.OUTPUT_FORMATS));
         }
         if (spec.quality() != null && !(spec.quality() > 0 && spec.quality() <= 1)) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, "quality must be in (0, 1]");
@@ -216,11 +239,12 @@ public class JobSubmissions {
     private Job accept(Submission submission, ImageInfo info, Consumer<Job> storeInput) {
         IdempotencyKeys.Claim claim = idempotencyKeys.claim(submission, JobIds.newId());
         if (claim.earlier()) {
-            return jobs.find(claim.jobId()).orElseThrow(() -> new RequestRefusedException(Reason.EXPIRED,
-                    "the job created with this Idempotency-Key no longer exists"));
+            return jobs.find(claim.jobId())
+                    .orElseThrow(() -> new RequestRefusedException(
+                            Reason.EXPIRED, "the job created with this Idempotency-Key no longer exists"));
         }
-        Job job = Job.queued(claim.jobId(), submission.spec(), info.format(), info.width(), info.height(),
-                clock.instant());
+        Job job = Job.queued(
+                claim.jobId(), submission.spec(), info.format(), info.width(), info.height(), clock.instant());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("job.id", job.id())) {
             try {
                 backpressure.check();
@@ -241,8 +265,10 @@ public class JobSubmissions {
     public Job retry(Job stored) {
         Job original = stored.asOf(clock.instant());
         if (!original.status().isTerminal() || original.status() == JobStatus.SUCCEEDED) {
-            throw new RequestRefusedException(Reason.JOB_STATE_CONFLICT, "job " + original.id() + " is "
-                    + original.status().wireName() + "; only failed, canceled or expired jobs can be retried");
+            throw new RequestRefusedException(
+                    Reason.JOB_STATE_CONFLICT,
+                    "job " + original.id() + " is " + original.status().wireName()
+                            + "; only failed, canceled or expired jobs can be retried");
         }
         catalogue.checkKnown(original.spec().model());
         backpressure.check();
@@ -250,8 +276,13 @@ public class JobSubmissions {
         if (!objects.exists(input)) {
             throw new RequestRefusedException(Reason.EXPIRED, "the input of job " + original.id() + " has expired");
         }
-        Job job = Job.queued(JobIds.newId(), original.spec().retriedAs(original.id()), original.inputFormat(),
-                original.width(), original.height(), clock.instant());
+        Job job = Job.queued(
+                JobIds.newId(),
+                original.spec().retriedAs(original.id()),
+                original.inputFormat(),
+                original.width(),
+                original.height(),
+                clock.instant());
         unfinishedJobs.reserve(job.spec().owner(), job.id());
         storeWith(job, () -> objects.copy(input, JobKeys.input(job.id())));
         publish(job);
@@ -286,8 +317,12 @@ public class JobSubmissions {
     }
 
     private void publish(Job job) {
-        JobRequested request = new JobRequested(job.id(), JobKeys.input(job.id()), job.spec().model(),
-                job.spec().strength(), job.createdAt());
+        JobRequested request = new JobRequested(
+                job.id(),
+                JobKeys.input(job.id()),
+                job.spec().model(),
+                job.spec().strength(),
+                job.createdAt());
         try {
             kafka.send(topics.jobs(), job.id(), request)
                     .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -69,18 +69,36 @@ public record JobView(
      * @param resultDownloadUrl  a short-lived presigned URL of the result, or null
      * @param resultExpired      the job succeeded but its result has expired from storage: no links to it
      */
-    public static JobView of(Job stored, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl,
-                             boolean resultExpired) {
+    public static JobView of(
+            Job stored, List<WebhookDeliveries.Delivery> deliveries, URI resultDownloadUrl, boolean resultExpired) {
         Job job = stored.asOf(Instant.now());
         boolean hasResult = job.status() == JobStatus.SUCCEEDED && !resultExpired;
-        return new JobView(job.id(), job.status(), job.spec().model(), job.modelUsed(),
-                job.spec().strength(), job.spec().format(), job.spec().quality(), job.inputFormat(), job.width(),
-                job.height(), job.createdAt(), job.startedAt(),
-                job.completedAt(), job.spec().cancelAfter(), millis(job.queueDelay()), millis(job.executionTime()),
-                job.progress(), job.noiseSigma(), job.error(), job.spec().webhook(),
+        return new JobView(
+                job.id(),
+                job.status(),
+                job.spec().model(),
+                job.modelUsed(),
+                job.spec().strength(),
+                job.spec().format(),
+                job.spec().quality(),
+                job.inputFormat(),
+                job.width(),
+                job.height(),
+                job.createdAt(),
+                job.startedAt(),
+                job.completedAt(),
+                job.spec().cancelAfter(),
+                millis(job.queueDelay()),
+                millis(job.executionTime()),
+                job.progress(),
+                job.noiseSigma(),
+                job.error(),
+                job.spec().webhook(),
                 job.spec().webhook() == null ? null : job.spec().webhookEvents(),
-                deliveries == null || deliveries.isEmpty() ? null : deliveries, job.spec().retryOf(),
-                hasResult ? location(job.id()) + "/result" : null, hasResult ? resultDownloadUrl : null,
+                deliveries == null || deliveries.isEmpty() ? null : deliveries,
+                job.spec().retryOf(),
+                hasResult ? location(job.id()) + "/result" : null,
+                hasResult ? resultDownloadUrl : null,
                 resultExpired ? Boolean.TRUE : null);
     }
 

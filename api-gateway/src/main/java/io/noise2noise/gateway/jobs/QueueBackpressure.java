@@ -24,8 +24,10 @@ public class QueueBackpressure {
     public void check() {
         long waiting = backlog.waiting();
         if (waiting > settings.maxQueuedJobs()) {
-            throw new RequestRefusedException(Reason.QUEUE_FULL, waiting + " jobs are waiting (more than "
-                    + settings.maxQueuedJobs() + "); try again later", settings.retryAfter());
+            throw new RequestRefusedException(
+                    Reason.QUEUE_FULL,
+                    waiting + " jobs are waiting (more than " + settings.maxQueuedJobs() + "); try again later",
+                    settings.retryAfter());
         }
     }
 }

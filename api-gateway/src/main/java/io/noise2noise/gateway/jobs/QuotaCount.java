@@ -6,8 +6,7 @@ import java.util.function.Predicate;
 /** Counting a caller's holdings (upload slots, unfinished jobs) against its quota. */
 final class QuotaCount {
 
-    private QuotaCount() {
-    }
+    private QuotaCount() {}
 
     /**
      * At most this many holdings are checked for one request: a caller that truly holds its bound

@@ -57,7 +57,9 @@ public class UnfinishedJobs {
     }
 
     /** Only events from now on: markers of jobs that ended earlier are found when their caller is at its bound. */
-    @KafkaListener(topics = "#{__listener.topic()}", groupId = "n2n-gateway-quotas",
+    @KafkaListener(
+            topics = "#{__listener.topic()}",
+            groupId = "n2n-gateway-quotas",
             properties = "auto.offset.reset=latest")
     public void onJobEvent(Job job) {
         if (job.status().isTerminal()) {
@@ -73,8 +75,10 @@ public class UnfinishedJobs {
             var markers = objects.list(JobKeys.unfinishedJobs(owner));
             if (QuotaCount.reached(markers, quotas.maxUnfinishedJobs(), this::deleteIfFinished)) {
                 count.listed(markers.size(), listedAt);
-                throw new RequestRefusedException(Reason.QUOTA_REACHED, "the caller has " + quotas.maxUnfinishedJobs()
-                        + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
+                throw new RequestRefusedException(
+                        Reason.QUOTA_REACHED,
+                        "the caller has " + quotas.maxUnfinishedJobs()
+                                + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
                         quotas.retryAfter());
             }
             count.listed(markers.size(), listedAt);
@@ -85,7 +89,8 @@ public class UnfinishedJobs {
 
     private boolean deleteIfFinished(String marker) {
         boolean finished = jobs.find(JobKeys.idOf(marker))
-                .map(job -> job.asOf(clock.instant()).status().isTerminal()).orElse(true);
+                .map(job -> job.asOf(clock.instant()).status().isTerminal())
+                .orElse(true);
         if (finished) {
             objects.delete(marker);
         }

@@ -56,26 +56,31 @@ public class UploadSlots {
     }
 
     /** What the slot object holds. */
-    record Slot(String owner, Instant expiresAt) {
-    }
+    record Slot(String owner, Instant expiresAt) {}
 
     /** A new upload: its id, where to PUT it and until when. */
-    public record Opened(String uploadId, URI url, Instant urlExpiresAt) {
-    }
+    public record Opened(String uploadId, URI url, Instant urlExpiresAt) {}
 
     /** Opens an upload slot for {@code owner} (null: anonymous), within its quota of open uploads. */
     public Opened open(String owner) {
         // expired slots count until the sweep deletes them: only a caller at its bound waits for no sweep
-        if (QuotaCount.reached(objects.list(JobKeys.uploadSlots(owner)), quotas.maxOpenUploads(), this::deleteIfExpired)) {
-            throw new RequestRefusedException(Reason.QUOTA_REACHED, "the caller has "
-                    + quotas.maxOpenUploads() + " open uploads (n2n.gateway.quotas.max-open-uploads); submit or let "
-                    + "them expire first", quotas.retryAfter());
+        if (QuotaCount.reached(
+                objects.list(JobKeys.uploadSlots(owner)), quotas.maxOpenUploads(), this::deleteIfExpired)) {
+            throw new RequestRefusedException(
+                    Reason.QUOTA_REACHED,
+                    "the caller has "
+                            + quotas.maxOpenUploads()
+                            + " open uploads (n2n.gateway.quotas.max-open-uploads); submit or let "
+                            + "them expire first",
+                    quotas.retryAfter());
         }
         String uploadId = JobIds.newId();
         Instant now = clock.instant();
         try {
-            objects.put(JobKeys.uploadSlot(owner, uploadId),
-                    mapper.writeValueAsBytes(new Slot(owner, now.plus(urlTtl).plus(urlTtl))), JSON);
+            objects.put(
+                    JobKeys.uploadSlot(owner, uploadId),
+                    mapper.writeValueAsBytes(new Slot(owner, now.plus(urlTtl).plus(urlTtl))),
+                    JSON);
         } catch (IOException e) {
             throw new IllegalStateException("upload slot not serializable", e);
         }
@@ -84,7 +89,8 @@ public class UploadSlots {
 
     /** True when {@code owner} opened this upload and its slot has not expired. */
     public boolean isOpen(String owner, String uploadId) {
-        return read(JobKeys.uploadSlot(owner, uploadId)).filter(slot -> clock.instant().isBefore(slot.expiresAt()))
+        return read(JobKeys.uploadSlot(owner, uploadId))
+                .filter(slot -> clock.instant().isBefore(slot.expiresAt()))
                 .isPresent();
     }
 

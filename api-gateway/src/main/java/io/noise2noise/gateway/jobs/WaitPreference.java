@@ -17,8 +17,7 @@ final class WaitPreference {
     // 18 digits always fit in a long; more may not
     private static final int SAFE_DIGITS = 18;
 
-    private WaitPreference() {
-    }
+    private WaitPreference() {}
 
     /** The wait asked for, at most {@code max}; empty when there is none, it is malformed, or it is zero. */
     static Optional<Duration> of(String prefer, Duration max) {
@@ -28,7 +27,8 @@ final class WaitPreference {
         for (String preference : prefer.split(",")) {
             String token = preference.split(";", 2)[0];
             int equals = token.indexOf('=');
-            String name = (equals < 0 ? token : token.substring(0, equals)).strip().toLowerCase(Locale.ROOT);
+            String name =
+                    (equals < 0 ? token : token.substring(0, equals)).strip().toLowerCase(Locale.ROOT);
             if (!name.equals("wait")) {
                 continue;
             }
@@ -46,6 +46,7 @@ final class WaitPreference {
 
     private static String unquote(String value) {
         return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
-                ? value.substring(1, value.length() - 1) : value;
+                ? value.substring(1, value.length() - 1)
+                : value;
     }
 }

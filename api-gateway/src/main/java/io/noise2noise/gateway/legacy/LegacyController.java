@@ -41,8 +41,12 @@ public class LegacyController {
     private final GatewayProperties properties;
     private final ObjectMapper mapper;
 
-    public LegacyController(JobSubmissions submissions, JobCompletions completions, ObjectStore objects,
-                            GatewayProperties properties, ObjectMapper mapper) {
+    public LegacyController(
+            JobSubmissions submissions,
+            JobCompletions completions,
+            ObjectStore objects,
+            GatewayProperties properties,
+            ObjectMapper mapper) {
         this.submissions = submissions;
         this.completions = completions;
         this.objects = objects;
@@ -50,20 +54,30 @@ public class LegacyController {
         this.mapper = mapper;
     }
 
-    public record LegacyRequest(String base64Image, String model, Double strength) {
-    }
+    public record LegacyRequest(String base64Image, String model, Double strength) {}
 
     @PostMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
     public DeferredResult<ResponseEntity<StreamingResponseBody>> denoise(
-            @RequestBody LegacyRequest request, HttpServletRequest http,
+            @RequestBody LegacyRequest request,
+            HttpServletRequest http,
             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         byte[] image = JobSubmissions.decodeBase64("base64Image", request.base64Image());
-        JobCompletions.Waiter waiter = completions.reserve(JobCompletions.client(owner, http.getRemoteAddr()))
-                .orElseThrow(() -> new RequestRefusedException(Reason.TOO_MANY_WAITERS,
+        JobCompletions.Waiter waiter = completions
+                .reserve(JobCompletions.client(owner, http.getRemoteAddr()))
+                .orElseThrow(() -> new RequestRefusedException(
+                        Reason.TOO_MANY_WAITERS,
                         "too many requests are waiting for their jobs; try again later",
                         properties.waiters().retryAfter()));
-        JobSpec spec = new JobSpec(request.model(), request.strength() == null ? 1.0 : request.strength(), null, null, null,
-                null, null, null, owner);
+        JobSpec spec = new JobSpec(
+                request.model(),
+                request.strength() == null ? 1.0 : request.strength(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                owner);
         Job job;
         try {
             job = submissions.submit(new JobSubmissions.Submission(image, spec, null));
@@ -80,7 +94,9 @@ public class LegacyController {
                 return;
             }
             try {
-                answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(result(job, finished)));
+                answer.setResult(ResponseEntity.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body(result(job, finished)));
             } catch (LegacyException e) {
                 answer.setErrorResult(e);
             }
@@ -90,11 +106,14 @@ public class LegacyController {
 
     /** Streams the result; reading it from storage starts only once the answer is being written. */
     private StreamingResponseBody result(Job job, Optional<Job> finished) {
-        Job done = finished.orElseThrow(() -> new LegacyException(
-                "timed out after " + properties.legacyWait().toSeconds() + " s waiting for job " + job.id()
-                        + "; its result will be at /v1/jobs/" + job.id()));
+        Job done = finished.orElseThrow(() ->
+                new LegacyException("timed out after " + properties.legacyWait().toSeconds() + " s waiting for job "
+                        + job.id() + "; its result will be at /v1/jobs/" + job.id()));
         if (done.status() != JobStatus.SUCCEEDED) {
-            throw new LegacyException(done.error() == null ? "job " + done.status().wireName() : done.error().message());
+            throw new LegacyException(
+                    done.error() == null
+                            ? "job " + done.status().wireName()
+                            : done.error().message());
         }
         String key = done.resultKey();
         return out -> {
@@ -103,7 +122,10 @@ public class LegacyController {
                 out.write(mapper.writeValueAsBytes(LegacyResponse.error("result of job " + job.id() + " is missing")));
                 return;
             }
-            new LegacyResultBody(size.get(), LegacyResultBody.RANGE_BYTES, (offset, length) -> objects.read(key, offset, length))
+            new LegacyResultBody(
+                            size.get(),
+                            LegacyResultBody.RANGE_BYTES,
+                            (offset, length) -> objects.read(key, offset, length))
                     .writeTo(out);
         };
     }

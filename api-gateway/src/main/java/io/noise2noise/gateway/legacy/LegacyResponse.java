@@ -6,8 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record LegacyResponse(int code, String msg, Data data) {
 
-    public record Data(String base64Image) {
-    }
+    public record Data(String base64Image) {}
 
     public static LegacyResponse success(String base64Image) {
         return new LegacyResponse(0, "SUCCESS", new Data(base64Image));

@@ -23,8 +23,8 @@ final class LegacyResultBody implements StreamingResponseBody {
     /** A multiple of 3, so only the last range needs base64 padding. */
     static final int RANGE_BYTES = 3 * 256 * 1024;
 
-    private static final byte[] HEAD = "{\"code\":0,\"msg\":\"SUCCESS\",\"data\":{\"base64Image\":\""
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD =
+            "{\"code\":0,\"msg\":\"SUCCESS\",\"data\":{\"base64Image\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TAIL = "\"}}".getBytes(StandardCharsets.US_ASCII);
 
     private final long size;
@@ -47,8 +47,10 @@ final class LegacyResultBody implements StreamingResponseBody {
         for (long offset = 0; offset < size; offset += rangeBytes) {
             int length = (int) Math.min(rangeBytes, size - offset);
             long at = offset;
-            byte[] range = ranges.read(offset, length).filter(bytes -> bytes.length == length)
-                    .orElseThrow(() -> new IOException("the result changed or vanished while being sent, at byte " + at));
+            byte[] range = ranges.read(offset, length)
+                    .filter(bytes -> bytes.length == length)
+                    .orElseThrow(
+                            () -> new IOException("the result changed or vanished while being sent, at byte " + at));
             out.write(encoder.encode(range));
         }
         out.write(TAIL);

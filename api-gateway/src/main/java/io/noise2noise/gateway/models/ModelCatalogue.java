@@ -65,21 +65,27 @@ public class ModelCatalogue {
      * A model as {@code GET /v1/models} shows it: what it is, whether a worker runs it now, and how fast
      * it ran (null before any worker denoised an image with it).
      */
-    public record Model(String name, @JsonProperty("default") boolean isDefault, boolean available, int workers,
-                        Instant lastSeen, CatalogueCard card, Speed speed) {
-    }
+    public record Model(
+            String name,
+            @JsonProperty("default") boolean isDefault,
+            boolean available,
+            int workers,
+            Instant lastSeen,
+            CatalogueCard card,
+            Speed speed) {}
 
     /**
      * How fast the workers denoised with a model: the images' megapixels over the time the model took
      * for them, counted by the workers whose entries are in the catalogue (live or not).
      */
-    public record Speed(double megapixelsPerSecond, double megapixels) {
-    }
+    public record Speed(double megapixelsPerSecond, double megapixels) {}
 
     /** Every known model, by name. */
     public List<Model> models() {
         Instant now = clock.instant();
-        return entries.entrySet().stream().map(e -> model(e.getKey(), e.getValue(), now)).toList();
+        return entries.entrySet().stream()
+                .map(e -> model(e.getKey(), e.getValue(), now))
+                .toList();
     }
 
     public Optional<Model> model(String name) {
@@ -104,7 +110,8 @@ public class ModelCatalogue {
             return "unknown model '" + name + "': no worker has published its models yet (a job that names no"
                     + " model gets the workers' default)";
         }
-        String available = models.stream().filter(Model::available).map(Model::name).collect(Collectors.joining(", "));
+        String available =
+                models.stream().filter(Model::available).map(Model::name).collect(Collectors.joining(", "));
         return "unknown model '" + name + "'; known models: "
                 + models.stream().map(Model::name).collect(Collectors.joining(", "))
                 + "; available now: " + (available.isEmpty() ? "none (their jobs wait for a worker)" : available);
@@ -122,8 +129,10 @@ public class ModelCatalogue {
                 continue;
             }
             // gone since the listing: its worker stopped
-            objects.get(key).flatMap(stored -> parse(key, stored.data()))
-                    .ifPresent(entry -> read.computeIfAbsent(model.get(), m -> new ArrayList<>()).add(entry));
+            objects.get(key)
+                    .flatMap(stored -> parse(key, stored.data()))
+                    .ifPresent(entry -> read.computeIfAbsent(model.get(), m -> new ArrayList<>())
+                            .add(entry));
         }
         Instant now = clock.instant();
         for (List<CatalogueEntry> ofModel : read.values()) {
@@ -150,8 +159,11 @@ public class ModelCatalogue {
             log.warn("ignoring catalogue entry {}: {}", key, e.getMessage());
             return Optional.empty();
         }
-        boolean complete = entry.seenAt() != null && entry.heartbeat() != null && entry.card() != null
-                && CatalogueKeys.isWorkerId(entry.workerId()) && CatalogueKeys.isModelName(entry.model());
+        boolean complete = entry.seenAt() != null
+                && entry.heartbeat() != null
+                && entry.card() != null
+                && CatalogueKeys.isWorkerId(entry.workerId())
+                && CatalogueKeys.isModelName(entry.model());
         if (!complete || !CatalogueKeys.entry(entry.model(), entry.workerId()).equals(key)) {
             log.warn("ignoring catalogue entry {}: incomplete, or not of the model and worker its key names", key);
             return Optional.empty();
@@ -169,8 +181,11 @@ public class ModelCatalogue {
             if (entry.seenAt().isBefore(deadBefore) && !entry.isFreshAt(now)) {
                 objects.delete(CatalogueKeys.entry(entry.model(), entry.workerId()));
                 ofModel.remove(entry);
-                log.info("forgot catalogue entry of model {} by worker {}, last seen {}", entry.model(),
-                        entry.workerId(), entry.seenAt());
+                log.info(
+                        "forgot catalogue entry of model {} by worker {}, last seen {}",
+                        entry.model(),
+                        entry.workerId(),
+                        entry.seenAt());
             }
         }
     }
@@ -178,15 +193,19 @@ public class ModelCatalogue {
     /** The newest entry ({@code ofModel} is newest first) describes the model; the fresh ones count its workers. */
     private static Model model(String name, List<CatalogueEntry> ofModel, Instant now) {
         CatalogueEntry newest = ofModel.get(0);
-        int workers = (int) ofModel.stream().filter(entry -> entry.isFreshAt(now)).count();
-        return new Model(name, newest.isDefault(), workers > 0, workers, newest.seenAt(), newest.card(), speed(ofModel));
+        int workers =
+                (int) ofModel.stream().filter(entry -> entry.isFreshAt(now)).count();
+        return new Model(
+                name, newest.isDefault(), workers > 0, workers, newest.seenAt(), newest.card(), speed(ofModel));
     }
 
     private static Speed speed(List<CatalogueEntry> ofModel) {
         long pixels = 0;
         double seconds = 0;
         for (CatalogueEntry entry : ofModel) {
-            if (entry.speed() != null && entry.speed().pixels() > 0 && entry.speed().seconds() > 0) {
+            if (entry.speed() != null
+                    && entry.speed().pixels() > 0
+                    && entry.speed().seconds() > 0) {
                 pixels += entry.speed().pixels();
                 seconds += entry.speed().seconds();
             }

@@ -17,8 +17,7 @@ public class ModelController {
         this.catalogue = catalogue;
     }
 
-    public record ModelList(List<ModelCatalogue.Model> models) {
-    }
+    public record ModelList(List<ModelCatalogue.Model> models) {}
 
     @GetMapping("/v1/models")
     public ModelList models() {
@@ -27,7 +26,8 @@ public class ModelController {
 
     @GetMapping("/v1/models/{name}")
     public ModelCatalogue.Model model(@PathVariable String name) {
-        return catalogue.model(name)
+        return catalogue
+                .model(name)
                 .orElseThrow(() -> new RequestRefusedException(Reason.MODEL_NOT_FOUND, catalogue.unknown(name)));
     }
 }

@@ -17,8 +17,7 @@ final class RetryAfter {
 
     private static final Pattern DELTA_SECONDS = Pattern.compile("\\d+");
 
-    private RetryAfter() {
-    }
+    private RetryAfter() {}
 
     /** How long the receiver asked to wait from {@code now}, at most {@code cap}; empty when it asked nothing usable. */
     static Optional<Duration> parse(String value, Instant now, Duration cap) {
@@ -32,7 +31,10 @@ final class RetryAfter {
             asked = text.length() > 12 ? cap : Duration.ofSeconds(Long.parseLong(text));
         } else {
             try {
-                asked = Duration.between(now, ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                asked = Duration.between(
+                        now,
+                        ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant());
             } catch (DateTimeParseException e) {
                 return Optional.empty();
             }

@@ -32,10 +32,16 @@ public class WebhookDeliveries {
      * @param retryAfterSeconds  the receiver's {@code Retry-After} honoured after the last attempt (capped), if any
      * @param notBefore          no retry happens before this, as the receiver asked; null when it asked nothing
      */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)  // shown as is in the job view (snake_case API)
-    public record Delivery(WebhookEvent event, boolean delivered, int attempts, Integer lastStatus, String lastError,
-                           Instant lastAttemptAt, Long retryAfterSeconds, Instant notBefore) {
-    }
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // shown as is in the job view (snake_case API)
+    public record Delivery(
+            WebhookEvent event,
+            boolean delivered,
+            int attempts,
+            Integer lastStatus,
+            String lastError,
+            Instant lastAttemptAt,
+            Long retryAfterSeconds,
+            Instant notBefore) {}
 
     public Optional<Delivery> find(String jobId, WebhookEvent event) {
         return objects.get(JobKeys.webhookDeliveries(jobId, event)).map(object -> {
@@ -52,13 +58,27 @@ public class WebhookDeliveries {
     }
 
     /** @param retryAfter how long the receiver asked to wait before the next attempt (already capped), or null */
-    public void recordAttempt(String jobId, WebhookEvent event, boolean delivered, Integer status, String error,
-                              Instant at, Duration retryAfter) {
+    public void recordAttempt(
+            String jobId,
+            WebhookEvent event,
+            boolean delivered,
+            Integer status,
+            String error,
+            Instant at,
+            Duration retryAfter) {
         int attempts = find(jobId, event).map(Delivery::attempts).orElse(0) + 1;
-        Delivery delivery = new Delivery(event, delivered, attempts, status, error, at,
-                retryAfter == null ? null : retryAfter.toSeconds(), retryAfter == null ? null : at.plus(retryAfter));
+        Delivery delivery = new Delivery(
+                event,
+                delivered,
+                attempts,
+                status,
+                error,
+                at,
+                retryAfter == null ? null : retryAfter.toSeconds(),
+                retryAfter == null ? null : at.plus(retryAfter));
         try {
-            objects.put(JobKeys.webhookDeliveries(jobId, event), mapper.writeValueAsBytes(delivery), "application/json");
+            objects.put(
+                    JobKeys.webhookDeliveries(jobId, event), mapper.writeValueAsBytes(delivery), "application/json");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -36,8 +36,7 @@ public class WebhookDispatcher implements SmartLifecycle {
     /** Stops before the listener containers (phase {@code Integer.MAX_VALUE - 100}) so they see no outcome after. */
     private static final int PHASE = Integer.MAX_VALUE - 50;
 
-    private record Pending(Runnable delivery, CompletableFuture<Void> outcome, long queuedAtNanos) {
-    }
+    private record Pending(Runnable delivery, CompletableFuture<Void> outcome, long queuedAtNanos) {}
 
     /** Deliveries to one receiver: how many are under way, and those waiting for a slot. */
     private static final class Receiver {
@@ -52,6 +51,7 @@ public class WebhookDispatcher implements SmartLifecycle {
     private final AtomicInteger underWay = new AtomicInteger();
     /** Set once the gateway begins to stop; a lifecycle flag of its own, since the containers start first. */
     private volatile boolean stopping;
+
     private volatile boolean running;
     private volatile long lastFailureNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
@@ -103,8 +103,8 @@ public class WebhookDispatcher implements SmartLifecycle {
         try {
             long waitedNanos = System.nanoTime() - pending.queuedAtNanos();
             if (waitedNanos > maxWait.toNanos()) {
-                throw new WebhookSender.WebhookDeliveryException("receiver " + receiver + " busy: no free slot within "
-                        + maxWait.toMillis() + " ms");
+                throw new WebhookSender.WebhookDeliveryException(
+                        "receiver " + receiver + " busy: no free slot within " + maxWait.toMillis() + " ms");
             }
             pending.delivery().run();
             report(pending, null);

@@ -50,9 +50,12 @@ public class WebhookListener {
      * @param backoffManager registered by spring-kafka while it sets up the retry topics, after this
      *                       bean exists, hence looked up when first needed
      */
-    public WebhookListener(WebhookSender sender, WebhookDispatcher dispatcher, JobTopics topics,
-                           @Qualifier(KafkaListenerConfigUtils.KAFKA_CONSUMER_BACK_OFF_MANAGER_BEAN_NAME)
-                           ObjectProvider<KafkaConsumerBackoffManager> backoffManager) {
+    public WebhookListener(
+            WebhookSender sender,
+            WebhookDispatcher dispatcher,
+            JobTopics topics,
+            @Qualifier(KafkaListenerConfigUtils.KAFKA_CONSUMER_BACK_OFF_MANAGER_BEAN_NAME)
+                    ObjectProvider<KafkaConsumerBackoffManager> backoffManager) {
         this.sender = sender;
         this.dispatcher = dispatcher;
         this.topics = topics;
@@ -71,20 +74,31 @@ public class WebhookListener {
      */
     // as many partitions as the results topic: a failed record goes to its own partition number there, and a
     // producer that does not know yet that a smaller retry topic lacks it blocks for a minute, then loses it
-    @RetryableTopic(attempts = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".attempts()}",
+    @RetryableTopic(
+            attempts = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".attempts()}",
             numPartitions = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".partitions()}",
-            backoff = @Backoff(delayExpression = "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS
-                    + ".firstRetryDelayMs()}", multiplier = 2.0,
-                    random = true, maxDelay = 600_000),
+            backoff =
+                    @Backoff(
+                            delayExpression =
+                                    "#{@" + WebhookListenerConfiguration.RETRY_SETTINGS + ".firstRetryDelayMs()}",
+                            multiplier = 2.0,
+                            random = true,
+                            maxDelay = 600_000),
             exclude = WebhookSender.WebhookRefusedException.class,
             listenerContainerFactory = WebhookListenerConfiguration.RETRY_CONTAINER_FACTORY,
             topicSuffixingStrategy = TopicSuffixingStrategy.SUFFIX_WITH_INDEX_VALUE,
-            retryTopicSuffix = "-webhook-retry", dltTopicSuffix = "-webhook-dlt")
-    @KafkaListener(id = LISTENER_ID, topics = "#{__listener.topic()}", groupId = "n2n-gateway-webhooks",
+            retryTopicSuffix = "-webhook-retry",
+            dltTopicSuffix = "-webhook-dlt")
+    @KafkaListener(
+            id = LISTENER_ID,
+            topics = "#{__listener.topic()}",
+            groupId = "n2n-gateway-webhooks",
             containerFactory = WebhookListenerConfiguration.CONTAINER_FACTORY)
-    public CompletableFuture<Void> onJobEvent(Job job, @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
-                                              @Header(KafkaHeaders.RECEIVED_PARTITION) int partition,
-                                              Consumer<?, ?> consumer) {
+    public CompletableFuture<Void> onJobEvent(
+            Job job,
+            @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
+            @Header(KafkaHeaders.RECEIVED_PARTITION) int partition,
+            Consumer<?, ?> consumer) {
         WebhookEvent event = WebhookEvent.of(job.status());
         if (!job.spec().notifies(event)) {
             return CompletableFuture.completedFuture(null);
@@ -101,13 +115,16 @@ public class WebhookListener {
             }
             KafkaConsumerBackoffManager manager = backoffManager.getObject();
             // throws KafkaBackoffException: the container pauses this partition and hands the record out again
-            manager.backOffIfNecessary(manager.createContext(e.notBefore().toEpochMilli(), retryListenerId(topic),
-                    new TopicPartition(topic, partition), consumer));
+            manager.backOffIfNecessary(manager.createContext(
+                    e.notBefore().toEpochMilli(),
+                    retryListenerId(topic),
+                    new TopicPartition(topic, partition),
+                    consumer));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // e.g. storage unavailable: retried like a failed delivery
         }
-        CompletableFuture<Void> delivery = dispatcher.dispatch(WebhookTargets.receiver(job.spec().webhook()),
-                () -> sender.deliver(job, event));
+        CompletableFuture<Void> delivery =
+                dispatcher.dispatch(WebhookTargets.receiver(job.spec().webhook()), () -> sender.deliver(job, event));
         if (topic.equals(topic())) {
             return delivery;
         }
@@ -128,7 +145,10 @@ public class WebhookListener {
 
     @DltHandler
     public void gaveUp(Job job) {
-        log.warn("webhook of job {} ({}) to {} not delivered; giving up", job.id(),
-                WebhookEvent.of(job.status()).wireName(), job.spec().webhook());
+        log.warn(
+                "webhook of job {} ({}) to {} not delivered; giving up",
+                job.id(),
+                WebhookEvent.of(job.status()).wireName(),
+                job.spec().webhook());
     }
 }

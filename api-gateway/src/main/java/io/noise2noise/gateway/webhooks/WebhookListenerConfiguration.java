@@ -37,35 +37,41 @@ public class WebhookListenerConfiguration {
      *
      * @param partitions as many as the results topic: a failed record goes to its own partition number there
      */
-    public record RetrySettings(int attempts, long firstRetryDelayMs, int partitions) {
-    }
+    public record RetrySettings(int attempts, long firstRetryDelayMs, int partitions) {}
 
     @Bean(RETRY_SETTINGS)
     RetrySettings webhookRetrySettings(GatewayProperties properties, JobTopics topics) {
-        return new RetrySettings(properties.webhooks().attempts(), properties.webhooks().firstRetryDelayMs(),
-                topics.resultPartitions());
+        return new RetrySettings(
+                properties.webhooks().attempts(), properties.webhooks().firstRetryDelayMs(), topics.resultPartitions());
     }
 
     @Bean(CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<Object, Object> webhookListenerContainerFactory(
-            ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumerFactory,
+            ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
+            ConsumerFactory<Object, Object> consumerFactory,
             GatewayProperties properties) {
-        ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+        ConcurrentKafkaListenerContainerFactory<Object, Object> factory =
+                new ConcurrentKafkaListenerContainerFactory<>();
         configurer.configure(factory, consumerFactory);
         ContainerProperties container = factory.getContainerProperties();
         container.setAckMode(ContainerProperties.AckMode.MANUAL);
         container.setAsyncAcks(true);
         container.setPollTimeout(POLL_TIMEOUT.toMillis());
         // the consumer pauses until every record of a poll is acknowledged: a poll is the most under way
-        container.getKafkaConsumerProperties().setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                Integer.toString(4 * properties.webhooks().maxConcurrent()));
+        container
+                .getKafkaConsumerProperties()
+                .setProperty(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        Integer.toString(4 * properties.webhooks().maxConcurrent()));
         return factory;
     }
 
     @Bean(RETRY_CONTAINER_FACTORY)
     ConcurrentKafkaListenerContainerFactory<Object, Object> webhookRetryListenerContainerFactory(
-            ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumerFactory) {
-        ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+            ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
+            ConsumerFactory<Object, Object> consumerFactory) {
+        ConcurrentKafkaListenerContainerFactory<Object, Object> factory =
+                new ConcurrentKafkaListenerContainerFactory<>();
         configurer.configure(factory, consumerFactory);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
         return factory;

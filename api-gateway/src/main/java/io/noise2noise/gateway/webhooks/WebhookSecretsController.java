@@ -24,14 +24,16 @@ public class WebhookSecretsController {
     }
 
     /** Every current secret: while rotating, the old and the new one; a receiver accepts either. */
-    public record WebhookSecrets(@JsonProperty("secrets") List<String> secrets) {
-    }
+    public record WebhookSecrets(@JsonProperty("secrets") List<String> secrets) {}
 
     @GetMapping("/v1/webhook-secrets")
     public WebhookSecrets secrets(@RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
-        return properties.apiKeys().stream().filter(key -> key.id().equals(owner)).findFirst()
+        return properties.apiKeys().stream()
+                .filter(key -> key.id().equals(owner))
+                .findFirst()
                 .map(key -> new WebhookSecrets(key.webhookSecrets()))
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+                .orElseThrow(() -> new ResponseStatusException(
+                        HttpStatus.NOT_FOUND,
                         "webhook secrets are served per API key; with API keys off they are configured"));
     }
 }

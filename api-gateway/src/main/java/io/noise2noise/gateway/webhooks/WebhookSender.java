@@ -60,8 +60,13 @@ public class WebhookSender implements DisposableBean {
     private final MeterRegistry meters;
     private final GatewayProperties.Webhooks properties;
 
-    public WebhookSender(ObjectMapper mapper, WebhookTargets targets, WebhookSigner signer,
-                         WebhookDeliveries deliveries, MeterRegistry meters, GatewayProperties properties) {
+    public WebhookSender(
+            ObjectMapper mapper,
+            WebhookTargets targets,
+            WebhookSigner signer,
+            WebhookDeliveries deliveries,
+            MeterRegistry meters,
+            GatewayProperties properties) {
         this.meters = meters;
         this.mapper = mapper;
         this.targets = targets;
@@ -86,13 +91,15 @@ public class WebhookSender implements DisposableBean {
                         .setDnsResolver(vetted)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.ofMilliseconds(timeoutMs))
-                                .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                                .setSocketTimeout(Timeout.ofMilliseconds(timeoutMs))
+                                .build())
                         .setMaxConnTotal(connections)
                         .setMaxConnPerRoute(connections) // the dispatcher keeps to max-per-receiver
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMs))
-                        .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs)).build())
+                        .setResponseTimeout(Timeout.ofMilliseconds(timeoutMs))
+                        .build())
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableCookieManagement()
@@ -164,12 +171,17 @@ public class WebhookSender implements DisposableBean {
         Instant answeredAt = Instant.now();
         int status = response.getCode();
         boolean delivered = status / 100 == 2;
-        Duration retryAfter = delivered || status == 410 ? null : RetryAfter.parse(
-                Optional.ofNullable(response.getFirstHeader("Retry-After")).map(Header::getValue).orElse(null),
-                answeredAt, properties.maxRetryAfter())
-                .orElse(null);
-        deliveries.recordAttempt(job.id(), event, delivered, status, delivered ? null : "HTTP " + status, answeredAt,
-                retryAfter);
+        Duration retryAfter = delivered || status == 410
+                ? null
+                : RetryAfter.parse(
+                                Optional.ofNullable(response.getFirstHeader("Retry-After"))
+                                        .map(Header::getValue)
+                                        .orElse(null),
+                                answeredAt,
+                                properties.maxRetryAfter())
+                        .orElse(null);
+        deliveries.recordAttempt(
+                job.id(), event, delivered, status, delivered ? null : "HTTP " + status, answeredAt, retryAfter);
         count(delivered ? "delivered" : status == 410 ? "gone" : "failed");
         if (status == 410) {
             throw new WebhookRefusedException("webhook of job " + job.id() + " answered 410 Gone");
@@ -187,8 +199,8 @@ public class WebhookSender implements DisposableBean {
      */
     private HttpResponse exchange(Job job, WebhookEvent event, SimpleHttpRequest request) {
         CompletableFuture<HttpResponse> headers = new CompletableFuture<>();
-        Future<Void> exchange = http.execute(SimpleRequestProducer.create(request), new HeadersOnly(headers),
-                new FutureCallback<>() {
+        Future<Void> exchange =
+                http.execute(SimpleRequestProducer.create(request), new HeadersOnly(headers), new FutureCallback<>() {
                     @Override
                     public void completed(Void result) {
                         headers.completeExceptionally(new IOException("exchange ended without a response"));
@@ -207,7 +219,8 @@ public class WebhookSender implements DisposableBean {
         try {
             return headers.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw unreachable(job, event, "no answer within " + properties.timeout().toMillis() + " ms", "timeout");
+            throw unreachable(
+                    job, event, "no answer within " + properties.timeout().toMillis() + " ms", "timeout");
         } catch (ExecutionException e) {
             throw unreachable(job, event, String.valueOf(e.getCause()), "unreachable");
         } catch (InterruptedException e) {
@@ -222,8 +235,8 @@ public class WebhookSender implements DisposableBean {
     private record HeadersOnly(CompletableFuture<HttpResponse> headers) implements AsyncResponseConsumer<Void> {
 
         @Override
-        public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context,
-                                    FutureCallback<Void> done) {
+        public void consumeResponse(
+                HttpResponse response, EntityDetails entity, HttpContext context, FutureCallback<Void> done) {
             headers.complete(response);
         }
 

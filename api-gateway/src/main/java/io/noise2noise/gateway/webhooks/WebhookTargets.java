@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 public class WebhookTargets {
 
     /** The one answer for a host that is internal, does not resolve or is on a port not allowed: it tells nothing of the network. */
-    static final String NOT_ALLOWED = "webhook must be a public host on an allowed port";
+    static final String NOT_ALLOWED = notAllowed("webhook");
 
     private final boolean allowPrivateNetworks;
     private final int maxUrlLength;
@@ -40,34 +40,47 @@ public class WebhookTargets {
      * the host does not resolve now: a delivery retries that, a submission refuses it).
      */
     public URI check(String url) {
+        return check("webhook", url);
+    }
+
+    /**
+     * {@link #check(String)} for any URL a client asks the gateway to reach (a webhook, an
+     * {@code image_url}): the same rules, the refusals naming {@code field}.
+     */
+    public URI check(String field, String url) {
         if (url.length() > maxUrlLength) {
-            throw refused("webhook URL is longer than " + maxUrlLength + " characters");
+            throw refused(field + " URL is longer than " + maxUrlLength + " characters");
         }
         URI uri;
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw refused("webhook is not a valid URL");
+            throw refused(field + " is not a valid URL");
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw refused("webhook must be an absolute http(s) URL");
+            throw refused(field + " must be an absolute http(s) URL");
         }
         if (uri.getUserInfo() != null) {
-            throw refused("webhook must not carry credentials in the URL");
+            throw refused(field + " must not carry credentials in the URL");
         }
         if (!allowPrivateNetworks) {
             if (!ports.contains(port(uri))) {
-                throw refused(NOT_ALLOWED);
+                throw refused(notAllowed(field));
             }
             try {
                 vettedAddresses(uri.getHost());
             } catch (InternalAddressException e) {
-                throw refused(NOT_ALLOWED);
+                throw refused(notAllowed(field));
             } catch (UnknownHostException e) {
-                throw new InvalidWebhookException(InvalidWebhookException.Reason.UNRESOLVED, NOT_ALLOWED);
+                throw new InvalidWebhookException(InvalidWebhookException.Reason.UNRESOLVED, notAllowed(field));
             }
         }
         return uri;
+    }
+
+    /** The one answer for a host that is internal, does not resolve or is on a port not allowed. */
+    public static String notAllowed(String field) {
+        return field + " must be a public host on an allowed port";
     }
 
     /**
@@ -78,7 +91,7 @@ public class WebhookTargets {
      * @throws InternalAddressException when any address is internal (and private networks are not allowed)
      * @throws UnknownHostException     when the host does not resolve
      */
-    InetAddress[] vettedAddresses(String host) throws UnknownHostException {
+    public InetAddress[] vettedAddresses(String host) throws UnknownHostException {
         InetAddress[] addresses = InetAddress.getAllByName(host);
         if (!allowPrivateNetworks) {
             for (InetAddress address : addresses) {
@@ -105,7 +118,10 @@ public class WebhookTargets {
         int a = bytes[at] & 0xff;
         int b = bytes[at + 1] & 0xff;
         int c = bytes[at + 2] & 0xff;
-        return a == 0 || a == 10 || a == 127 || a >= 224 // this network, private, loopback, multicast, 240/4 reserved
+        return a == 0
+                || a == 10
+                || a == 127
+                || a >= 224 // this network, private, loopback, multicast, 240/4 reserved
                 || a == 100 && b >= 64 && b < 128 // carrier-grade NAT 100.64/10
                 || a == 169 && b == 254 // link-local, cloud metadata
                 || a == 172 && b >= 16 && b < 32 // private 172.16/12
@@ -177,7 +193,7 @@ public class WebhookTargets {
     }
 
     /** The host resolves to an internal address: to the HTTP client, a host it must not reach. */
-    static final class InternalAddressException extends UnknownHostException {
+    public static final class InternalAddressException extends UnknownHostException {
         InternalAddressException() {
             super(NOT_ALLOWED);
         }

@@ -4,30 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
 import io.noise2noise.image.ImageLimits;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
-import org.springframework.util.unit.DataSize;
 
 /** Body refusals: over the route's limit, cut short, or over the in-flight budget. */
 class RequestBodiesTest {
 
     private static final long BUDGET = 1000;
 
-    private final RequestBodies bodies = new RequestBodies(
-            ImageLimits.of(Map.of("max-bytes", "100B", "max-upload-bytes", "1000B")), properties());
+    private final RequestBodies bodies =
+            new RequestBodies(ImageLimits.of(Map.of("max-bytes", "100B", "max-upload-bytes", "1000B")), properties());
 
     @Test
     void aDeclaredLengthOverTheRouteLimitIsRefusedBeforeReading() {
         MockHttpServletRequest request = imageRequest(new byte[101]);
 
         assertThatThrownBy(() -> bodies.checkDeclaredLength(request))
-                .isInstanceOfSatisfying(RequestRefusedException.class,
+                .isInstanceOfSatisfying(
+                        RequestRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.BODY_TOO_LARGE))
                 .hasMessageStartingWith("the request body has 101 bytes; the limit for this route is 100");
         assertThat(bodies.read(imageRequest(new byte[100]))).hasSize(100);
@@ -45,7 +44,8 @@ class RequestBodiesTest {
         request.setContent(new byte[10]);
 
         assertThatThrownBy(() -> bodies.read(request))
-                .isInstanceOfSatisfying(RequestRefusedException.class,
+                .isInstanceOfSatisfying(
+                        RequestRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_REQUEST))
                 .hasMessage("the request body ended after 10 of its 20 bytes");
     }
@@ -54,11 +54,10 @@ class RequestBodiesTest {
     void aBodyThatDoesNotFitBesideOthersIsRefusedUntilTheyAreReleased() {
         bodies.reserve(600);
 
-        assertThatThrownBy(() -> bodies.reserve(500))
-                .isInstanceOfSatisfying(RequestRefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.GATEWAY_BUSY);
-                    assertThat(e.retryAfterSeconds()).isEqualTo(2);
-                });
+        assertThatThrownBy(() -> bodies.reserve(500)).isInstanceOfSatisfying(RequestRefusedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.GATEWAY_BUSY);
+            assertThat(e.retryAfterSeconds()).isEqualTo(2);
+        });
         assertThat(bodies.reserved()).isEqualTo(600);
         bodies.release(600);
         bodies.reserve(BUDGET + 1);
@@ -73,13 +72,7 @@ class RequestBodiesTest {
     }
 
     private static GatewayProperties properties() {
-        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3,
-                100, Duration.ofMinutes(5), false, List.of(), 4, 4, 2048, List.of()),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofBytes(BUDGET), Duration.ofSeconds(2)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of(),
-                new GatewayProperties.Catalogue(Duration.ofSeconds(5), Duration.ofHours(1)));
+        return GatewaySettings.bind(
+                Map.of("n2n.gateway.bodies.in-flight-budget", BUDGET + "B", "n2n.gateway.bodies.retry-after", "2s"));
     }
 }

@@ -3,6 +3,7 @@ package io.noise2noise.gateway.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import io.noise2noise.gateway.models.ModelCatalogue;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
@@ -17,19 +18,10 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.InMemoryObjectStore;
 import io.noise2noise.testing.RecordingProducer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -62,8 +54,8 @@ public final class GatewayServices implements AutoCloseable {
     public final JobCompletions completions;
 
     /** {@code brokerAnswers} false: no send is ever acknowledged, as with the broker unreachable. */
-    public GatewayServices(GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper,
-                           boolean brokerAnswers) {
+    public GatewayServices(
+            GatewayProperties properties, ImageLimits imageLimits, ObjectMapper mapper, boolean brokerAnswers) {
         this.properties = properties;
         this.imageLimits = imageLimits;
         this.mapper = mapper;
@@ -78,8 +70,19 @@ public final class GatewayServices implements AutoCloseable {
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
         catalogue = new ModelCatalogue(objects, mapper, properties);
-        submissions = new JobSubmissions(codec, objects, jobs, kafka, topics, webhookTargets, idempotencyKeys,
-                new QueueBackpressure(backlog, properties), imageLimits, properties, uploadSlots, unfinishedJobs,
+        submissions = new JobSubmissions(
+                codec,
+                objects,
+                jobs,
+                kafka,
+                topics,
+                webhookTargets,
+                idempotencyKeys,
+                new QueueBackpressure(backlog, properties),
+                imageLimits,
+                properties,
+                uploadSlots,
+                unfinishedJobs,
                 catalogue);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
@@ -91,16 +94,7 @@ public final class GatewayServices implements AutoCloseable {
     }
 
     public static GatewayProperties properties(Map<String, Object> overrides) {
-        StandardEnvironment environment = new StandardEnvironment();
-        try {
-            new YamlPropertySourceLoader().load("gateway.yml", new ClassPathResource("gateway.yml"))
-                    .forEach(environment.getPropertySources()::addLast);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        environment.getPropertySources().addFirst(new MapPropertySource("test overrides", overrides));
-        return new Binder(ConfigurationPropertySources.get(environment))
-                .bindOrCreate("n2n.gateway", Bindable.of(GatewayProperties.class));
+        return GatewaySettings.bind(overrides);
     }
 
     /** Jackson as Spring Boot configures it (java.time as ISO text), as the job store reads and writes records. */
@@ -123,12 +117,23 @@ public final class GatewayServices implements AutoCloseable {
      * jobs may name it.
      */
     public void publishModel(String model, boolean isDefault) {
-        CatalogueCard card = new CatalogueCard("unet", 3, "gaussian,0,50", "gaussian,0,50", "n2n", 1_000_000L, 100L,
-                1000L, false, new CatalogueCard.Validation("test set", 20.0, 28.0), null);
-        CatalogueEntry entry = new CatalogueEntry(model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30),
-                card, null, null);
+        CatalogueCard card = new CatalogueCard(
+                "unet",
+                3,
+                "gaussian,0,50",
+                "gaussian,0,50",
+                "n2n",
+                1_000_000L,
+                100L,
+                1000L,
+                false,
+                new CatalogueCard.Validation("test set", 20.0, 28.0),
+                null);
+        CatalogueEntry entry = new CatalogueEntry(
+                model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30), card, null, null);
         try {
-            objects.put(CatalogueKeys.entry(model, entry.workerId()), mapper.writeValueAsBytes(entry), "application/json");
+            objects.put(
+                    CatalogueKeys.entry(model, entry.workerId()), mapper.writeValueAsBytes(entry), "application/json");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

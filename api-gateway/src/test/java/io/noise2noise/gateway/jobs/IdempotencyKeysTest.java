@@ -25,8 +25,10 @@ class IdempotencyKeysTest {
     }
 
     private static JobSubmissions.Submission request(String owner, String key, String image) {
-        return new JobSubmissions.Submission(image.getBytes(StandardCharsets.UTF_8),
-                new JobSpec(null, 1.0, null, null, null, null, null, null, owner), key);
+        return new JobSubmissions.Submission(
+                image.getBytes(StandardCharsets.UTF_8),
+                new JobSpec(null, 1.0, null, null, null, null, null, null, owner),
+                key);
     }
 
     @Test
@@ -88,8 +90,8 @@ class IdempotencyKeysTest {
         String first = JobIds.newId();
         keys.claim(request(null, "k", "image"), first);
 
-        CompletableFuture<IdempotencyKeys.Claim> second = CompletableFuture.supplyAsync(
-                () -> keys.claim(request(null, "k", "image"), JobIds.newId()));
+        CompletableFuture<IdempotencyKeys.Claim> second =
+                CompletableFuture.supplyAsync(() -> keys.claim(request(null, "k", "image"), JobIds.newId()));
         Thread.sleep(200);
         assertThat(second).as("waits while the claim is pending").isNotDone();
         keys.confirm(request(null, "k", "image"), first);

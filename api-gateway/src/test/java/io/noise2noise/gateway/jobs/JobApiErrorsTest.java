@@ -34,6 +34,8 @@ class JobApiErrorsTest {
             case IMAGE_NOT_WRITABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case INVALID_PARAMETER -> HttpStatus.UNPROCESSABLE_ENTITY;
             case WEBHOOK_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case IMAGE_URL_UNAVAILABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UNKNOWN_UPLOAD -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UNKNOWN_MODEL -> HttpStatus.UNPROCESSABLE_ENTITY;
             case MODEL_NOT_FOUND -> HttpStatus.NOT_FOUND;
@@ -72,16 +74,21 @@ class JobApiErrorsTest {
     @Test
     void aRefusalThatPassesSaysWhenToComeBackInWholeSecondsAtLeastOne() {
         assertThat(errors.refused(new RequestRefusedException(Reason.QUOTA_REACHED, "wait", Duration.ofSeconds(30)))
-                .getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("30");
+                        .getHeaders()
+                        .getFirst(HttpHeaders.RETRY_AFTER))
+                .isEqualTo("30");
         assertThat(errors.refused(new RequestRefusedException(Reason.QUEUE_FULL, "wait", Duration.ofMillis(200)))
-                .getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+                        .getHeaders()
+                        .getFirst(HttpHeaders.RETRY_AFTER))
+                .isEqualTo("1");
     }
 
     @Test
     void anOutageOfStorageOrTheQueueIsA503ToRetryInFiveSeconds() {
         for (RequestRefusedException outage : new RequestRefusedException[] {
-                RequestRefusedException.storageUnavailable(new StorageUnavailableException("down", null)),
-                RequestRefusedException.queueUnavailable(new IllegalStateException("broker gone"))}) {
+            RequestRefusedException.storageUnavailable(new StorageUnavailableException("down", null)),
+            RequestRefusedException.queueUnavailable(new IllegalStateException("broker gone"))
+        }) {
             ResponseEntity<ProblemDetail> answer = errors.refused(outage);
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
             assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");

@@ -24,14 +24,21 @@ class JobCancellationsTest {
     }
 
     private Job stored(Instant deadline) {
-        Job job = Job.queued(JobIds.newId(), new JobSpec(null, 1.0, null, null, null, null, deadline, null, null),
-                "png", 8, 8, Instant.now());
+        Job job = Job.queued(
+                JobIds.newId(),
+                new JobSpec(null, 1.0, null, null, null, null, deadline, null, null),
+                "png",
+                8,
+                8,
+                Instant.now());
         gateway.jobs.create(job);
         return job;
     }
 
     private Job started(Job job) {
-        return gateway.jobs.advance(job.id(), current -> current.running(Instant.now())).orElseThrow();
+        return gateway.jobs
+                .advance(job.id(), current -> current.running(Instant.now()))
+                .orElseThrow();
     }
 
     @Test
@@ -78,8 +85,10 @@ class JobCancellationsTest {
     @Test
     void aFinishedJobIsLeftAsItIs() {
         Job queued = stored(null);
-        Job failed = gateway.jobs.advance(queued.id(), job -> job.failed(
-                new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now())).orElseThrow();
+        Job failed = gateway.jobs
+                .advance(
+                        queued.id(), job -> job.failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
 
         JobCancellations.Outcome outcome = gateway.cancellations.cancel(failed);
 

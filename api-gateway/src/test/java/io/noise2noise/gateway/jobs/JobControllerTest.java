@@ -60,8 +60,10 @@ class JobControllerTest {
 
     @Autowired
     private MockMvc mvc;
+
     @Autowired
     private GatewayServices gateway;
+
     @Autowired
     private ObjectMapper mapper;
 
@@ -78,7 +80,9 @@ class JobControllerTest {
     }
 
     private static MockHttpServletRequestBuilder submitJson(String caller) {
-        return post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, caller).contentType(MediaType.APPLICATION_JSON)
+        return post("/v1/jobs")
+                .header(HttpHeaders.AUTHORIZATION, caller)
+                .contentType(MediaType.APPLICATION_JSON)
                 .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG) + "\"}");
     }
 
@@ -97,7 +101,9 @@ class JobControllerTest {
     private static ResultMatcher problem(int status) {
         return result -> {
             status().is(status).match(result);
-            content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON).match(result);
+            content()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .match(result);
             jsonPath("$.type").value("about:blank").match(result);
             jsonPath("$.status").value(status).match(result);
         };
@@ -105,7 +111,8 @@ class JobControllerTest {
 
     @Test
     void aJsonSubmissionIsAcceptedWith202AndTheJobsLocation() throws Exception {
-        ResultActions answer = answer(mvc, submitJson(TEAM_A)).andExpect(status().isAccepted())
+        ResultActions answer = answer(mvc, submitJson(TEAM_A))
+                .andExpect(status().isAccepted())
                 .andExpect(jsonPath("$.status").value("queued"))
                 .andExpect(jsonPath("$.width").value(40))
                 .andExpect(jsonPath("$.height").value(30));
@@ -117,15 +124,105 @@ class JobControllerTest {
     }
 
     @Test
+    void aJsonSubmissionNamesOneImageSourceAndAnImageUrlPassesTheWebhookAddressRules() throws Exception {
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image\":\"" + Base64.getEncoder().encodeToString(PNG)
+                                + "\",\"image_url\":\"https://example.org/a.png\"}"))
+                .andExpect(problem(400))
+                .andExpect(jsonPath("$.detail").value("give one of image, upload_id and image_url, not 2"));
+        mvc.perform(post("/v1/jobs")
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"image_url\":\"http://169.254.169.254/latest/meta-data\"}"))
+                .andExpect(problem(422))
+                .andExpect(jsonPath("$.detail").value("image_url must be a public host on an allowed port"));
+        assertThat(gateway.publishedJobs()).isEmpty();
+    }
+
+    @Test
+    void aGetThatPrefersToWaitAnswersWhenTheJobEndsOrAsItIsAtTheEndOfTheWait() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions waiting = mvc.perform(
+                get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A).header("Prefer", "wait=10"));
+        Thread.sleep(200);
+        Job ended = gateway.jobs
+                .advance(
+                        id,
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()))
+                .orElseThrow();
+        gateway.completions.onJobEvent(ended);
+
+        finish(mvc, waiting)
+                .andExpect(status().isOk())
+                .andExpect(header().string("Preference-Applied", "wait=10"))
+                .andExpect(jsonPath("$.status").value("succeeded"));
+
+        String queued = submitted(TEAM_A);
+        long start = System.nanoTime();
+        finish(
+                        mvc,
+                        mvc.perform(get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .header("Prefer", "wait=1")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("queued"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        answer(
+                        mvc,
+                        get("/v1/jobs/" + queued)
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                                .header("Prefer", "wait=1"))
+                .andExpect(problem(404));
+    }
+
+    @Test
+    void anEventStreamSendsEachStateAndProgressOnceThenTheEnd() throws Exception {
+        String id = submitted(TEAM_A);
+        ResultActions stream = mvc.perform(get("/v1/jobs/" + id + "/events")
+                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                .accept(MediaType.TEXT_EVENT_STREAM));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.running(Instant.now()).withProgress("gaussian", 1, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.withProgress("gaussian", 3, 4));
+        Thread.sleep(1500);
+        gateway.jobs.advance(id, job -> job.succeeded(JobKeys.result(id, 1), "image/png", 5, Instant.now()));
+        stream.andReturn().getAsyncResult(10_000);
+
+        String events = stream.andReturn().getResponse().getContentAsString();
+        assertThat(events.lines().filter(line -> line.startsWith("event:")))
+                .containsExactly("event:state", "event:state", "event:state", "event:end");
+        assertThat(events)
+                .contains("\"status\":\"queued\"")
+                .contains("\"done\":1")
+                .contains("\"done\":3")
+                .contains("\"status\":\"succeeded\"");
+        answer(mvc, get("/v1/jobs/" + id + "/events").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+    }
+
+    @Test
     void rawAndMultipartSubmissionsTakeTheirParametersFromTheQueryAndForm() throws Exception {
         gateway.publishModel("gaussian", true);
-        String raw = id(answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A)
-                .contentType(MediaType.IMAGE_PNG).content(PNG)
-                .queryParam("strength", "0.5").queryParam("format", "jpeg")
-                .queryParam("webhook_events_filter", "start,completed"))
+        String raw = id(answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam("strength", "0.5")
+                                .queryParam("format", "jpeg")
+                                .queryParam("webhook_events_filter", "start,completed"))
                 .andExpect(status().isAccepted()));
-        String form = id(answer(mvc, multipart("/v1/jobs").file(new MockMultipartFile("file", "in.png", "image/png", PNG))
-                .param("model", "gaussian").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+        String form = id(answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("model", "gaussian")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(status().isAccepted()));
 
         assertThat(gateway.jobs.find(raw).orElseThrow().spec().strength()).isEqualTo(0.5);
@@ -133,12 +230,14 @@ class JobControllerTest {
         assertThat(gateway.jobs.find(raw).orElseThrow().spec().webhookEvents())
                 .containsExactlyInAnyOrder(WebhookEvent.START, WebhookEvent.COMPLETED);
         assertThat(gateway.jobs.find(form).orElseThrow().spec().model()).isEqualTo("gaussian");
-        assertThat(gateway.objects.get(JobKeys.input(form)).orElseThrow().data()).isEqualTo(PNG);
+        assertThat(gateway.objects.get(JobKeys.input(form)).orElseThrow().data())
+                .isEqualTo(PNG);
     }
 
     @Test
     void withoutAValidKeyTheAnswerIs401() throws Exception {
-        answer(mvc, get("/v1/jobs/" + JobIds.newId())).andExpect(problem(401))
+        answer(mvc, get("/v1/jobs/" + JobIds.newId()))
+                .andExpect(problem(401))
                 .andExpect(header().string(HttpHeaders.WWW_AUTHENTICATE, "Bearer"));
         answer(mvc, submitJson("Bearer not-a-key")).andExpect(problem(401));
         assertThat(gateway.broker.history()).isEmpty();
@@ -148,14 +247,22 @@ class JobControllerTest {
     void anotherKeysJobIsNotFoundByAnyRoute() throws Exception {
         String id = submitted(TEAM_A);
 
-        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(status().isOk())
+        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.id").value(id));
-        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_B)).andExpect(problem(404));
-        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_B)).andExpect(problem(404));
-        answer(mvc, post("/v1/jobs/" + id + "/cancel").header(HttpHeaders.AUTHORIZATION, TEAM_B)).andExpect(problem(404));
-        answer(mvc, post("/v1/jobs/" + id + "/retry").header(HttpHeaders.AUTHORIZATION, TEAM_B)).andExpect(problem(404));
-        answer(mvc, get("/v1/jobs/not-an-id").header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(problem(404));
-        assertThat(gateway.jobs.isCancelRequested(id)).as("team-b's cancel changed nothing").isFalse();
+        answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        answer(mvc, post("/v1/jobs/" + id + "/cancel").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        answer(mvc, post("/v1/jobs/" + id + "/retry").header(HttpHeaders.AUTHORIZATION, TEAM_B))
+                .andExpect(problem(404));
+        answer(mvc, get("/v1/jobs/not-an-id").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(404));
+        assertThat(gateway.jobs.isCancelRequested(id))
+                .as("team-b's cancel changed nothing")
+                .isFalse();
     }
 
     @Test
@@ -169,8 +276,13 @@ class JobControllerTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(otherKeysJob).isNotEqualTo(first);
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).header("Idempotency-Key", "order-17")
-                .contentType(MediaType.IMAGE_PNG).content(TestImages.encode(TestImages.scene(40, 30, 4), "png")))
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .header("Idempotency-Key", "order-17")
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(TestImages.encode(TestImages.scene(40, 30, 4), "png")))
                 .andExpect(problem(422));
         assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(first, otherKeysJob);
     }
@@ -179,7 +291,8 @@ class JobControllerTest {
     @CsvSource({"90, 90000", "30s, 30000", "5m, 300000", "2h, 7200000", "1500ms, 1500", "' 45 ', 45000"})
     void cancelAfterSetsTheDeadline(String header, long millis) throws Exception {
         Instant before = Instant.now();
-        String id = id(answer(mvc, submitJson(TEAM_A).header("Cancel-After", header)).andExpect(status().isAccepted()));
+        String id = id(
+                answer(mvc, submitJson(TEAM_A).header("Cancel-After", header)).andExpect(status().isAccepted()));
 
         Instant deadline = gateway.jobs.find(id).orElseThrow().spec().cancelAfter();
         assertThat(deadline).isBetween(before.plusMillis(millis), Instant.now().plusMillis(millis));
@@ -196,12 +309,17 @@ class JobControllerTest {
     void preferWaitAnswers200WithTheFinishedJobWhenItEndsInTime() throws Exception {
         ResultActions started = mvc.perform(submitJson(TEAM_A).header("Prefer", "respond-async, wait=20"));
         String id = gateway.publishedJobs().get(0).jobId();
-        Job done = gateway.jobs.advance(id, job -> job.running(Instant.now())
-                .succeeded(JobKeys.result(id, 1), "image/png", 2.0, Instant.now())).orElseThrow();
+        Job done = gateway.jobs
+                .advance(
+                        id,
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(id, 1), "image/png", 2.0, Instant.now()))
+                .orElseThrow();
         gateway.objects.put(JobKeys.result(id, 1), PNG, "image/png");
         gateway.completions.onJobEvent(done);
 
-        finish(mvc, started).andExpect(status().isOk())
+        finish(mvc, started)
+                .andExpect(status().isOk())
                 .andExpect(header().string("Preference-Applied", "wait=20"))
                 .andExpect(header().string(HttpHeaders.LOCATION, "/v1/jobs/" + id))
                 .andExpect(jsonPath("$.status").value("succeeded"));
@@ -212,9 +330,11 @@ class JobControllerTest {
         long start = System.nanoTime();
         ResultActions started = mvc.perform(submitJson(TEAM_A).header("Prefer", "wait=2"));
 
-        assertThatThrownBy(() -> started.andReturn().getAsyncResult(0)).as("still waiting")
+        assertThatThrownBy(() -> started.andReturn().getAsyncResult(0))
+                .as("still waiting")
                 .isInstanceOf(IllegalStateException.class);
-        finish(mvc, started).andExpect(status().isAccepted())
+        finish(mvc, started)
+                .andExpect(status().isAccepted())
                 .andExpect(header().doesNotExist("Preference-Applied"))
                 .andExpect(jsonPath("$.status").value("queued"));
 
@@ -226,7 +346,8 @@ class JobControllerTest {
     void aPreferenceWithoutAWaitIsIgnoredAndAnsweredAtOnce(String prefer) throws Exception {
         ResultActions started = mvc.perform(submitJson(TEAM_A).header("Prefer", prefer));
 
-        assertThat(started.andReturn().getAsyncResult(0)).as("the answer was there when the handler returned")
+        assertThat(started.andReturn().getAsyncResult(0))
+                .as("the answer was there when the handler returned")
                 .isNotNull();
         finish(mvc, started).andExpect(status().isAccepted()).andExpect(header().doesNotExist("Preference-Applied"));
     }
@@ -238,30 +359,36 @@ class JobControllerTest {
         gateway.jobs.advance(running, job -> job.running(Instant.now()));
 
         answer(mvc, post("/v1/jobs/" + queued + "/cancel").header(HttpHeaders.AUTHORIZATION, TEAM_A))
-                .andExpect(status().isOk()).andExpect(jsonPath("$.status").value("canceled"));
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("canceled"));
         answer(mvc, post("/v1/jobs/" + running + "/cancel").header(HttpHeaders.AUTHORIZATION, TEAM_A))
-                .andExpect(status().isAccepted()).andExpect(jsonPath("$.status").value("running"));
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.status").value("running"));
         assertThat(gateway.jobs.isCancelRequested(running)).isTrue();
     }
 
     @Test
     void theResultIsStreamedOnceSucceededAndIsAConflictBeforeAndGoneAfterExpiry() throws Exception {
         String id = submitted(TEAM_A);
-        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(problem(409));
+        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(409));
 
         byte[] result = TestImages.encode(TestImages.scene(40, 30, 5), "png");
         gateway.objects.put(JobKeys.result(id, 1), result, "image/png");
-        gateway.jobs.advance(id, job -> job.running(Instant.now())
-                .succeeded(JobKeys.result(id, 1), "image/png", 2.0, Instant.now()));
+        gateway.jobs.advance(
+                id,
+                job -> job.running(Instant.now()).succeeded(JobKeys.result(id, 1), "image/png", 2.0, Instant.now()));
 
         answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_A))
-                .andExpect(status().isOk()).andExpect(content().contentType(MediaType.IMAGE_PNG))
+                .andExpect(status().isOk())
+                .andExpect(content().contentType(MediaType.IMAGE_PNG))
                 .andExpect(content().bytes(result));
         answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(jsonPath("$.result_download_url").isString());
 
         gateway.objects.delete(JobKeys.result(id, 1));
-        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(problem(410));
+        answer(mvc, get("/v1/jobs/" + id + "/result").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(410));
         answer(mvc, get("/v1/jobs/" + id).header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(jsonPath("$.result_expired").value(true));
     }
@@ -269,11 +396,13 @@ class JobControllerTest {
     @Test
     void retryAnswers202WithTheNewJobOnlyForAFailedOne() throws Exception {
         String id = submitted(TEAM_A);
-        answer(mvc, post("/v1/jobs/" + id + "/retry").header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(problem(409));
+        answer(mvc, post("/v1/jobs/" + id + "/retry").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(409));
         gateway.jobs.advance(id, job -> job.failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()));
 
         ResultActions retried = answer(mvc, post("/v1/jobs/" + id + "/retry").header(HttpHeaders.AUTHORIZATION, TEAM_A))
-                .andExpect(status().isAccepted()).andExpect(jsonPath("$.retry_of").value(id));
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.retry_of").value(id));
         String newId = id(retried);
 
         retried.andExpect(header().string(HttpHeaders.LOCATION, "/v1/jobs/" + newId));
@@ -282,36 +411,70 @@ class JobControllerTest {
 
     @Test
     void refusalsAreProblemDetailsWithTheirStatus() throws Exception {
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"image\":")).andExpect(problem(400));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"image\":\"***\"}")).andExpect(problem(400));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.IMAGE_PNG)
-                .content(PNG).queryParam("strength", "3")).andExpect(problem(422));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.IMAGE_PNG)
-                .content("not an image")).andExpect(problem(415));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.TEXT_PLAIN)
-                .content("hello")).andExpect(problem(415));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":"))
+                .andExpect(problem(400));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"***\"}"))
+                .andExpect(problem(400));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam("strength", "3"))
+                .andExpect(problem(422));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content("not an image"))
+                .andExpect(problem(415));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.TEXT_PLAIN)
+                                .content("hello"))
+                .andExpect(problem(415));
         assertThat(gateway.broker.history()).isEmpty();
     }
 
     @Test
     void aFullQueueIs429AndStorageDownIs503BothWithRetryAfter() throws Exception {
         gateway.backlog.set(gateway.properties.backpressure().maxQueuedJobs() + 1);
-        answer(mvc, submitJson(TEAM_A)).andExpect(problem(429)).andExpect(header().string(HttpHeaders.RETRY_AFTER,
-                String.valueOf(gateway.properties.backpressure().retryAfter().toSeconds())));
+        answer(mvc, submitJson(TEAM_A))
+                .andExpect(problem(429))
+                .andExpect(header().string(
+                                HttpHeaders.RETRY_AFTER,
+                                String.valueOf(gateway.properties
+                                        .backpressure()
+                                        .retryAfter()
+                                        .toSeconds())));
         gateway.backlog.set(0);
 
         gateway.objects.setUnavailable(true);
         answer(mvc, submitJson(TEAM_A)).andExpect(problem(503)).andExpect(header().exists(HttpHeaders.RETRY_AFTER));
-        answer(mvc, get("/v1/jobs/" + JobIds.newId()).header(HttpHeaders.AUTHORIZATION, TEAM_A)).andExpect(problem(503));
+        answer(mvc, get("/v1/jobs/" + JobIds.newId()).header(HttpHeaders.AUTHORIZATION, TEAM_A))
+                .andExpect(problem(503));
         assertThat(gateway.broker.history()).isEmpty();
     }
 
     @Test
     void anUploadSlotIsCreatedWithAPresignedPutUrl() throws Exception {
         JsonNode slot = json(answer(mvc, post("/v1/uploads").header(HttpHeaders.AUTHORIZATION, TEAM_A))
-                .andExpect(status().isCreated()).andExpect(jsonPath("$.method").value("PUT")));
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.method").value("PUT")));
 
         String uploadId = slot.get("upload_id").asText();
         assertThat(slot.get("url").asText()).contains(JobKeys.upload(uploadId));
@@ -319,9 +482,19 @@ class JobControllerTest {
                 .isCloseTo(Instant.now().plus(gateway.properties.presignedUrlTtl()), within(1, ChronoUnit.MINUTES));
         gateway.objects.put(JobKeys.upload(uploadId), PNG, "image/png");
 
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_B).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"upload_id\":\"" + uploadId + "\"}")).andExpect(problem(422));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"upload_id\":\"" + uploadId + "\"}")).andExpect(status().isAccepted());
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_B)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"upload_id\":\"" + uploadId + "\"}"))
+                .andExpect(problem(422));
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"upload_id\":\"" + uploadId + "\"}"))
+                .andExpect(status().isAccepted());
     }
 }

@@ -20,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.unit.DataSize;
 
 /** Accepting, refusing and retrying jobs, over the in-memory store and a recording producer. */
 class JobSubmissionsTest {
@@ -50,27 +49,34 @@ class JobSubmissionsTest {
         assertThat(job.inputFormat()).isEqualTo("png");
         assertThat(job.width()).isEqualTo(64);
         assertThat(job.height()).isEqualTo(48);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data()).isEqualTo(PNG);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().contentType()).isEqualTo("image/png");
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data())
+                .isEqualTo(PNG);
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().contentType())
+                .isEqualTo("image/png");
         assertThat(gateway.jobs.find(job.id())).contains(job);
-        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id()))).isTrue();
+        assertThat(gateway.objects.exists(JobKeys.unfinishedJob("team-a", job.id())))
+                .isTrue();
         assertThat(gateway.publishedJobs()).singleElement().satisfies(published -> {
             assertThat(published.jobId()).isEqualTo(job.id());
             assertThat(published.inputKey()).isEqualTo(JobKeys.input(job.id()));
             assertThat(published.strength()).isEqualTo(1.0);
         });
-        assertThat(gateway.broker.history()).singleElement().satisfies(record -> assertThat(record.key()).isEqualTo(job.id()));
+        assertThat(gateway.broker.history())
+                .singleElement()
+                .satisfies(record -> assertThat(record.key()).isEqualTo(job.id()));
     }
 
     @Test
     void refusesBadParametersBeforeStoringAnything() {
         assertThat(refusal(() -> submit(spec(1.5, null, null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(refusal(() -> submit(spec(Double.NaN, null, null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(() -> submit(spec(Double.NaN, null, null, null))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, "../etc", null, null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, null, "heic", null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refusal(() -> submit(spec(1, null, "jpeg", 0f)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(refusal(() -> submit(new JobSpec(null, 1, null, null, "http://127.0.0.1/hook", null, null, null,
-                null)))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refusal(() ->
+                        submit(new JobSpec(null, 1, null, null, "http://127.0.0.1/hook", null, null, null, null))))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
 
         assertNothingStoredOrPublished();
     }
@@ -78,9 +84,12 @@ class JobSubmissionsTest {
     @Test
     void aModelNoWorkerPublishedIsRefusedBeforeStoringAnythingAndNoModelIsTheDefault() {
         assertThat(refusal(() -> submit(spec(1, "gaussian", null, null))))
-                .as("nothing published yet").isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+                .as("nothing published yet")
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertNothingStoredOrPublished();
-        assertThat(submit(spec(1, null, null, null)).spec().model()).as("the default, as before").isNull();
+        assertThat(submit(spec(1, null, null, null)).spec().model())
+                .as("the default, as before")
+                .isNull();
 
         gateway.publishModel("gaussian", true);
         gateway.publishModel("impulse", false);
@@ -88,27 +97,38 @@ class JobSubmissionsTest {
         UploadSlots.Opened upload = gateway.uploadSlots.open(null);
         gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
 
-        RequestRefusedException refused = catchThrowableOfType(RequestRefusedException.class,
-                () -> submit(spec(1, "poisson", null, null)));
+        RequestRefusedException refused =
+                catchThrowableOfType(RequestRefusedException.class, () -> submit(spec(1, "poisson", null, null)));
         assertThat(refused.reason()).isEqualTo(RequestRefusedException.Reason.UNKNOWN_MODEL);
-        assertThat(refused.getMessage()).isEqualTo("unknown model 'poisson'; known models: gaussian, impulse;"
-                + " available now: gaussian, impulse");
-        assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec(1, "poisson", null, null),
-                null))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refused.getMessage())
+                .isEqualTo("unknown model 'poisson'; known models: gaussian, impulse;"
+                        + " available now: gaussian, impulse");
+        assertThat(refusal(() ->
+                        gateway.submissions.submitUpload(upload.uploadId(), spec(1, "poisson", null, null), null)))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(gateway.broker.history()).isEmpty();
-        assertThat(gateway.objects.exists(JobKeys.upload(upload.uploadId()))).as("the upload stays for a retry").isTrue();
+        assertThat(gateway.objects.exists(JobKeys.upload(upload.uploadId())))
+                .as("the upload stays for a retry")
+                .isTrue();
 
         assertThat(submit(spec(1, "impulse", null, null)).spec().model()).isEqualTo("impulse");
-        assertThat(gateway.submissions.submitUpload(upload.uploadId(), spec(1, "gaussian", null, null), null)
-                .spec().model()).isEqualTo("gaussian");
+        assertThat(gateway.submissions
+                        .submitUpload(upload.uploadId(), spec(1, "gaussian", null, null), null)
+                        .spec()
+                        .model())
+                .isEqualTo("gaussian");
     }
 
     @Test
     void aRetryOfAJobWhoseModelIsNoLongerPublishedIsRefused() {
         gateway.publishModel("impulse", false);
         Job original = submit(spec(1, "impulse", null, null));
-        Job failed = gateway.jobs.advance(original.id(), job -> job.running(Instant.now())
-                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now())).orElseThrow();
+        Job failed = gateway.jobs
+                .advance(
+                        original.id(),
+                        job -> job.running(Instant.now())
+                                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
         gateway.objects.delete(CatalogueKeys.entry("impulse", "test-worker"));
         gateway.publishModel("gaussian", true);
 
@@ -133,10 +153,12 @@ class JobSubmissionsTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(otherOwner.id()).isNotEqualTo(first.id());
-        assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(first.id(), otherOwner.id());
+        assertThat(gateway.publishedJobs())
+                .extracting(JobRequested::jobId)
+                .containsExactly(first.id(), otherOwner.id());
         byte[] otherImage = TestImages.encode(TestImages.scene(64, 48, 2), "png");
-        assertThat(refusal(() -> gateway.submissions.submit(
-                new JobSubmissions.Submission(otherImage, spec("team-a"), "key-1"))))
+        assertThat(refusal(() ->
+                        gateway.submissions.submit(new JobSubmissions.Submission(otherImage, spec("team-a"), "key-1"))))
                 .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
     }
 
@@ -170,8 +192,11 @@ class JobSubmissionsTest {
     @Test
     void aJobThatCannotBePublishedIsRemovedAndItsKeyFreed() {
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of("n2n.gateway.publish-timeout", "200ms")),
-                ImageLimits.defaults(), GatewayServices.mapper(), false);
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of("n2n.gateway.publish-timeout", "200ms")),
+                ImageLimits.defaults(),
+                GatewayServices.mapper(),
+                false);
 
         assertThat(refusal(() -> gateway.submissions.submit(new JobSubmissions.Submission(PNG, spec(null), "k"))))
                 .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -192,30 +217,41 @@ class JobSubmissionsTest {
         Job job = gateway.submissions.submitUpload(upload.uploadId(), spec("team-a"), null);
 
         assertThat(job.width()).isEqualTo(64);
-        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data()).isEqualTo(PNG);
-        assertThat(gateway.objects.list(JobKeys.UPLOADS)).as("the upload and its slot are removed").isEmpty();
+        assertThat(gateway.objects.get(JobKeys.input(job.id())).orElseThrow().data())
+                .isEqualTo(PNG);
+        assertThat(gateway.objects.list(JobKeys.UPLOADS))
+                .as("the upload and its slot are removed")
+                .isEmpty();
         assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(job.id());
         assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec("team-a"), null)))
-                .as("submitted once").isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+                .as("submitted once")
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
     }
 
     @Test
     void imagesOverTheLimitsAreRefusedWith413AndAnOversizedUploadIsNotKept() {
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of()),
                 ImageLimits.of(Map.of("max-bytes", (PNG.length - 1) + "B", "max-upload-bytes", (PNG.length - 1) + "B")),
-                GatewayServices.mapper(), true);
+                GatewayServices.mapper(),
+                true);
         UploadSlots.Opened upload = gateway.uploadSlots.open(null);
         gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
 
         assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
         assertThat(refusal(() -> gateway.submissions.submitUpload(upload.uploadId(), spec(null), null)))
                 .isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
-        assertThat(gateway.objects.list(JobKeys.UPLOADS)).as("the upload and its slot are removed").isEmpty();
+        assertThat(gateway.objects.list(JobKeys.UPLOADS))
+                .as("the upload and its slot are removed")
+                .isEmpty();
 
         gateway.close();
-        gateway = new GatewayServices(GatewayServices.properties(Map.of()),
-                ImageLimits.of(Map.of("max-pixels", String.valueOf(64 * 48 - 1))), GatewayServices.mapper(), true);
+        gateway = new GatewayServices(
+                GatewayServices.properties(Map.of()),
+                ImageLimits.of(Map.of("max-pixels", String.valueOf(64 * 48 - 1))),
+                GatewayServices.mapper(),
+                true);
         assertThat(refusal(() -> submit(spec(null)))).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
         assertNothingStoredOrPublished();
     }
@@ -234,8 +270,12 @@ class JobSubmissionsTest {
     @Test
     void retriesAFailedJobAsANewOneWithTheSameInput() {
         Job original = submit(spec("team-a"));
-        Job failed = gateway.jobs.advance(original.id(), job -> job.running(Instant.now())
-                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now())).orElseThrow();
+        Job failed = gateway.jobs
+                .advance(
+                        original.id(),
+                        job -> job.running(Instant.now())
+                                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
 
         Job retried = gateway.submissions.retry(failed);
 
@@ -243,17 +283,27 @@ class JobSubmissionsTest {
         assertThat(retried.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(retried.spec().retryOf()).isEqualTo(original.id());
         assertThat(retried.spec().owner()).isEqualTo("team-a");
-        assertThat(gateway.objects.get(JobKeys.input(retried.id())).orElseThrow().data()).isEqualTo(PNG);
+        assertThat(gateway.objects
+                        .get(JobKeys.input(retried.id()))
+                        .orElseThrow()
+                        .data())
+                .isEqualTo(PNG);
         assertThat(gateway.jobs.find(retried.id())).contains(retried);
-        assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(original.id(), retried.id());
+        assertThat(gateway.publishedJobs())
+                .extracting(JobRequested::jobId)
+                .containsExactly(original.id(), retried.id());
     }
 
     @Test
     void refusesToRetryWhatIsNotFailedOrWhoseInputExpired() {
         Job queued = submit(spec(null));
         assertThat(refusal(() -> gateway.submissions.retry(queued))).isEqualTo(HttpStatus.CONFLICT);
-        Job succeeded = gateway.jobs.advance(queued.id(), job -> job.running(Instant.now())
-                .succeeded(JobKeys.result(job.id(), 1), "image/png", 1.0, Instant.now())).orElseThrow();
+        Job succeeded = gateway.jobs
+                .advance(
+                        queued.id(),
+                        job -> job.running(Instant.now())
+                                .succeeded(JobKeys.result(job.id(), 1), "image/png", 1.0, Instant.now()))
+                .orElseThrow();
         assertThat(refusal(() -> gateway.submissions.retry(succeeded))).isEqualTo(HttpStatus.CONFLICT);
 
         Job other = submit(spec(null));

@@ -12,7 +12,8 @@ class QuotaCountTest {
     void aCallerUnderItsBoundCostsNoChecksAndOneAtItIsCheckedOnlyUntilItFallsBelow() {
         List<String> asked = new ArrayList<>();
 
-        assertThat(QuotaCount.reached(List.of("a", "b"), 3, key -> asked.add(key))).isFalse();
+        assertThat(QuotaCount.reached(List.of("a", "b"), 3, key -> asked.add(key)))
+                .isFalse();
         assertThat(asked).isEmpty();
 
         assertThat(QuotaCount.reached(List.of("a", "b", "c", "d"), 3, key -> asked.add(key) && !key.equals("c")))
@@ -20,7 +21,8 @@ class QuotaCountTest {
         assertThat(asked).containsExactly("a", "b");
 
         asked.clear();
-        assertThat(QuotaCount.reached(List.of("a", "b", "c"), 3, key -> !asked.add(key))).isTrue();
+        assertThat(QuotaCount.reached(List.of("a", "b", "c"), 3, key -> !asked.add(key)))
+                .isTrue();
         assertThat(asked).containsExactly("a", "b", "c");
     }
 

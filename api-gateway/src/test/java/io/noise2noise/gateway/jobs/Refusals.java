@@ -12,8 +12,7 @@ import org.springframework.http.HttpStatus;
  */
 final class Refusals {
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     /** The status {@code call} was refused with; fails the test when it was not refused. */
     static HttpStatus refusal(ThrowingCallable call) {

@@ -39,8 +39,9 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * ends, every error as HTTP 200 with {@code code: -1} and the precise status in {@code X-N2N-Status}.
  * API keys off; the job is ended by the test as a worker would.
  */
-@WebMvcTest(properties = {"spring.config.name=gateway", "n2n.gateway.legacy-wait=3s",
-        "n2n.gateway.waiters.max-per-client=2"})
+@WebMvcTest(
+        properties = {"spring.config.name=gateway", "n2n.gateway.legacy-wait=3s", "n2n.gateway.waiters.max-per-client=2"
+        })
 @ContextConfiguration(classes = GatewaySlice.class)
 class LegacyControllerTest {
 
@@ -48,6 +49,7 @@ class LegacyControllerTest {
 
     @Autowired
     private MockMvc mvc;
+
     @Autowired
     private GatewayServices gateway;
 
@@ -67,7 +69,9 @@ class LegacyControllerTest {
     /** The job the request created, ended by {@code end} as its worker would: record, then event. */
     private Job endJob(UnaryOperator<Job> end) {
         String id = gateway.publishedJobs().get(0).jobId();
-        Job ended = gateway.jobs.advance(id, job -> end.apply(job.running(Instant.now()))).orElseThrow();
+        Job ended = gateway.jobs
+                .advance(id, job -> end.apply(job.running(Instant.now())))
+                .orElseThrow();
         gateway.completions.onJobEvent(ended);
         return ended;
     }
@@ -88,10 +92,13 @@ class LegacyControllerTest {
         Job done = endJob(job -> job.succeeded(JobKeys.result(job.id(), 1), "image/png", 2.0, Instant.now()));
         gateway.objects.put(done.resultKey(), result, "image/png");
 
-        finish(mvc, started).andExpect(status().isOk()).andExpect(header().doesNotExist("X-N2N-Status"))
+        finish(mvc, started)
+                .andExpect(status().isOk())
+                .andExpect(header().doesNotExist("X-N2N-Status"))
                 .andExpect(jsonPath("$.code").value(0))
                 .andExpect(jsonPath("$.msg").value("SUCCESS"))
-                .andExpect(jsonPath("$.data.base64Image").value(Base64.getEncoder().encodeToString(result)));
+                .andExpect(
+                        jsonPath("$.data.base64Image").value(Base64.getEncoder().encodeToString(result)));
     }
 
     @Test
@@ -99,7 +106,9 @@ class LegacyControllerTest {
         ResultActions started = mvc.perform(legacyImage(PNG));
         endJob(job -> job.failed(new JobError(JobError.INVALID_IMAGE, "the image is broken"), Instant.now()));
 
-        finish(mvc, started).andExpect(status().isOk()).andExpect(jsonPath("$.code").value(-1))
+        finish(mvc, started)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.code").value(-1))
                 .andExpect(jsonPath("$.msg").value("the image is broken"));
     }
 
@@ -108,7 +117,8 @@ class LegacyControllerTest {
         ResultActions answer = answer(mvc, legacyImage(PNG));
 
         String id = gateway.publishedJobs().get(0).jobId();
-        answer.andExpect(status().isOk()).andExpect(jsonPath("$.code").value(-1))
+        answer.andExpect(status().isOk())
+                .andExpect(jsonPath("$.code").value(-1))
                 .andExpect(jsonPath("$.msg").value(containsString("/v1/jobs/" + id)));
     }
 
@@ -118,7 +128,8 @@ class LegacyControllerTest {
         answer(mvc, legacy("{}")).andExpect(legacyError(400));
         answer(mvc, legacy("{\"base64Image\":\"%%%\"}")).andExpect(legacyError(400));
         answer(mvc, post("/").contentType(MediaType.TEXT_PLAIN).content("hi")).andExpect(legacyError(400));
-        answer(mvc, legacyImage("not an image".getBytes(StandardCharsets.UTF_8))).andExpect(legacyError(415));
+        answer(mvc, legacyImage("not an image".getBytes(StandardCharsets.UTF_8)))
+                .andExpect(legacyError(415));
         answer(mvc, legacy("{\"base64Image\":\"" + Base64.getEncoder().encodeToString(PNG) + "\",\"strength\":7}"))
                 .andExpect(legacyError(422));
         assertThat(gateway.broker.history()).isEmpty();
@@ -129,12 +140,19 @@ class LegacyControllerTest {
         List<JobCompletions.Waiter> held = new ArrayList<>();
         try {
             while (held.size() < gateway.properties.waiters().maxPerClient()) {
-                held.add(gateway.completions.reserve(JobCompletions.client(null, "127.0.0.1")).orElseThrow());
+                held.add(gateway.completions
+                        .reserve(JobCompletions.client(null, "127.0.0.1"))
+                        .orElseThrow());
             }
 
-            answer(mvc, legacyImage(PNG)).andExpect(legacyError(429))
-                    .andExpect(header().string(HttpHeaders.RETRY_AFTER,
-                            String.valueOf(gateway.properties.waiters().retryAfter().toSeconds())));
+            answer(mvc, legacyImage(PNG))
+                    .andExpect(legacyError(429))
+                    .andExpect(header().string(
+                                    HttpHeaders.RETRY_AFTER,
+                                    String.valueOf(gateway.properties
+                                            .waiters()
+                                            .retryAfter()
+                                            .toSeconds())));
             assertThat(gateway.broker.history()).isEmpty();
         } finally {
             held.forEach(JobCompletions.Waiter::release);

@@ -34,8 +34,8 @@ class LegacyErrorsTest {
 
     @Test
     void aRefusalThatPassesSaysWhenToComeBack() {
-        ResponseEntity<LegacyResponse> answer = errors.refused(
-                new RequestRefusedException(Reason.TOO_MANY_WAITERS, "busy", Duration.ofSeconds(5)));
+        ResponseEntity<LegacyResponse> answer =
+                errors.refused(new RequestRefusedException(Reason.TOO_MANY_WAITERS, "busy", Duration.ofSeconds(5)));
 
         assertThat(answer.getHeaders().getFirst("X-N2N-Status")).isEqualTo("429");
         assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");

@@ -24,10 +24,14 @@ class LegacyResultBodyTest {
         for (int size : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 29, 30, 31, 32, 1000}) {
             byte[] result = new byte[size];
             random.nextBytes(result);
-            byte[] expected = MAPPER.writeValueAsBytes(LegacyResponse.success(Base64.getEncoder().encodeToString(result)));
+            byte[] expected = MAPPER.writeValueAsBytes(
+                    LegacyResponse.success(Base64.getEncoder().encodeToString(result)));
 
-            assertThat(write(result, 30, new ArrayList<>())).as("%d bytes in ranges of 30", size).isEqualTo(expected);
-            assertThat(write(result, LegacyResultBody.RANGE_BYTES, new ArrayList<>())).as("%d bytes", size)
+            assertThat(write(result, 30, new ArrayList<>()))
+                    .as("%d bytes in ranges of 30", size)
+                    .isEqualTo(expected);
+            assertThat(write(result, LegacyResultBody.RANGE_BYTES, new ArrayList<>()))
+                    .as("%d bytes", size)
                     .isEqualTo(expected);
         }
     }
@@ -44,10 +48,11 @@ class LegacyResultBodyTest {
 
     @Test
     void aResultThatShrinksWhileBeingSentFailsTheAnswer() {
-        LegacyResultBody body = new LegacyResultBody(100, 30, (offset, length) ->
-                offset >= 60 ? Optional.empty() : Optional.of(new byte[length]));
+        LegacyResultBody body = new LegacyResultBody(
+                100, 30, (offset, length) -> offset >= 60 ? Optional.empty() : Optional.of(new byte[length]));
 
-        assertThatThrownBy(() -> body.writeTo(new ByteArrayOutputStream())).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> body.writeTo(new ByteArrayOutputStream()))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("at byte 60");
         assertThatThrownBy(() -> new LegacyResultBody(10, 32, (offset, length) -> Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -56,9 +61,10 @@ class LegacyResultBodyTest {
     private static byte[] write(byte[] result, int rangeBytes, List<Integer> lengths) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new LegacyResultBody(result.length, rangeBytes, (offset, length) -> {
-            lengths.add(length);
-            return Optional.of(Arrays.copyOfRange(result, (int) offset, (int) offset + length));
-        }).writeTo(out);
+                    lengths.add(length);
+                    return Optional.of(Arrays.copyOfRange(result, (int) offset, (int) offset + length));
+                })
+                .writeTo(out);
         return out.toByteArray();
     }
 }

@@ -22,10 +22,30 @@ import org.junit.jupiter.api.Test;
 class ModelCatalogueTest {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(30);
-    private static final CatalogueCard HALFUNET = new CatalogueCard("halfunet", 3, "gaussian,0,50", "gaussian,0,50",
-            "n2n", 14_155_776_000L, 6750L, 774_540L, false, new CatalogueCard.Validation("Set14", 20.39, 28.475), null);
-    private static final CatalogueCard UNET = new CatalogueCard("unet", 3, "impulse,0,0.95", "impulse,0,0.95",
-            "n2n", 5_000_000_000L, 5000L, 991_203L, false, new CatalogueCard.Validation("Set14", 12.1, 30.2), "notes");
+    private static final CatalogueCard HALFUNET = new CatalogueCard(
+            "halfunet",
+            3,
+            "gaussian,0,50",
+            "gaussian,0,50",
+            "n2n",
+            14_155_776_000L,
+            6750L,
+            774_540L,
+            false,
+            new CatalogueCard.Validation("Set14", 20.39, 28.475),
+            null);
+    private static final CatalogueCard UNET = new CatalogueCard(
+            "unet",
+            3,
+            "impulse,0,0.95",
+            "impulse,0,0.95",
+            "n2n",
+            5_000_000_000L,
+            5000L,
+            991_203L,
+            false,
+            new CatalogueCard.Validation("Set14", 12.1, 30.2),
+            "notes");
 
     private final GatewayServices gateway = GatewayServices.withSettings(Map.of());
     private final ModelCatalogue catalogue = gateway.catalogue;
@@ -39,15 +59,26 @@ class ModelCatalogueTest {
     void aModelIsAvailableWhileAWorkerWroteItsEntryWithinThreeHeartbeats() {
         Instant now = Instant.now();
         publish(entry("gaussian", "worker-a", true, now.minusSeconds(5), HALFUNET));
-        publish(entry("gaussian", "worker-b", true, now.minus(HEARTBEAT.multipliedBy(3)).plusSeconds(5), HALFUNET));
-        publish(entry("gaussian", "worker-c", true, now.minus(HEARTBEAT.multipliedBy(3)).minusSeconds(1), HALFUNET));
+        publish(entry(
+                "gaussian",
+                "worker-b",
+                true,
+                now.minus(HEARTBEAT.multipliedBy(3)).plusSeconds(5),
+                HALFUNET));
+        publish(entry(
+                "gaussian",
+                "worker-c",
+                true,
+                now.minus(HEARTBEAT.multipliedBy(3)).minusSeconds(1),
+                HALFUNET));
         publish(entry("impulse", "worker-a", false, now.minusSeconds(5), UNET));
         publish(stopped(entry("impulse", "worker-b", false, now.minusSeconds(2), UNET)));
         publish(entry("poisson", "worker-d", false, now.minusSeconds(600), UNET));
 
         catalogue.refresh();
 
-        assertThat(catalogue.models()).extracting(ModelCatalogue.Model::name)
+        assertThat(catalogue.models())
+                .extracting(ModelCatalogue.Model::name)
                 .containsExactly("gaussian", "impulse", "poisson");
         ModelCatalogue.Model gaussian = catalogue.model("gaussian").orElseThrow();
         assertThat(gaussian.available()).isTrue();
@@ -76,12 +107,15 @@ class ModelCatalogueTest {
         catalogue.refresh();
 
         assertThat(catalogue.model("gaussian").orElseThrow().speed()).isEqualTo(new ModelCatalogue.Speed(1.5, 6.0));
-        assertThat(catalogue.model("impulse").orElseThrow().speed()).as("nothing denoised yet").isNull();
+        assertThat(catalogue.model("impulse").orElseThrow().speed())
+                .as("nothing denoised yet")
+                .isNull();
     }
 
     @Test
     void knownModelsAreAcceptedEvenWithNoWorkerAndOthersRefusedNamingThem() {
-        assertThatThrownBy(() -> catalogue.checkKnown("gaussian")).isInstanceOf(RequestRefusedException.class)
+        assertThatThrownBy(() -> catalogue.checkKnown("gaussian"))
+                .isInstanceOf(RequestRefusedException.class)
                 .hasMessage("unknown model 'gaussian': no worker has published its models yet (a job that names no"
                         + " model gets the workers' default)");
         catalogue.checkKnown(null);
@@ -93,11 +127,12 @@ class ModelCatalogueTest {
         catalogue.checkKnown("gaussian");
         catalogue.checkKnown("impulse");
         catalogue.checkKnown(null);
-        RequestRefusedException refused = catchThrowableOfType(RequestRefusedException.class,
-                () -> catalogue.checkKnown("poisson"));
+        RequestRefusedException refused =
+                catchThrowableOfType(RequestRefusedException.class, () -> catalogue.checkKnown("poisson"));
         assertThat(refused.reason()).isEqualTo(RequestRefusedException.Reason.UNKNOWN_MODEL);
-        assertThat(refused.getMessage()).isEqualTo("unknown model 'poisson'; known models: gaussian, impulse;"
-                + " available now: none (their jobs wait for a worker)");
+        assertThat(refused.getMessage())
+                .isEqualTo("unknown model 'poisson'; known models: gaussian, impulse;"
+                        + " available now: none (their jobs wait for a worker)");
     }
 
     @Test
@@ -112,8 +147,11 @@ class ModelCatalogueTest {
 
         catalogue.refresh();
 
-        assertThat(gateway.objects.list(CatalogueKeys.PREFIX)).containsExactlyInAnyOrder(
-                "catalogue/gaussian/worker-a.json", "catalogue/gaussian/stopped-2.json", "catalogue/impulse/dead-2.json");
+        assertThat(gateway.objects.list(CatalogueKeys.PREFIX))
+                .containsExactlyInAnyOrder(
+                        "catalogue/gaussian/worker-a.json",
+                        "catalogue/gaussian/stopped-2.json",
+                        "catalogue/impulse/dead-2.json");
         assertThat(catalogue.model("impulse").orElseThrow().lastSeen()).isEqualTo(now.minus(Duration.ofHours(2)));
         assertThat(catalogue.model("gaussian").orElseThrow().workers()).isEqualTo(1);
     }
@@ -121,7 +159,9 @@ class ModelCatalogueTest {
     @Test
     void entriesThatAreNotWhatTheirKeySaysAreIgnored() {
         publish(entry("gaussian", "worker-a", true, Instant.now(), HALFUNET));
-        gateway.objects.put(CatalogueKeys.entry("impulse", "worker-a"), "{not json".getBytes(StandardCharsets.UTF_8),
+        gateway.objects.put(
+                CatalogueKeys.entry("impulse", "worker-a"),
+                "{not json".getBytes(StandardCharsets.UTF_8),
                 "application/json");
         put(CatalogueKeys.entry("poisson", "worker-a"), entry("text", "worker-a", false, Instant.now(), UNET));
         put(CatalogueKeys.entry("text", "worker-b"), entry("text", "worker-b", false, null, UNET));
@@ -144,19 +184,33 @@ class ModelCatalogueTest {
         catalogue.checkKnown("gaussian");
     }
 
-    private static CatalogueEntry entry(String model, String worker, boolean isDefault, Instant seenAt,
-                                        CatalogueCard card) {
+    private static CatalogueEntry entry(
+            String model, String worker, boolean isDefault, Instant seenAt, CatalogueCard card) {
         return new CatalogueEntry(model, worker, isDefault, seenAt, HEARTBEAT, card, null, null);
     }
 
     private static CatalogueEntry stopped(CatalogueEntry entry) {
-        return new CatalogueEntry(entry.model(), entry.workerId(), entry.isDefault(), entry.seenAt(), entry.heartbeat(),
-                entry.card(), entry.seenAt(), entry.speed());
+        return new CatalogueEntry(
+                entry.model(),
+                entry.workerId(),
+                entry.isDefault(),
+                entry.seenAt(),
+                entry.heartbeat(),
+                entry.card(),
+                entry.seenAt(),
+                entry.speed());
     }
 
     private static CatalogueEntry measured(CatalogueEntry entry, long pixels, double seconds) {
-        return new CatalogueEntry(entry.model(), entry.workerId(), entry.isDefault(), entry.seenAt(), entry.heartbeat(),
-                entry.card(), entry.stoppedAt(), new CatalogueEntry.Speed(pixels, seconds));
+        return new CatalogueEntry(
+                entry.model(),
+                entry.workerId(),
+                entry.isDefault(),
+                entry.seenAt(),
+                entry.heartbeat(),
+                entry.card(),
+                entry.stoppedAt(),
+                new CatalogueEntry.Speed(pixels, seconds));
     }
 
     private void publish(CatalogueEntry entry) {

@@ -38,6 +38,7 @@ class ModelControllerTest {
 
     @Autowired
     private MockMvc mvc;
+
     @Autowired
     private GatewayServices gateway;
 
@@ -91,27 +92,49 @@ class ModelControllerTest {
         String base64 = Base64.getEncoder().encodeToString(PNG);
         String naming = "unknown model 'poisson'; known models: gaussian, impulse";
 
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"image\":\"" + base64 + "\",\"model\":\"poisson\"}"))
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"image\":\"" + base64 + "\",\"model\":\"poisson\"}"))
                 .andExpect(status().isUnprocessableEntity())
                 .andExpect(jsonPath("$.detail").value(containsString(naming)));
-        answer(mvc, multipart("/v1/jobs").file(new MockMultipartFile("file", "in.png", "image/png", PNG))
-                .param("model", "poisson").header(HttpHeaders.AUTHORIZATION, TEAM_A))
+        answer(
+                        mvc,
+                        multipart("/v1/jobs")
+                                .file(new MockMultipartFile("file", "in.png", "image/png", PNG))
+                                .param("model", "poisson")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A))
                 .andExpect(status().isUnprocessableEntity())
                 .andExpect(jsonPath("$.detail").value(containsString(naming)));
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.IMAGE_PNG)
-                .content(PNG).queryParam("model", "poisson"))
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam("model", "poisson"))
                 .andExpect(status().isUnprocessableEntity());
-        answer(mvc, post("/").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"base64Image\":\"" + base64 + "\",\"model\":\"poisson\"}"))
+        answer(
+                        mvc,
+                        post("/")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"base64Image\":\"" + base64 + "\",\"model\":\"poisson\"}"))
                 .andExpect(status().isOk())
                 .andExpect(header().string("X-N2N-Status", "422"))
                 .andExpect(jsonPath("$.code").value(-1))
                 .andExpect(jsonPath("$.msg").value(containsString(naming)));
         Assertions.assertThat(gateway.broker.history()).isEmpty();
 
-        answer(mvc, post("/v1/jobs").header(HttpHeaders.AUTHORIZATION, TEAM_A).contentType(MediaType.IMAGE_PNG)
-                .content(PNG).queryParam("model", "impulse"))
+        answer(
+                        mvc,
+                        post("/v1/jobs")
+                                .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                                .contentType(MediaType.IMAGE_PNG)
+                                .content(PNG)
+                                .queryParam("model", "impulse"))
                 .andExpect(status().isAccepted())
                 .andExpect(jsonPath("$.model").value("impulse"));
     }

@@ -32,8 +32,19 @@ class RetryAfterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "soon", "-5", "1.5", "3s", "0", "2026-11-28T10:01:00Z",
-            "Sat, 28 Nov 2026 09:59:00 GMT", "Sat, 99 Nov 2026 10:00:42 GMT"})
+    @ValueSource(
+            strings = {
+                "",
+                "  ",
+                "soon",
+                "-5",
+                "1.5",
+                "3s",
+                "0",
+                "2026-11-28T10:01:00Z",
+                "Sat, 28 Nov 2026 09:59:00 GMT",
+                "Sat, 99 Nov 2026 10:00:42 GMT"
+            })
     void ignoresGarbageAndThePast(String value) {
         assertThat(RetryAfter.parse(value, NOW, CAP)).isEmpty();
     }

@@ -19,8 +19,8 @@ class WebhookDispatcherTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(800);
 
-    private final WebhookDispatcher dispatcher = new WebhookDispatcher(
-            WebhookSecurityTest.properties(TIMEOUT, 4, 2, 2048));
+    private final WebhookDispatcher dispatcher =
+            new WebhookDispatcher(WebhookSecurityTest.properties(TIMEOUT, 4, 2, 2048));
     private final CountDownLatch release = new CountDownLatch(1);
 
     WebhookDispatcherTest() {
@@ -51,23 +51,31 @@ class WebhookDispatcherTest {
         long start = System.nanoTime();
         List<CompletableFuture<Void>> others = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            others.add(dispatcher.dispatch("http://fast-" + (i % 2) + ":80", () -> { }));
+            others.add(dispatcher.dispatch("http://fast-" + (i % 2) + ":80", () -> {}));
         }
         CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         long othersMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        System.out.printf("webhook dispatcher: 4 deliveries to other receivers done in %d ms while 2 slots are held "
-                + "by a stalled one%n", othersMs);
+        System.out.printf(
+                "webhook dispatcher: 4 deliveries to other receivers done in %d ms while 2 slots are held "
+                        + "by a stalled one%n",
+                othersMs);
 
         assertThat(othersMs).isLessThan(TIMEOUT.toMillis());
         // the slots' threads may start after the fast deliveries finished on a busy machine
-        assertThat(stalledStarted.await(5, TimeUnit.SECONDS)).as("two deliveries to the stalled receiver start").isTrue();
+        assertThat(stalledStarted.await(5, TimeUnit.SECONDS))
+                .as("two deliveries to the stalled receiver start")
+                .isTrue();
         assertThat(mostStalledAtOnce.get()).as("per-receiver limit").isEqualTo(2);
-        assertThat(stalled.get(2)).as("the third to the stalled receiver waits for a slot").isNotDone();
+        assertThat(stalled.get(2))
+                .as("the third to the stalled receiver waits for a slot")
+                .isNotDone();
         // the third waits longer than the timeout: it fails without being tried, to be retried later
         Thread.sleep(TIMEOUT.toMillis() + 200);
         release.countDown();
-        assertThatThrownBy(() -> stalled.get(2).get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(WebhookSender.WebhookDeliveryException.class).hasMessageContaining("busy");
+        assertThatThrownBy(() -> stalled.get(2).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(WebhookSender.WebhookDeliveryException.class)
+                .hasMessageContaining("busy");
         assertThat(stalled.get(0).get(5, TimeUnit.SECONDS)).isNull();
         assertThat(stalled.get(1).get(5, TimeUnit.SECONDS)).isNull();
         // a slot is given back just after its delivery's future completes, on the delivering thread
@@ -84,8 +92,8 @@ class WebhookDispatcherTest {
             throw new WebhookSender.WebhookDeliveryException("HTTP 503");
         });
 
-        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(
-                WebhookSender.WebhookDeliveryException.class);
+        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(WebhookSender.WebhookDeliveryException.class);
     }
 
     @Test
@@ -98,7 +106,7 @@ class WebhookDispatcherTest {
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
         dispatcher.stop();
-        CompletableFuture<Void> afterStop = dispatcher.dispatch("http://b:80", () -> { });
+        CompletableFuture<Void> afterStop = dispatcher.dispatch("http://b:80", () -> {});
         Thread.sleep(300);
 
         assertThat(underWay).isNotDone();

@@ -26,7 +26,8 @@ class WebhookSecretsControllerTest {
 
     @Test
     void withApiKeysOffTheSecretsAreNotServed() throws Exception {
-        answer(mvc, get("/v1/webhook-secrets")).andExpect(status().isNotFound())
+        answer(mvc, get("/v1/webhook-secrets"))
+                .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.status").value(404));
     }
 
@@ -41,10 +42,10 @@ class WebhookSecretsControllerTest {
         void aKeyReadsItsOwnSecretsOnly() throws Exception {
             answer(keyed, get("/v1/webhook-secrets").header(HttpHeaders.AUTHORIZATION, "Bearer key-a"))
                     .andExpect(status().isOk())
-                    .andExpect(jsonPath("$.secrets").value(contains(
-                            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
+                    .andExpect(jsonPath("$.secrets").value(contains("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
             answer(keyed, get("/v1/webhook-secrets").header(HttpHeaders.AUTHORIZATION, "Bearer key-b"))
-                    .andExpect(status().isOk()).andExpect(jsonPath("$.secrets").isEmpty());
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.secrets").isEmpty());
         }
 
         @Test

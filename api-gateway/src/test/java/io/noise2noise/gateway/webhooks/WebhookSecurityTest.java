@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.noise2noise.gateway.GatewayProperties;
+import io.noise2noise.gateway.GatewaySettings;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.util.unit.DataSize;
 
 class WebhookSecurityTest {
 
@@ -19,7 +21,10 @@ class WebhookSecurityTest {
     void signsLikeTheStandardWebhooksReferenceVector() {
         WebhookSigner signer = new WebhookSigner(properties(false, List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
 
-        String signature = signer.signature(null, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L,
+        String signature = signer.signature(
+                null,
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330L,
                 "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
@@ -27,33 +32,79 @@ class WebhookSecurityTest {
 
     @Test
     void signsWithEverySecretDuringRotationAndNotAtAllWithoutOne() {
-        WebhookSigner rotating = new WebhookSigner(properties(false,
-                List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2Vjb25kLXNlY3JldC1rZXk=")));
+        WebhookSigner rotating = new WebhookSigner(
+                properties(false, List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2Vjb25kLXNlY3JldC1rZXk=")));
         WebhookSigner none = new WebhookSigner(properties(false, List.of()));
 
-        assertThat(rotating.signature(null, "msg_1", 1, new byte[0]).split(" ")).hasSize(2).allMatch(s -> s.startsWith("v1,"));
+        assertThat(rotating.signature(null, "msg_1", 1, new byte[0]).split(" "))
+                .hasSize(2)
+                .allMatch(s -> s.startsWith("v1,"));
         assertThat(none.signature(null, "msg_1", 1, new byte[0])).isNull();
         assertThatThrownBy(() -> new WebhookSigner(properties(false, List.of("whsec_%%%"))))
                 .hasMessageContaining("whsec_");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "100.64.0.1", "::1", "fd00::1", "fe80::1",
-            // reserved, benchmarking, documentation, multicast
-            "240.0.0.1", "255.255.255.255", "198.18.0.1", "198.19.255.1", "192.0.2.1", "198.51.100.7", "203.0.113.9",
-            "224.0.0.1", "239.255.255.250", "192.0.0.8", "2001:db8::1", "3fff::1", "ff02::1", "100::1", "2001:2::1",
-            // IPv6 forms of refused IPv4 addresses: NAT64, 6to4, IPv4-compatible and -mapped; Teredo, local NAT64
-            "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1",
-            "::7f00:1", "::a9fe:a9fe", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2001::1", "2001:0:4136:e378::1",
-            "64:ff9b:1::a9fe:a9fe", "::", "fec0::1"})
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "10.1.2.3",
+                "172.16.0.1",
+                "192.168.1.1",
+                "169.254.169.254",
+                "0.0.0.0",
+                "100.64.0.1",
+                "::1",
+                "fd00::1",
+                "fe80::1",
+                // reserved, benchmarking, documentation, multicast
+                "240.0.0.1",
+                "255.255.255.255",
+                "198.18.0.1",
+                "198.19.255.1",
+                "192.0.2.1",
+                "198.51.100.7",
+                "203.0.113.9",
+                "224.0.0.1",
+                "239.255.255.250",
+                "192.0.0.8",
+                "2001:db8::1",
+                "3fff::1",
+                "ff02::1",
+                "100::1",
+                "2001:2::1",
+                // IPv6 forms of refused IPv4 addresses: NAT64, 6to4, IPv4-compatible and -mapped; Teredo, local NAT64
+                "64:ff9b::a9fe:a9fe",
+                "64:ff9b::7f00:1",
+                "64:ff9b::a00:1",
+                "2002:7f00:1::",
+                "2002:a9fe:a9fe::1",
+                "::7f00:1",
+                "::a9fe:a9fe",
+                "::ffff:127.0.0.1",
+                "::ffff:10.0.0.1",
+                "2001::1",
+                "2001:0:4136:e378::1",
+                "64:ff9b:1::a9fe:a9fe",
+                "::",
+                "fec0::1"
+            })
     void internalAddressesAreRecognised(String address) throws Exception {
         assertThat(WebhookTargets.isInternal(InetAddress.getByName(address))).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1",
-            "198.20.0.1", "203.0.114.1", "2001:4860:4860::8888"})
+    @ValueSource(
+            strings = {
+                "8.8.8.8",
+                "1.1.1.1",
+                "2606:4700::1111",
+                "64:ff9b::808:808",
+                "2002:808:808::1",
+                "198.20.0.1",
+                "203.0.114.1",
+                "2001:4860:4860::8888"
+            })
     void publicAddressesAreNot(String address) throws Exception {
         assertThat(WebhookTargets.isInternal(InetAddress.getByName(address))).isFalse();
     }
@@ -64,7 +115,8 @@ class WebhookSecurityTest {
         WebhookTargets permissive = new WebhookTargets(properties(true, List.of()));
 
         assertThatThrownBy(() -> strict.check("http://127.0.0.1/hook"))
-                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                .isInstanceOfSatisfying(
+                        InvalidWebhookException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.NOT_ALLOWED))
                 .hasMessage(WebhookTargets.NOT_ALLOWED);
         assertThatThrownBy(() -> strict.check("http://169.254.169.254/latest/meta-data"))
@@ -82,9 +134,11 @@ class WebhookSecurityTest {
         WebhookTargets targets = new WebhookTargets(properties(true, List.of()));
         String base = "http://127.0.0.1:8080/hook?pad=";
 
-        assertThat(targets.check(base + "x".repeat(2048 - base.length())).getPort()).isEqualTo(8080);
+        assertThat(targets.check(base + "x".repeat(2048 - base.length())).getPort())
+                .isEqualTo(8080);
         assertThatThrownBy(() -> targets.check(base + "x".repeat(2049 - base.length())))
-                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                .isInstanceOfSatisfying(
+                        InvalidWebhookException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.NOT_ALLOWED))
                 .hasMessageContaining("longer than 2048 characters");
         assertThatThrownBy(() -> targets.check(base + "x".repeat(1 << 20))).hasMessageContaining("longer than");
@@ -95,7 +149,8 @@ class WebhookSecurityTest {
         WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
 
         assertThatThrownBy(() -> strict.check("http://no-such-host.invalid/hook"))
-                .isInstanceOfSatisfying(InvalidWebhookException.class,
+                .isInstanceOfSatisfying(
+                        InvalidWebhookException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidWebhookException.Reason.UNRESOLVED))
                 .hasMessage(WebhookTargets.NOT_ALLOWED);
     }
@@ -118,8 +173,8 @@ class WebhookSecurityTest {
     @Test
     void onlyPorts80And443AndTheConfiguredOnesAreAllowed() {
         WebhookTargets strict = new WebhookTargets(properties(false, List.of()));
-        WebhookTargets with8443 = new WebhookTargets(
-                properties(Duration.ofSeconds(1), false, List.of(), 8, 2, 2048, List.of(8443)));
+        WebhookTargets with8443 =
+                new WebhookTargets(properties(Duration.ofSeconds(1), false, List.of(), 8, 2, 2048, List.of(8443)));
 
         assertThat(strict.check("http://8.8.8.8/hook").getHost()).isEqualTo("8.8.8.8");
         assertThat(strict.check("https://8.8.8.8:443/hook").getPort()).isEqualTo(443);
@@ -144,16 +199,22 @@ class WebhookSecurityTest {
         return properties(timeout, false, List.of(), maxConcurrent, maxPerReceiver, maxUrlLength, List.of());
     }
 
-    private static GatewayProperties properties(Duration timeout, boolean allowPrivate, List<String> secrets,
-                                                int maxConcurrent, int maxPerReceiver, int maxUrlLength,
-                                                List<Integer> extraPorts) {
-        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(timeout, 3, 100,
-                Duration.ofMinutes(5), allowPrivate, secrets, maxConcurrent, maxPerReceiver, maxUrlLength, extraPorts),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), List.of(),
-                new GatewayProperties.Catalogue(Duration.ofSeconds(5), Duration.ofHours(1)));
+    private static GatewayProperties properties(
+            Duration timeout,
+            boolean allowPrivate,
+            List<String> secrets,
+            int maxConcurrent,
+            int maxPerReceiver,
+            int maxUrlLength,
+            List<Integer> extraPorts) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "n2n.gateway.webhooks.timeout", timeout.toMillis() + "ms",
+                "n2n.gateway.webhooks.allow-private-networks", allowPrivate,
+                "n2n.gateway.webhooks.max-concurrent", maxConcurrent,
+                "n2n.gateway.webhooks.max-per-receiver", maxPerReceiver,
+                "n2n.gateway.webhooks.max-url-length", maxUrlLength));
+        settings.putAll(GatewaySettings.list("n2n.gateway.webhooks.secrets", secrets));
+        settings.putAll(GatewaySettings.list("n2n.gateway.webhooks.extra-ports", extraPorts));
+        return GatewaySettings.bind(settings);
     }
 }

@@ -3,10 +3,11 @@ package io.noise2noise.gateway.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.noise2noise.gateway.GatewayProperties;
-import java.time.Duration;
+import io.noise2noise.gateway.GatewaySettings;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 class WebhookSignerTest {
 
@@ -21,17 +22,18 @@ class WebhookSignerTest {
                 new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD, NEW)),
                 new GatewayProperties.ApiKey("team-b", "11", 60, List.of(OTHER)),
                 new GatewayProperties.ApiKey("team-c", "22", 60, List.of()))));
-        WebhookSigner alone = new WebhookSigner(properties(List.of(
-                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD)))));
-        WebhookSigner renewed = new WebhookSigner(properties(List.of(
-                new GatewayProperties.ApiKey("team-a", "00", 60, List.of(NEW)))));
+        WebhookSigner alone =
+                new WebhookSigner(properties(List.of(new GatewayProperties.ApiKey("team-a", "00", 60, List.of(OLD)))));
+        WebhookSigner renewed =
+                new WebhookSigner(properties(List.of(new GatewayProperties.ApiKey("team-a", "00", 60, List.of(NEW)))));
         byte[] body = "{}".getBytes();
 
         String a = signer.signature("team-a", "msg_1", 1, body);
         String b = signer.signature("team-b", "msg_1", 1, body);
 
-        assertThat(a.split(" ")).containsExactly(alone.signature("team-a", "msg_1", 1, body),
-                renewed.signature("team-a", "msg_1", 1, body));
+        assertThat(a.split(" "))
+                .containsExactly(
+                        alone.signature("team-a", "msg_1", 1, body), renewed.signature("team-a", "msg_1", 1, body));
         assertThat(a.split(" ")).doesNotContain(b);
         assertThat(signer.signature("team-c", "msg_1", 1, body)).isNull();
         // a job without an owner (created while keys were off) keeps the shared secrets
@@ -39,13 +41,16 @@ class WebhookSignerTest {
     }
 
     private static GatewayProperties properties(List<GatewayProperties.ApiKey> keys) {
-        return new GatewayProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofHours(1), Duration.ofMinutes(15), new GatewayProperties.Webhooks(Duration.ofSeconds(1), 3, 100,
-                Duration.ofMinutes(5), false, List.of(SHARED), 8, 2, 2048, List.of()),
-                new GatewayProperties.Backpressure(10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Waiters(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new GatewayProperties.Bodies(DataSize.ofMegabytes(64), Duration.ofSeconds(1)),
-                new GatewayProperties.Quotas(10, 10, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), keys,
-                new GatewayProperties.Catalogue(Duration.ofSeconds(5), Duration.ofHours(1)));
+        Map<String, Object> settings =
+                new HashMap<>(GatewaySettings.list("n2n.gateway.webhooks.secrets", List.of(SHARED)));
+        for (int i = 0; i < keys.size(); i++) {
+            GatewayProperties.ApiKey key = keys.get(i);
+            String prefix = "n2n.gateway.api-keys[" + i + "].";
+            settings.put(prefix + "id", key.id());
+            settings.put(prefix + "sha256", key.sha256());
+            settings.put(prefix + "requests-per-minute", key.requestsPerMinute());
+            settings.putAll(GatewaySettings.list(prefix + "webhook-secrets", key.webhookSecrets()));
+        }
+        return GatewaySettings.bind(settings);
     }
 }

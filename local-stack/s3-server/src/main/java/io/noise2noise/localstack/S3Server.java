@@ -16,8 +16,7 @@ import org.gaul.s3proxy.blobstore.BlobStore;
  */
 public final class S3Server {
 
-    private S3Server() {
-    }
+    private S3Server() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2 || !"--properties".equals(args[0])) {
@@ -31,7 +30,8 @@ public final class S3Server {
         Method createBlobStore = Main.class.getDeclaredMethod("createBlobStore", Properties.class);
         createBlobStore.setAccessible(true);
         BlobStore store = new AtomicConditionalWrites((BlobStore) createBlobStore.invoke(null, properties));
-        S3Proxy proxy = S3Proxy.Builder.fromProperties(properties).blobStore(store).build();
+        S3Proxy proxy =
+                S3Proxy.Builder.fromProperties(properties).blobStore(store).build();
         proxy.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

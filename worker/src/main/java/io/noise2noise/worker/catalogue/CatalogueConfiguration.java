@@ -17,12 +17,19 @@ import org.springframework.context.annotation.Configuration;
 public class CatalogueConfiguration {
 
     @Bean
-    CataloguePublisher cataloguePublisher(ModelRegistry models, ObjectStore objects, ObjectMapper mapper,
-                                          WorkerProperties properties) {
+    CataloguePublisher cataloguePublisher(
+            ModelRegistry models, ObjectStore objects, ObjectMapper mapper, WorkerProperties properties) {
         WorkerProperties.Catalogue catalogue = properties.catalogue();
         String workerId = catalogue.workerId() != null ? catalogue.workerId() : generatedWorkerId();
-        return new CataloguePublisher(models.catalogueCards(), models.defaultModel(), name -> models.get(name).speed(),
-                objects, mapper, workerId, catalogue.heartbeat(), Clock.systemUTC());
+        return new CataloguePublisher(
+                models.catalogueCards(),
+                models.defaultModel(),
+                name -> models.get(name).speed(),
+                objects,
+                mapper,
+                workerId,
+                catalogue.heartbeat(),
+                Clock.systemUTC());
     }
 
     /** The host name (the pod's, on Kubernetes) to tell people which worker it is, and random bits to tell processes apart. */
@@ -35,7 +42,8 @@ public class CatalogueConfiguration {
                 host = "";
             }
         }
-        String name = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
+        String name =
+                host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
         byte[] suffix = new byte[4];
         new SecureRandom().nextBytes(suffix);
         String prefix = name.isEmpty() ? "worker" : name.substring(0, Math.min(name.length(), 100));

@@ -42,9 +42,15 @@ public class CataloguePublisher implements SmartLifecycle {
     private ScheduledExecutorService heartbeats;
 
     /** {@code speeds}: how fast each model (by name) denoised on this worker so far. */
-    public CataloguePublisher(Map<String, CatalogueCard> cards, String defaultModel,
-                              Function<String, Optional<CatalogueEntry.Speed>> speeds, ObjectStore objects,
-                              ObjectMapper mapper, String workerId, Duration heartbeat, Clock clock) {
+    public CataloguePublisher(
+            Map<String, CatalogueCard> cards,
+            String defaultModel,
+            Function<String, Optional<CatalogueEntry.Speed>> speeds,
+            ObjectStore objects,
+            ObjectMapper mapper,
+            String workerId,
+            Duration heartbeat,
+            Clock clock) {
         cards.keySet().forEach(model -> CatalogueKeys.entry(model, workerId)); // refuses names that make no key
         this.cards = Map.copyOf(cards);
         this.defaultModel = defaultModel;
@@ -96,8 +102,15 @@ public class CataloguePublisher implements SmartLifecycle {
     private void publish(Instant stoppedAt) {
         for (Map.Entry<String, CatalogueCard> card : cards.entrySet()) {
             String model = card.getKey();
-            CatalogueEntry entry = new CatalogueEntry(model, workerId, model.equals(defaultModel), clock.instant(),
-                    heartbeat, card.getValue(), stoppedAt, speeds.apply(model).orElse(null));
+            CatalogueEntry entry = new CatalogueEntry(
+                    model,
+                    workerId,
+                    model.equals(defaultModel),
+                    clock.instant(),
+                    heartbeat,
+                    card.getValue(),
+                    stoppedAt,
+                    speeds.apply(model).orElse(null));
             try {
                 objects.put(CatalogueKeys.entry(model, workerId), mapper.writeValueAsBytes(entry), "application/json");
             } catch (JsonProcessingException e) {

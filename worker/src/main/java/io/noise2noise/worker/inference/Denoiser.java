@@ -44,7 +44,7 @@ public class Denoiser {
     /** Told after every tile; may throw to stop the work (a canceled job). */
     @FunctionalInterface
     public interface TileListener {
-        TileListener NONE = (done, total) -> { };
+        TileListener NONE = (done, total) -> {};
 
         void tileDone(int done, int total);
     }
@@ -73,8 +73,8 @@ public class Denoiser {
         return run(image, model, strength, listener, true);
     }
 
-    private PixelImage run(PixelImage image, DenoisingModel model, double strength, TileListener listener,
-                           boolean inPlace) {
+    private PixelImage run(
+            PixelImage image, DenoisingModel model, double strength, TileListener listener, boolean inPlace) {
         if (strength < 0 || strength > 1) {
             throw new IllegalArgumentException("strength must be in [0, 1], was " + strength);
         }
@@ -98,8 +98,7 @@ public class Denoiser {
      * How {@code image} is cut for {@code model}: {@code th}×{@code tw} tiles (at most the tile side,
      * balanced) at the origins {@code rows}×{@code columns}, overlapping by at least {@code overlap}.
      */
-    private record Grid(int multiple, int overlap, int th, int tw, int[] rows, int[] columns) {
-    }
+    private record Grid(int multiple, int overlap, int th, int tw, int[] rows, int[] columns) {}
 
     /**
      * The overlap is the configured one or, when larger, the context the model's card says a tile
@@ -112,7 +111,12 @@ public class Denoiser {
         int tile = Math.max(roundUp(Math.max(multiple, 4 * overlap), multiple), tileSize / multiple * multiple);
         int th = balancedTile(image.height(), tile, overlap, multiple);
         int tw = balancedTile(image.width(), tile, overlap, multiple);
-        return new Grid(multiple, overlap, th, tw, starts(image.height(), th, overlap, multiple),
+        return new Grid(
+                multiple,
+                overlap,
+                th,
+                tw,
+                starts(image.height(), th, overlap, multiple),
                 starts(image.width(), tw, overlap, multiple));
     }
 
@@ -197,8 +201,8 @@ public class Denoiser {
      * Adds one tile's output, weighted, into the band buffer {@code result} (whose row 0 is the tile's
      * top row); the weights of all tiles sum to 1 per pixel.
      */
-    private static void accumulate(float[] result, int width, float[] out, int offset, int pw, int x0,
-                                   float[] wy, float[] wx) {
+    private static void accumulate(
+            float[] result, int width, float[] out, int offset, int pw, int x0, float[] wy, float[] wx) {
         for (int y = 0; y < wy.length; y++) {
             float ry = wy[y];
             if (ry == 0f) {

@@ -32,8 +32,12 @@ public class DenoisingModel implements AutoCloseable {
     private final LongAdder denoisedPixels = new LongAdder();
     private final LongAdder denoisingNanos = new LongAdder();
 
-    DenoisingModel(ModelCard card, InferenceEngine engine, ZooModel<NDList, NDList> model, AutoCloseable resources,
-                   int predictorCount) {
+    DenoisingModel(
+            ModelCard card,
+            InferenceEngine engine,
+            ZooModel<NDList, NDList> model,
+            AutoCloseable resources,
+            int predictorCount) {
         this.card = card;
         this.engine = engine;
         this.model = model;
@@ -60,7 +64,9 @@ public class DenoisingModel implements AutoCloseable {
     public Optional<CatalogueEntry.Speed> speed() {
         long nanos = denoisingNanos.sum();
         long pixels = denoisedPixels.sum();
-        return pixels == 0 || nanos == 0 ? Optional.empty() : Optional.of(new CatalogueEntry.Speed(pixels, nanos / 1e9));
+        return pixels == 0 || nanos == 0
+                ? Optional.empty()
+                : Optional.of(new CatalogueEntry.Speed(pixels, nanos / 1e9));
     }
 
     /** The engine this model was loaded with. */
@@ -85,7 +91,8 @@ public class DenoisingModel implements AutoCloseable {
     private float[] predict(float[] tiles, int count, int height, int width, int channels) {
         Predictor<NDList, NDList> predictor = borrow();
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray input = manager.create(FloatBuffer.wrap(tiles, 0, count * height * width * channels),
+            NDArray input = manager.create(
+                    FloatBuffer.wrap(tiles, 0, count * height * width * channels),
                     new Shape(count, height, width, channels));
             input.setName("input");
             NDList output = predictor.predict(new NDList(input));

@@ -26,11 +26,12 @@ public record ModelCard(
             throw new IllegalArgumentException("model card " + name + ": channels must be 1 or 3, was " + channels);
         }
         if (sizeMultiple < 1) {
-            throw new IllegalArgumentException("model card " + name + ": size_multiple must be at least 1, was " + sizeMultiple);
+            throw new IllegalArgumentException(
+                    "model card " + name + ": size_multiple must be at least 1, was " + sizeMultiple);
         }
         if (tileOverlap < 0 || tileOverlap > MAX_TILE_OVERLAP) {
-            throw new IllegalArgumentException("model card " + name + ": tile_overlap must be 0.." + MAX_TILE_OVERLAP
-                    + ", was " + tileOverlap);
+            throw new IllegalArgumentException(
+                    "model card " + name + ": tile_overlap must be 0.." + MAX_TILE_OVERLAP + ", was " + tileOverlap);
         }
     }
 }

@@ -79,28 +79,37 @@ public class ModelRegistry implements AutoCloseable {
         return Collections.unmodifiableMap(catalogueCards);
     }
 
-    private static Map<String, DenoisingModel> loadAll(InferenceProperties properties, ObjectMapper mapper,
-                                                       Map<String, CatalogueCard> catalogueCards) {
+    private static Map<String, DenoisingModel> loadAll(
+            InferenceProperties properties, ObjectMapper mapper, Map<String, CatalogueCard> catalogueCards) {
         Map<String, DenoisingModel> loaded = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(properties.modelsDir())) {
-            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("model.json"))).sorted().toList()) {
+            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("model.json")))
+                    .sorted()
+                    .toList()) {
                 JsonNode cardJson = mapper.readTree(dir.resolve("model.json").toFile());
                 ModelCard card = mapper.treeToValue(cardJson, ModelCard.class);
                 String name = card.name() == null ? dir.getFileName().toString() : card.name();
                 InferenceEngine engine = usableEngine(name, dir, properties.engineFor(name), mapper);
                 Loaded model = engine == InferenceEngine.ONNXRUNTIME
                         ? loadOnnx(dir, properties)
-                        : new Loaded(loadSavedModel(dir.resolve("saved_model"), properties), () -> { });
-                loaded.put(name, new DenoisingModel(card, engine, model.model(), model.resources(),
-                        properties.predictors()));
+                        : new Loaded(loadSavedModel(dir.resolve("saved_model"), properties), () -> {});
+                loaded.put(
+                        name,
+                        new DenoisingModel(card, engine, model.model(), model.resources(), properties.predictors()));
                 catalogueCards.put(name, mapper.treeToValue(cardJson, CatalogueCard.class));
-                log.info("loaded model {} ({}, {}{}) on {}", name, card.architecture(), card.training(),
-                        card.interim() ? ", interim" : "", engine.djlName());
+                log.info(
+                        "loaded model {} ({}, {}{}) on {}",
+                        name,
+                        card.architecture(),
+                        card.training(),
+                        card.interim() ? ", interim" : "",
+                        engine.djlName());
             }
         } catch (IOException | RuntimeException e) {
             loaded.values().forEach(DenoisingModel::close);
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot read models from " + properties.modelsDir().toAbsolutePath(), io);
+                throw new UncheckedIOException(
+                        "cannot read models from " + properties.modelsDir().toAbsolutePath(), io);
             }
             throw (RuntimeException) e;
         }
@@ -122,8 +131,10 @@ public class ModelRegistry implements AutoCloseable {
             if (!hasSavedModel) {
                 throw new IOException("model " + name + " has neither saved_model/ nor " + ONNX_FILE);
             }
-            log.warn("model {}: no {}, running it on TensorFlow (export one with n2n-models export-onnx)",
-                    name, ONNX_FILE);
+            log.warn(
+                    "model {}: no {}, running it on TensorFlow (export one with n2n-models export-onnx)",
+                    name,
+                    ONNX_FILE);
             return InferenceEngine.TENSORFLOW;
         }
         if (!hasSavedModel) {
@@ -132,8 +143,13 @@ public class ModelRegistry implements AutoCloseable {
         String source = onnxSource(dir.resolve(ONNX_CARD), mapper);
         String current = SavedModelDigest.of(dir.resolve("saved_model"));
         if (!current.equals(source)) {
-            log.warn("model {}: {} was exported from another SavedModel (digest {}, saved_model/ is {}), running it"
-                    + " on TensorFlow; re-export it with n2n-models export-onnx", name, ONNX_FILE, source, current);
+            log.warn(
+                    "model {}: {} was exported from another SavedModel (digest {}, saved_model/ is {}), running it"
+                            + " on TensorFlow; re-export it with n2n-models export-onnx",
+                    name,
+                    ONNX_FILE,
+                    source,
+                    current);
             return InferenceEngine.TENSORFLOW;
         }
         return InferenceEngine.ONNXRUNTIME;
@@ -189,10 +205,8 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-
     /** A loaded model and what must be closed after it. */
-    private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {
-    }
+    private record Loaded(ZooModel<NDList, NDList> model, AutoCloseable resources) {}
 
     private static ZooModel<NDList, NDList> load(Criteria<NDList, NDList> criteria, Path path) throws IOException {
         try {

@@ -21,8 +21,7 @@ import java.util.stream.Stream;
  */
 final class SavedModelDigest {
 
-    private SavedModelDigest() {
-    }
+    private SavedModelDigest() {}
 
     static String of(Path savedModel) throws IOException {
         List<Path> files;

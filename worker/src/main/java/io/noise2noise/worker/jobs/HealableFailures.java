@@ -24,16 +24,18 @@ final class HealableFailures {
             // S3 unreachable or answering with errors (MinioObjectStore wraps every S3 failure in it)
             StorageUnavailableException.class,
             // Kafka's transient errors: time-outs, leader elections, network; and a broker away
-            RetriableException.class, BrokerNotAvailableException.class,
+            RetriableException.class,
+            BrokerNotAvailableException.class,
             // any other client's time-out or refused connection
-            TimeoutException.class, InterruptedIOException.class, ConnectException.class,
+            TimeoutException.class,
+            InterruptedIOException.class,
+            ConnectException.class,
             // the worker is being stopped: the job is not at fault, its message is redelivered
             InterruptedException.class,
             // a job record's changes kept losing their races (JobStore.advance): contention passes
             ConcurrentModificationException.class);
 
-    private HealableFailures() {
-    }
+    private HealableFailures() {}
 
     /** True if {@code failure} or any of its causes is one that can heal. */
     static boolean canHeal(Throwable failure) {

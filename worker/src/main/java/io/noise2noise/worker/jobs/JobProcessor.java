@@ -10,18 +10,18 @@ import io.noise2noise.image.OutputOptions;
 import io.noise2noise.image.PixelImage;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
+import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobKeys;
 import io.noise2noise.job.JobRequested;
 import io.noise2noise.job.JobSpec;
 import io.noise2noise.job.JobStatus;
-import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.storage.ObjectStore;
-import io.noise2noise.worker.inference.DenoisingModel;
+import io.noise2noise.storage.StorageUnavailableException;
 import io.noise2noise.worker.inference.Denoiser;
+import io.noise2noise.worker.inference.DenoisingModel;
 import io.noise2noise.worker.inference.ModelRegistry;
 import io.noise2noise.worker.inference.UnknownModelException;
-import io.noise2noise.storage.StorageUnavailableException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,9 +61,17 @@ public class JobProcessor {
     private final Clock clock;
 
     /** {@code maxInputBytes}: the largest input read (n2n.images.max-upload-bytes; larger ones fail unread). */
-    public JobProcessor(JobStore jobs, ObjectStore objects, ImageCodec codec, ModelRegistry models,
-                        Denoiser denoiser, JobEventPublisher results, MeterRegistry meters,
-                        Duration checkpointInterval, long maxInputBytes, Clock clock) {
+    public JobProcessor(
+            JobStore jobs,
+            ObjectStore objects,
+            ImageCodec codec,
+            ModelRegistry models,
+            Denoiser denoiser,
+            JobEventPublisher results,
+            MeterRegistry meters,
+            Duration checkpointInterval,
+            long maxInputBytes,
+            Clock clock) {
         this.jobs = jobs;
         this.objects = objects;
         this.codec = codec;
@@ -91,7 +99,10 @@ public class JobProcessor {
         }
         Job job = stored.get().job();
         if (job.status().isTerminal()) {
-            log.info("job {}: already {}, re-publishing its record", id, job.status().wireName());
+            log.info(
+                    "job {}: already {}, re-publishing its record",
+                    id,
+                    job.status().wireName());
             results.publish(job);
             return;
         }
@@ -131,9 +142,13 @@ public class JobProcessor {
         }
         ended.ifPresent(finished -> {
             results.publish(finished);
-            meters.counter("n2n.worker.jobs", "status", finished.status().wireName()).increment();
+            meters.counter("n2n.worker.jobs", "status", finished.status().wireName())
+                    .increment();
             if (finished.executionTime() != null) {
-                meters.timer("n2n.worker.job.execution", "status", finished.status().wireName())
+                meters.timer(
+                                "n2n.worker.job.execution",
+                                "status",
+                                finished.status().wireName())
                         .record(finished.executionTime());
             }
         });
@@ -149,22 +164,26 @@ public class JobProcessor {
             long started = System.nanoTime();
             double sigma = NoiseLevel.estimateSigma(image);
             // in place: a second full-size copy would double the memory a 40 MP image needs
-            PixelImage denoised = denoiser.denoiseInPlace(image, model, request.strength(),
-                    checkpoints.of(modelName));
-            log.info("job {}: {}x{} denoised by {} in {} ms", job.id(), image.width(), image.height(), modelName,
+            PixelImage denoised = denoiser.denoiseInPlace(image, model, request.strength(), checkpoints.of(modelName));
+            log.info(
+                    "job {}: {}x{} denoised by {} in {} ms",
+                    job.id(),
+                    image.width(),
+                    image.height(),
+                    modelName,
                     (System.nanoTime() - started) / 1_000_000);
             meters.counter("n2n.worker.pixels", "model", modelName).increment((double) image.width() * image.height());
             // in the input's format, except where ImageIO has no writer (WebP): then PNG, and labelled so
             JobSpec spec = job.spec();
-            OutputOptions output = new OutputOptions(spec.format() == null ? job.inputFormat() : spec.format(),
+            OutputOptions output = new OutputOptions(
+                    spec.format() == null ? job.inputFormat() : spec.format(),
                     spec.quality() == null ? OutputOptions.DEFAULT_JPEG_QUALITY : spec.quality());
             EncodedImage encoded = encode(denoised, output);
             String resultKey = JobKeys.result(job.id(), job.attempt());
             String contentType = encoded.contentType();
             // streamed from the encoder's parts: one array of a large result would briefly need twice its size
             objects.put(resultKey, encoded.stream(), encoded.size(), contentType);
-            return job.withProgress(modelName, tiles, tiles)
-                    .succeeded(resultKey, contentType, sigma, clock.instant());
+            return job.withProgress(modelName, tiles, tiles).succeeded(resultKey, contentType, sigma, clock.instant());
         } catch (InvalidImageException e) {
             log.info("job {}: invalid image: {}", job.id(), e.getMessage());
             return job.failed(new JobError(JobError.INVALID_IMAGE, e.getMessage()), clock.instant());
@@ -181,8 +200,10 @@ public class JobProcessor {
                 throw e;
             }
             log.error("job {}: failed, and would fail the same way again: not retried", job.id(), e);
-            return job.failed(new JobError(JobError.PROCESSING_FAILED,
-                    "the job could not be processed; the worker's log has the details under the job's id"),
+            return job.failed(
+                    new JobError(
+                            JobError.PROCESSING_FAILED,
+                            "the job could not be processed; the worker's log has the details under the job's id"),
                     clock.instant());
         }
     }
@@ -199,8 +220,12 @@ public class JobProcessor {
                 throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "the job's input image is empty");
             }
             if (stream.size() > maxInputBytes) {
-                throw new JobFailedException(new JobError(JobError.INPUT_TOO_LARGE, "the input has " + stream.size()
-                        + " bytes; the limit (n2n.images.max-upload-bytes) is " + maxInputBytes), null);
+                throw new JobFailedException(
+                        new JobError(
+                                JobError.INPUT_TOO_LARGE,
+                                "the input has " + stream.size() + " bytes; the limit (n2n.images.max-upload-bytes) is "
+                                        + maxInputBytes),
+                        null);
             }
             input = stream.data().readNBytes((int) stream.size());
         } catch (IOException e) {
@@ -219,7 +244,9 @@ public class JobProcessor {
      */
     private void checkWritable(Job job, PixelImage image) {
         try {
-            codec.checkWritable(new ImageInfo(job.inputFormat(), image.width(), image.height()), job.spec().format());
+            codec.checkWritable(
+                    new ImageInfo(job.inputFormat(), image.width(), image.height()),
+                    job.spec().format());
         } catch (InvalidImageException e) {
             throw new JobFailedException(new JobError(JobError.OUTPUT_NOT_ENCODABLE, e.getMessage()), e);
         }
@@ -230,9 +257,13 @@ public class JobProcessor {
             return codec.encode(image, output);
         } catch (RuntimeException e) {
             // pure computation on pixels already in memory: it fails alike on every attempt
-            throw new JobFailedException(new JobError(JobError.OUTPUT_NOT_ENCODABLE, "the denoised " + image.width()
-                    + "x" + image.height() + " image cannot be written as " + output.format()
-                    + "; ask for another output format"), e);
+            throw new JobFailedException(
+                    new JobError(
+                            JobError.OUTPUT_NOT_ENCODABLE,
+                            "the denoised " + image.width()
+                                    + "x" + image.height() + " image cannot be written as " + output.format()
+                                    + "; ask for another output format"),
+                    e);
         }
     }
 
@@ -241,7 +272,8 @@ public class JobProcessor {
      * could not be read) as failed with {@code error}; nothing happens to a job already ended.
      */
     public void failGivenUp(String jobId, JobError error) {
-        jobs.findVersioned(jobId).ifPresent(stored -> finish(stored, stored.job().failed(error, clock.instant())));
+        jobs.findVersioned(jobId)
+                .ifPresent(stored -> finish(stored, stored.job().failed(error, clock.instant())));
     }
 
     /**
@@ -273,13 +305,15 @@ public class JobProcessor {
             lastCheck = now;
             Job progress = job.withProgress(modelName, done, total);
             if (jobs.isCancelRequested(job.id())) {
-                throw new JobCanceledException(progress, "canceled by request after " + done + " of " + total + " tiles");
+                throw new JobCanceledException(
+                        progress, "canceled by request after " + done + " of " + total + " tiles");
             }
             if (job.pastDeadline(now)) {
-                throw new JobCanceledException(progress, "deadline " + job.spec().cancelAfter() + " passed while running");
+                throw new JobCanceledException(
+                        progress, "deadline " + job.spec().cancelAfter() + " passed while running");
             }
-            Optional<JobStore.Versioned> recorded = jobs.advance(latest,
-                    current -> current.sameAttemptAs(progress) ? progress : current);
+            Optional<JobStore.Versioned> recorded =
+                    jobs.advance(latest, current -> current.sameAttemptAs(progress) ? progress : current);
             if (recorded.isEmpty()) {
                 // a later attempt took the job over (this one's message was redelivered): its work is wasted
                 throw new JobCanceledException(progress, "attempt " + job.attempt() + " no longer holds the job");

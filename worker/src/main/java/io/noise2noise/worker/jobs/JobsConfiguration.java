@@ -1,11 +1,11 @@
 package io.noise2noise.worker.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
 import io.noise2noise.job.JobError;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.noise2noise.job.JobRequested;
 import io.noise2noise.job.JobEventPublisher;
+import io.noise2noise.job.JobRequested;
 import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.ObjectStore;
@@ -49,7 +49,8 @@ public class JobsConfiguration {
         byType.put(byte[].class, new ByteArraySerializer());
         byType.put(Object.class, new JsonSerializer<>().noTypeInfo());
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(
-                properties.buildProducerProperties(null), new StringSerializer(),
+                properties.buildProducerProperties(null),
+                new StringSerializer(),
                 new DelegatingByTypeSerializer(byType, true));
         KafkaTemplate<String, Object> template = new KafkaTemplate<>(factory);
         template.setObservationEnabled(true);
@@ -64,22 +65,30 @@ public class JobsConfiguration {
      * from (the topic is declared with as many), so the partition moves on.
      */
     @Bean
-    DefaultErrorHandler jobErrorHandler(KafkaTemplate<String, Object> kafka, JobProcessor processor, JobTopics topics,
-                                        WorkerProperties worker, MeterRegistry meters) {
-        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(kafka,
-                (record, exception) -> new TopicPartition(topics.deadLetters(), record.partition()));
-        ExponentialBackOff backOff = new ExponentialBackOff(worker.retryInitialInterval().toMillis(), 2.0);
+    DefaultErrorHandler jobErrorHandler(
+            KafkaTemplate<String, Object> kafka,
+            JobProcessor processor,
+            JobTopics topics,
+            WorkerProperties worker,
+            MeterRegistry meters) {
+        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(
+                kafka, (record, exception) -> new TopicPartition(topics.deadLetters(), record.partition()));
+        ExponentialBackOff backOff =
+                new ExponentialBackOff(worker.retryInitialInterval().toMillis(), 2.0);
         backOff.setMaxInterval(worker.retryMaxInterval().toMillis());
         backOff.setMaxElapsedTime(worker.retryMaxElapsed().toMillis());
-        DefaultErrorHandler handler = new DefaultErrorHandler((record, exception) -> {
-            log.error("job message {} given up", record.key(), exception);
-            String jobId = record.value() instanceof JobRequested request ? request.jobId() : (String) record.key();
-            if (jobId != null) {
-                processor.failGivenUp(jobId, givenUpError(exception));
-            }
-            deadLetters.accept(record, exception);
-            meters.counter("n2n.worker.dead-letters").increment();
-        }, backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(
+                (record, exception) -> {
+                    log.error("job message {} given up", record.key(), exception);
+                    String jobId =
+                            record.value() instanceof JobRequested request ? request.jobId() : (String) record.key();
+                    if (jobId != null) {
+                        processor.failGivenUp(jobId, givenUpError(exception));
+                    }
+                    deadLetters.accept(record, exception);
+                    meters.counter("n2n.worker.dead-letters").increment();
+                },
+                backOff);
         // null: the back-off above
         handler.setBackOffFunction((record, exception) -> HealableFailures.canHeal(exception) ? null : NO_RETRIES);
         return handler;
@@ -88,11 +97,11 @@ public class JobsConfiguration {
     /** What the client reads about a job given up on: no exception text, which the log has. */
     private static JobError givenUpError(Exception exception) {
         String message = exception instanceof DeserializationException
-                || exception.getCause() instanceof DeserializationException
+                        || exception.getCause() instanceof DeserializationException
                 ? "the job's message could not be read"
                 : HealableFailures.canHeal(exception)
-                ? "storage or the message broker stayed unavailable through every retry"
-                : "the job could not be processed; the worker's log has the details under the job's id";
+                        ? "storage or the message broker stayed unavailable through every retry"
+                        : "the job could not be processed; the worker's log has the details under the job's id";
         return new JobError(JobError.PROCESSING_FAILED, message);
     }
 
@@ -110,20 +119,37 @@ public class JobsConfiguration {
     @Bean
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> finishJobOnShutdown(
             WorkerProperties worker) {
-        return container -> container.getContainerProperties().setShutdownTimeout(worker.shutdownTimeout().toMillis());
+        return container -> container
+                .getContainerProperties()
+                .setShutdownTimeout(worker.shutdownTimeout().toMillis());
     }
 
     @Bean
-    JobProcessor jobProcessor(JobStore jobs, ObjectStore objects, ImageCodec codec, ModelRegistry models,
-                              Denoiser denoiser, JobEventPublisher results, MeterRegistry meters,
-                              WorkerProperties worker, ImageLimits limits) {
-        return new JobProcessor(jobs, objects, codec, models, denoiser, results, meters, worker.checkpointInterval(),
-                limits.maxUploadBytes().toBytes(), Clock.systemUTC());
+    JobProcessor jobProcessor(
+            JobStore jobs,
+            ObjectStore objects,
+            ImageCodec codec,
+            ModelRegistry models,
+            Denoiser denoiser,
+            JobEventPublisher results,
+            MeterRegistry meters,
+            WorkerProperties worker,
+            ImageLimits limits) {
+        return new JobProcessor(
+                jobs,
+                objects,
+                codec,
+                models,
+                denoiser,
+                results,
+                meters,
+                worker.checkpointInterval(),
+                limits.maxUploadBytes().toBytes(),
+                Clock.systemUTC());
     }
 
-
     @Bean
-    JobListener jobListener(JobProcessor processor, JobTopics topics) {
-        return new JobListener(processor, topics);
+    JobListener jobListener(JobProcessor processor, JobTopics topics, WorkerProperties worker) {
+        return new JobListener(processor, topics, worker.consumers());
     }
 }

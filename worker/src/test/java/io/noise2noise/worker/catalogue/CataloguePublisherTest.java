@@ -20,11 +20,32 @@ import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
 class CataloguePublisherTest {
 
-    private static final ObjectMapper MAPPER = Jackson2ObjectMapperBuilder.json().build();
-    private static final CatalogueCard GAUSSIAN = new CatalogueCard("halfunet", 3, "gaussian,0,50", "gaussian,0,50",
-            "n2n", 14_155_776_000L, 6750L, 774_540L, false, new CatalogueCard.Validation("Set14", 20.39, 28.475), null);
-    private static final CatalogueCard GREY = new CatalogueCard("unet", 1, "gaussian,0,50", "gaussian,0,50",
-            "n2n", 5_818_548_224L, 5549L, 988_609L, false, new CatalogueCard.Validation("Set14", 20.314, 27.279), null);
+    private static final ObjectMapper MAPPER =
+            Jackson2ObjectMapperBuilder.json().build();
+    private static final CatalogueCard GAUSSIAN = new CatalogueCard(
+            "halfunet",
+            3,
+            "gaussian,0,50",
+            "gaussian,0,50",
+            "n2n",
+            14_155_776_000L,
+            6750L,
+            774_540L,
+            false,
+            new CatalogueCard.Validation("Set14", 20.39, 28.475),
+            null);
+    private static final CatalogueCard GREY = new CatalogueCard(
+            "unet",
+            1,
+            "gaussian,0,50",
+            "gaussian,0,50",
+            "n2n",
+            5_818_548_224L,
+            5549L,
+            988_609L,
+            false,
+            new CatalogueCard.Validation("Set14", 20.314, 27.279),
+            null);
 
     private static final CatalogueEntry.Speed GAUSSIAN_SPEED = new CatalogueEntry.Speed(2_000_000, 4.0);
 
@@ -36,10 +57,11 @@ class CataloguePublisherTest {
         Instant started = Instant.now();
 
         publisher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> objects.list(CatalogueKeys.PREFIX).size() == 2);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> objects.list(CatalogueKeys.PREFIX).size() == 2);
 
-        assertThat(objects.list(CatalogueKeys.PREFIX)).containsExactlyInAnyOrder(
-                "catalogue/gaussian/worker-a.json", "catalogue/grey-gaussian/worker-a.json");
+        assertThat(objects.list(CatalogueKeys.PREFIX))
+                .containsExactlyInAnyOrder("catalogue/gaussian/worker-a.json", "catalogue/grey-gaussian/worker-a.json");
         CatalogueEntry gaussian = entry("catalogue/gaussian/worker-a.json");
         assertThat(gaussian.model()).isEqualTo("gaussian");
         assertThat(gaussian.workerId()).isEqualTo("worker-a");
@@ -51,7 +73,9 @@ class CataloguePublisherTest {
         assertThat(entry("catalogue/grey-gaussian/worker-a.json").isDefault()).isFalse();
         assertThat(gaussian.stoppedAt()).isNull();
         assertThat(gaussian.speed()).isEqualTo(GAUSSIAN_SPEED);
-        assertThat(entry("catalogue/grey-gaussian/worker-a.json").speed()).as("nothing denoised yet").isNull();
+        assertThat(entry("catalogue/grey-gaussian/worker-a.json").speed())
+                .as("nothing denoised yet")
+                .isNull();
         assertThat(publisher.isRunning()).isTrue();
 
         publisher.stop();
@@ -72,22 +96,31 @@ class CataloguePublisherTest {
         other.start();
         CataloguePublisher publisher = publisher("worker-a", Duration.ofSeconds(1));
         publisher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> objects.list(CatalogueKeys.PREFIX).size() == 4);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> objects.list(CatalogueKeys.PREFIX).size() == 4);
         Instant first = entry("catalogue/gaussian/worker-a.json").seenAt();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> entry("catalogue/gaussian/worker-a.json").seenAt().isAfter(first));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> entry("catalogue/gaussian/worker-a.json").seenAt().isAfter(first));
         publisher.stop();
 
         assertThat(entry("catalogue/gaussian/worker-a.json").stoppedAt()).isNotNull();
         assertThat(entry("catalogue/gaussian/worker-b.json").stoppedAt()).isNull();
-        assertThat(entry("catalogue/grey-gaussian/worker-b.json").isFreshAt(Instant.now())).isTrue();
+        assertThat(entry("catalogue/grey-gaussian/worker-b.json").isFreshAt(Instant.now()))
+                .isTrue();
         other.stop();
     }
 
     private CataloguePublisher publisher(String workerId, Duration heartbeat) {
-        return new CataloguePublisher(Map.of("gaussian", GAUSSIAN, "grey-gaussian", GREY), "gaussian",
-                model -> model.equals("gaussian") ? Optional.of(GAUSSIAN_SPEED) : Optional.empty(), objects, MAPPER,
-                workerId, heartbeat, Clock.systemUTC());
+        return new CataloguePublisher(
+                Map.of("gaussian", GAUSSIAN, "grey-gaussian", GREY),
+                "gaussian",
+                model -> model.equals("gaussian") ? Optional.of(GAUSSIAN_SPEED) : Optional.empty(),
+                objects,
+                MAPPER,
+                workerId,
+                heartbeat,
+                Clock.systemUTC());
     }
 
     private CatalogueEntry entry(String key) {

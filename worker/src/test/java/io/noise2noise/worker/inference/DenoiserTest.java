@@ -1,10 +1,8 @@
 package io.noise2noise.worker.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
 import io.noise2noise.image.PixelImage;
@@ -21,10 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The shipped models through the real DJL engines: TensorFlow (SavedModel) and ONNX Runtime (model.onnx). */
 class DenoiserTest {
@@ -34,6 +31,7 @@ class DenoiserTest {
     private static final Path ZOO = Path.of(System.getProperty("n2n.repo-root", ".."), "models", "zoo");
     /** Results are rounded to the image's bit depth: one level apart is the float difference's rounding. */
     private static final float SIXTEEN_BIT_LEVEL = 1 / 65535f;
+
     private static final Map<InferenceEngine, ModelRegistry> registries = new EnumMap<>(InferenceEngine.class);
 
     @BeforeAll
@@ -63,8 +61,12 @@ class DenoiserTest {
 
     static Stream<String> zooModels() throws IOException {
         try (Stream<Path> dirs = Files.list(ZOO)) {
-            return dirs.filter(dir -> Files.isRegularFile(dir.resolve("model.json")))
-                    .map(dir -> dir.getFileName().toString()).sorted().toList().stream();
+            return dirs
+                    .filter(dir -> Files.isRegularFile(dir.resolve("model.json")))
+                    .map(dir -> dir.getFileName().toString())
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
@@ -79,12 +81,16 @@ class DenoiserTest {
         PixelImage pixels = noisyPixels(300, 200, 19);
 
         float[] tensorflow = new Denoiser(128, 32, 2)
-                .denoise(pixels, registries.get(InferenceEngine.TENSORFLOW).get(name), 1.0).toFloatRgb();
+                .denoise(pixels, registries.get(InferenceEngine.TENSORFLOW).get(name), 1.0)
+                .toFloatRgb();
         float[] onnx = new Denoiser(128, 32, 2)
-                .denoise(pixels, registries.get(InferenceEngine.ONNXRUNTIME).get(name), 1.0).toFloatRgb();
+                .denoise(pixels, registries.get(InferenceEngine.ONNXRUNTIME).get(name), 1.0)
+                .toFloatRgb();
 
         assertThat(worst(tensorflow, onnx)).isLessThanOrEqualTo(1e-4f + SIXTEEN_BIT_LEVEL);
-        assertThat(worst(tensorflow, pixels.toFloatRgb())).as("the model changes the image").isGreaterThan(0.01f);
+        assertThat(worst(tensorflow, pixels.toFloatRgb()))
+                .as("the model changes the image")
+                .isGreaterThan(0.01f);
     }
 
     @ParameterizedTest
@@ -98,12 +104,14 @@ class DenoiserTest {
         BufferedImage denoised = denoise(new Denoiser(512, 32), grey, noisy, 1.0);
 
         double before = TestImages.psnr(clean, noisy);
-        assertThat(TestImages.psnr(clean, denoised)).as("vs %.2f dB noisy", before).isGreaterThan(before + 4);
+        assertThat(TestImages.psnr(clean, denoised))
+                .as("vs %.2f dB noisy", before)
+                .isGreaterThan(before + 4);
     }
 
     @Test
     void colourPlanesRoundTrip() {
-        float[] rgb = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};  // two tiles of two RGB pixels
+        float[] rgb = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}; // two tiles of two RGB pixels
 
         float[] planes = DenoisingModel.toPlanes(rgb, 2, 2);
 
@@ -120,7 +128,9 @@ class DenoiserTest {
         BufferedImage denoised = denoise(new Denoiser(512, 32), model(engine), noisy, 1.0);
 
         double before = TestImages.psnr(clean, noisy);
-        assertThat(TestImages.psnr(clean, denoised)).as("vs %.2f dB noisy", before).isGreaterThan(before + 4);
+        assertThat(TestImages.psnr(clean, denoised))
+                .as("vs %.2f dB noisy", before)
+                .isGreaterThan(before + 4);
     }
 
     @ParameterizedTest
@@ -144,7 +154,9 @@ class DenoiserTest {
         float[] whole = new Denoiser(512, 32).denoise(pixels, fastdn, 1.0).toFloatRgb();
         float[] tiled = new Denoiser(128, 32).denoise(pixels, fastdn, 1.0).toFloatRgb();
 
-        assertThat(worstClipped(whole, tiled) * 255).as("largest difference in 8-bit levels").isLessThanOrEqualTo(1.0f);
+        assertThat(worstClipped(whole, tiled) * 255)
+                .as("largest difference in 8-bit levels")
+                .isLessThanOrEqualTo(1.0f);
     }
 
     /**
@@ -159,12 +171,16 @@ class DenoiserTest {
         assertThat(model.card().tileOverlap()).isGreaterThan(32);
         PixelImage pixels = noisyPixels(1100, 260, 25);
         Denoiser configured = new Denoiser(128, 32);
-        assertThat(configured.tileCount(pixels, model)).as("tiles across the width").isEqualTo(2);
+        assertThat(configured.tileCount(pixels, model))
+                .as("tiles across the width")
+                .isEqualTo(2);
 
         float[] whole = new Denoiser(2048, 32).denoise(pixels, model, 1.0).toFloatRgb();
         float[] tiled = configured.denoise(pixels, model, 1.0).toFloatRgb();
 
-        assertThat(worstClipped(whole, tiled) * 255).as("largest difference in 8-bit levels").isLessThanOrEqualTo(1.0f);
+        assertThat(worstClipped(whole, tiled) * 255)
+                .as("largest difference in 8-bit levels")
+                .isLessThanOrEqualTo(1.0f);
     }
 
     @ParameterizedTest
@@ -173,9 +189,11 @@ class DenoiserTest {
         PixelImage pixels = noisyPixels(301, 203, 17);
         List<int[]> progress = new ArrayList<>();
 
-        float[] single = new Denoiser(128, 32).denoise(pixels, tiledModel(engine), 0.7).toFloatRgb();
-        float[] batched = new Denoiser(128, 32, 4).denoise(pixels, tiledModel(engine), 0.7,
-                (done, total) -> progress.add(new int[] {done, total})).toFloatRgb();
+        float[] single =
+                new Denoiser(128, 32).denoise(pixels, tiledModel(engine), 0.7).toFloatRgb();
+        float[] batched = new Denoiser(128, 32, 4)
+                .denoise(pixels, tiledModel(engine), 0.7, (done, total) -> progress.add(new int[] {done, total}))
+                .toFloatRgb();
 
         assertThat(worst(single, batched)).isLessThanOrEqualTo(1e-5f + SIXTEEN_BIT_LEVEL);
         int tiles = new Denoiser(128, 32).tileCount(pixels, tiledModel(engine));
@@ -189,8 +207,8 @@ class DenoiserTest {
         PixelImage copy = new Denoiser(128, 32, 3).denoise(pixels, tiledModel(InferenceEngine.TENSORFLOW), 0.6);
         PixelImage original = pixels.copy();
 
-        PixelImage result = new Denoiser(128, 32, 3).denoiseInPlace(pixels, tiledModel(InferenceEngine.TENSORFLOW), 0.6,
-                Denoiser.TileListener.NONE);
+        PixelImage result = new Denoiser(128, 32, 3)
+                .denoiseInPlace(pixels, tiledModel(InferenceEngine.TENSORFLOW), 0.6, Denoiser.TileListener.NONE);
 
         assertThat(result).isSameAs(pixels);
         assertThat(result.samePixels(copy)).isTrue();
@@ -202,10 +220,15 @@ class DenoiserTest {
         PixelImage justOver = noisyPixels(775, 517, 23);
         List<int[]> progress = new ArrayList<>();
 
-        new Denoiser(512, 32).denoise(justOver, tiledModel(InferenceEngine.TENSORFLOW), 1.0,
-                (done, total) -> progress.add(new int[] {done, total}));
+        new Denoiser(512, 32)
+                .denoise(
+                        justOver,
+                        tiledModel(InferenceEngine.TENSORFLOW),
+                        1.0,
+                        (done, total) -> progress.add(new int[] {done, total}));
 
-        assertThat(new Denoiser(512, 32).tileCount(justOver, tiledModel(InferenceEngine.TENSORFLOW))).isEqualTo(4);
+        assertThat(new Denoiser(512, 32).tileCount(justOver, tiledModel(InferenceEngine.TENSORFLOW)))
+                .isEqualTo(4);
         assertThat(progress).hasSize(4);
     }
 
@@ -231,7 +254,8 @@ class DenoiserTest {
         return worst;
     }
 
-    private static BufferedImage denoise(Denoiser denoiser, DenoisingModel model, BufferedImage image, double strength) {
+    private static BufferedImage denoise(
+            Denoiser denoiser, DenoisingModel model, BufferedImage image, double strength) {
         PixelImage pixels = CODEC.decode(TestImages.encode(image, "png"));
         return TestImages.decode(CODEC.encode(denoiser.denoise(pixels, model, strength), "png"));
     }

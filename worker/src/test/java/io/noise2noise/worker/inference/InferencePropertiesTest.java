@@ -16,7 +16,8 @@ class InferencePropertiesTest {
 
     private static InferenceProperties bind(Map<String, String> values) {
         return new Binder(new MapConfigurationPropertySource(values))
-                .bind("n2n.inference", InferenceProperties.class).get();
+                .bind("n2n.inference", InferenceProperties.class)
+                .get();
     }
 
     private static final Map<String, String> BASE = Map.of(
@@ -28,8 +29,7 @@ class InferencePropertiesTest {
             "n2n.inference.tile-overlap", "32");
 
     @EnableConfigurationProperties(InferenceProperties.class)
-    static class Config {
-    }
+    static class Config {}
 
     @Test
     void everySettingHasADefault() {
@@ -49,8 +49,11 @@ class InferencePropertiesTest {
         ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Config.class);
 
         context.run(started -> assertThat(started).hasNotFailed());
-        context.withPropertyValues("n2n.inference.tile-size=128", "n2n.inference.tile-overlap=64").run(started ->
-                assertThat(started).hasFailed().getFailure().hasStackTraceContaining("below half the tile size"));
+        context.withPropertyValues("n2n.inference.tile-size=128", "n2n.inference.tile-overlap=64")
+                .run(started -> assertThat(started)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("below half the tile size"));
     }
 
     @Test

@@ -18,14 +18,16 @@ class ModelCardTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static ModelCard read(String extra) throws Exception {
-        return MAPPER.readValue("{\"name\": \"m\", \"architecture\": \"unet\", \"channels\": 3, \"size_multiple\": 32"
-                + extra + "}", ModelCard.class);
+        return MAPPER.readValue(
+                "{\"name\": \"m\", \"architecture\": \"unet\", \"channels\": 3, \"size_multiple\": 32" + extra + "}",
+                ModelCard.class);
     }
 
     @Test
     void aCardWithoutTileOverlapAsksForNoExtraContext() throws Exception {
         assertThat(read("").tileOverlap()).isZero();
-        assertThat(read(", \"tile_overlap\": 192, \"notes\": \"ignored\"").tileOverlap()).isEqualTo(192);
+        assertThat(read(", \"tile_overlap\": 192, \"notes\": \"ignored\"").tileOverlap())
+                .isEqualTo(192);
     }
 
     @Test
@@ -42,7 +44,9 @@ class ModelCardTest {
         Path zoo = Path.of(System.getProperty("n2n.repo-root", ".."), "models", "zoo");
         List<Path> cards;
         try (Stream<Path> dirs = Files.list(zoo)) {
-            cards = dirs.map(dir -> dir.resolve("model.json")).filter(Files::isRegularFile).toList();
+            cards = dirs.map(dir -> dir.resolve("model.json"))
+                    .filter(Files::isRegularFile)
+                    .toList();
         }
 
         assertThat(cards).hasSizeGreaterThan(1);
@@ -53,7 +57,9 @@ class ModelCardTest {
             assertThat(card.channels()).as(file.toString()).isIn(1, 3);
             assertThat(card.trainingPixels()).as(file.toString()).isPositive();
             assertThat(card.trainingSteps()).as(file.toString()).isPositive();
-            assertThat(card.validation().psnrModel()).as(file.toString()).isGreaterThan(card.validation().psnrNoisy());
+            assertThat(card.validation().psnrModel())
+                    .as(file.toString())
+                    .isGreaterThan(card.validation().psnrNoisy());
         }
     }
 }

@@ -19,24 +19,36 @@ class HealableFailuresTest {
 
     @Test
     void outagesOfStorageAndBrokerAndTimeOutsCanHealAlsoWhenWrapped() {
-        assertThat(HealableFailures.canHeal(new StorageUnavailableException("S3 get failed", new ConnectException()))).isTrue();
+        assertThat(HealableFailures.canHeal(new StorageUnavailableException("S3 get failed", new ConnectException())))
+                .isTrue();
         // how a broker time-out reaches the listener: publisher's wrapper around spring-kafka's around Kafka's
-        assertThat(HealableFailures.canHeal(new ListenerExecutionFailedException("listener threw",
-                new IllegalStateException("could not publish", new KafkaProducerException(null, "send failed",
-                        new TimeoutException("metadata")))))).isTrue();
+        assertThat(HealableFailures.canHeal(new ListenerExecutionFailedException(
+                        "listener threw",
+                        new IllegalStateException(
+                                "could not publish",
+                                new KafkaProducerException(null, "send failed", new TimeoutException("metadata"))))))
+                .isTrue();
         assertThat(HealableFailures.canHeal(new NotLeaderOrFollowerException())).isTrue();
-        assertThat(HealableFailures.canHeal(new IllegalStateException(new SocketTimeoutException()))).isTrue();
-        assertThat(HealableFailures.canHeal(new IllegalStateException(new InterruptedException()))).isTrue();
+        assertThat(HealableFailures.canHeal(new IllegalStateException(new SocketTimeoutException())))
+                .isTrue();
+        assertThat(HealableFailures.canHeal(new IllegalStateException(new InterruptedException())))
+                .isTrue();
     }
 
     @Test
     void failuresThatRepeatOnEveryAttemptDoNot() {
         // the JPEG writer refusing a 65 536-pixel width, as ImageCodec.encode throws it
-        assertThat(HealableFailures.canHeal(new IllegalStateException("could not encode jpeg",
-                new IIOException("Maximum supported image dimension is 65500 pixels")))).isFalse();
-        assertThat(HealableFailures.canHeal(new ListenerExecutionFailedException("listener threw",
-                new IllegalStateException("could not publish", new ExecutionException(new RecordTooLargeException()))))).isFalse();
-        assertThat(HealableFailures.canHeal(new IllegalArgumentException("bad"))).isFalse();
+        assertThat(HealableFailures.canHeal(new IllegalStateException(
+                        "could not encode jpeg",
+                        new IIOException("Maximum supported image dimension is 65500 pixels"))))
+                .isFalse();
+        assertThat(HealableFailures.canHeal(new ListenerExecutionFailedException(
+                        "listener threw",
+                        new IllegalStateException(
+                                "could not publish", new ExecutionException(new RecordTooLargeException())))))
+                .isFalse();
+        assertThat(HealableFailures.canHeal(new IllegalArgumentException("bad")))
+                .isFalse();
         assertThat(HealableFailures.canHeal(new IOException("not a time-out"))).isFalse();
     }
 

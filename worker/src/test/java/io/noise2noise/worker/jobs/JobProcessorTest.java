@@ -57,10 +57,12 @@ class JobProcessorTest {
 
     @TempDir
     static Path models;
+
     private static ModelRegistry registry;
 
     private final InMemoryObjectStore objects = new InMemoryObjectStore();
-    private final JobStore jobs = new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
+    private final JobStore jobs =
+            new JobStore(objects, Jackson2ObjectMapperBuilder.json().build());
     private final JobTopics topics = JobTopics.defaults();
     private final RecordingProducer broker = new RecordingProducer(true);
 
@@ -68,8 +70,9 @@ class JobProcessorTest {
     @BeforeAll
     static void loadModel() throws IOException {
         Files.createSymbolicLink(models.resolve("text"), ZOO.resolve("text").toAbsolutePath());
-        registry = new ModelRegistry(new InferenceProperties(models, "text", 1, 1, TILE_SIZE, 16,
-                InferenceEngine.ONNXRUNTIME, Map.of(), 1), Jackson2ObjectMapperBuilder.json().build());
+        registry = new ModelRegistry(
+                new InferenceProperties(models, "text", 1, 1, TILE_SIZE, 16, InferenceEngine.ONNXRUNTIME, Map.of(), 1),
+                Jackson2ObjectMapperBuilder.json().build());
     }
 
     @AfterAll
@@ -78,9 +81,17 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(Clock clock, long maxInputBytes) {
-        return new JobProcessor(jobs, objects, CODEC, registry, new Denoiser(TILE_SIZE, 16),
-                new JobEventPublisher(broker.template(), topics), new SimpleMeterRegistry(), Duration.ZERO,
-                maxInputBytes, clock);
+        return new JobProcessor(
+                jobs,
+                objects,
+                CODEC,
+                registry,
+                new Denoiser(TILE_SIZE, 16),
+                new JobEventPublisher(broker.template(), topics),
+                new SimpleMeterRegistry(),
+                Duration.ZERO,
+                maxInputBytes,
+                clock);
     }
 
     private JobProcessor processor() {
@@ -122,14 +133,17 @@ class JobProcessorTest {
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.attempt()).isEqualTo(1);
         CatalogueEntry.Speed after = registry.get("text").speed().orElseThrow();
-        assertThat(after.pixels() - before.pixels()).as("the image's pixels, for the catalogue's speed").isEqualTo(150 * 100);
+        assertThat(after.pixels() - before.pixels())
+                .as("the image's pixels, for the catalogue's speed")
+                .isEqualTo(150 * 100);
         assertThat(after.seconds()).isGreaterThan(before.seconds());
         assertThat(done.resultKey()).isEqualTo(JobKeys.result(request.jobId(), 1));
         assertThat(done.resultContentType()).isEqualTo("image/png");
         assertThat(done.modelUsed()).isEqualTo("text");
         assertThat(done.progress().done()).isEqualTo(done.progress().total());
         assertThat(done.noiseSigma()).isPositive();
-        BufferedImage result = TestImages.decode(objects.get(done.resultKey()).orElseThrow().data());
+        BufferedImage result =
+                TestImages.decode(objects.get(done.resultKey()).orElseThrow().data());
         assertThat(result.getWidth()).isEqualTo(150);
         assertThat(result.getHeight()).isEqualTo(100);
         assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.SUCCEEDED);
@@ -153,8 +167,10 @@ class JobProcessorTest {
     @Test
     void aFinishedJobIsNotRunAgainButItsRecordIsPublishedAgain() {
         JobRequested request = queued(PNG);
-        Job failed = jobs.advance(request.jobId(), job -> job.failed(
-                new JobError(JobError.PROCESSING_FAILED, "earlier"), Instant.now())).orElseThrow();
+        Job failed = jobs.advance(
+                        request.jobId(),
+                        job -> job.failed(new JobError(JobError.PROCESSING_FAILED, "earlier"), Instant.now()))
+                .orElseThrow();
 
         processor().process(request);
 
@@ -187,7 +203,8 @@ class JobProcessorTest {
 
     @Test
     void aJobPastItsDeadlineBeforeItStartsEndsExpired() {
-        JobRequested request = queued(PNG, spec(null, Instant.now().minusSeconds(1)), Instant.now().minusSeconds(5));
+        JobRequested request = queued(
+                PNG, spec(null, Instant.now().minusSeconds(1)), Instant.now().minusSeconds(5));
 
         processor().process(request);
 
@@ -220,7 +237,8 @@ class JobProcessorTest {
         };
         byte[] large = TestImages.encode(TestImages.scene(400, 300, 10), "png");
         assertThat(new Denoiser(TILE_SIZE, 16).tileCount(CODEC.decode(large), registry.get(null)))
-                .as("tiles enough to stop between").isGreaterThan(4);
+                .as("tiles enough to stop between")
+                .isGreaterThan(4);
         JobRequested request = queued(large, spec(null, start.plusSeconds(3)), start);
 
         processor(ticking, 10_000_000).process(request);
@@ -228,7 +246,9 @@ class JobProcessorTest {
         Job canceled = stored(request);
         assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
         assertThat(canceled.error().message()).contains("deadline");
-        assertThat(canceled.progress().done()).isPositive().isLessThan(canceled.progress().total());
+        assertThat(canceled.progress().done())
+                .isPositive()
+                .isLessThan(canceled.progress().total());
         assertThat(objects.list("jobs/" + request.jobId() + "/attempts/")).isEmpty();
         assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.CANCELED);
     }
@@ -250,9 +270,11 @@ class JobProcessorTest {
         assertThat(stored(unknownModel).error().code()).isEqualTo(JobError.UNKNOWN_MODEL);
         assertThat(stored(tooLarge).error().code()).isEqualTo(JobError.INPUT_TOO_LARGE);
         assertThat(stored(inputGone).error().code()).isEqualTo(JobError.INVALID_IMAGE);
-        assertThat(List.of(notAnImage, unknownModel, tooLarge, inputGone)).allSatisfy(request ->
-                assertThat(stored(request).status()).isEqualTo(JobStatus.FAILED));
-        assertThat(published()).filteredOn(job -> job.status() == JobStatus.FAILED).hasSize(4);
+        assertThat(List.of(notAnImage, unknownModel, tooLarge, inputGone))
+                .allSatisfy(request -> assertThat(stored(request).status()).isEqualTo(JobStatus.FAILED));
+        assertThat(published())
+                .filteredOn(job -> job.status() == JobStatus.FAILED)
+                .hasSize(4);
     }
 
     @Test
@@ -260,8 +282,10 @@ class JobProcessorTest {
         JobRequested request = queued(PNG);
         objects.setUnavailable(true);
 
-        assertThatThrownBy(() -> processor().process(request)).isInstanceOf(StorageUnavailableException.class)
-                .satisfies(failure -> assertThat(HealableFailures.canHeal(failure)).isTrue());
+        assertThatThrownBy(() -> processor().process(request))
+                .isInstanceOf(StorageUnavailableException.class)
+                .satisfies(
+                        failure -> assertThat(HealableFailures.canHeal(failure)).isTrue());
 
         objects.setUnavailable(false);
         assertThat(stored(request).status()).isEqualTo(JobStatus.QUEUED);

@@ -1,0 +1,3 @@
+from noise2noise_client.cli import main
+
+raise SystemExit(main())
