@@ -437,6 +437,9 @@ class PipelineTest {
         assertThat(gaussian.get("card").get("validation").get("psnr_model").asDouble())
                 .isGreaterThan(28);
         assertThat(HttpJson.get(baseUrl + "/v1/models/no-such-model").status()).isEqualTo(404);
+        JsonNode getModel = HttpJson.get(baseUrl + "/v3/api-docs").body().at("/paths/~1v1~1models~1{name}/get");
+        assertThat(getModel.get("operationId").asText()).isEqualTo("getModel");
+        assertThat(getModel.get("responses").has("404")).isTrue();
 
         String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 6), "png"));
         HttpJson.Response refused = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "model", "no-such-model"));
