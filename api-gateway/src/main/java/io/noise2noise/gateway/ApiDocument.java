@@ -175,6 +175,15 @@ public class ApiDocument {
             operation.responses(new ApiResponses().addApiResponse("201", created));
             refusalsOfEveryRoute(operation);
         });
+        operation(api, "/v1/models", PathItem.HttpMethod.GET).ifPresent(operation -> {
+            operation.operationId("listModels");
+            refusalsOfEveryRoute(operation);
+        });
+        operation(api, "/v1/models/{name}", PathItem.HttpMethod.GET).ifPresent(operation -> {
+            operation.operationId("getModel");
+            operation.getResponses().addApiResponse("404", problem("No worker has published a model of that name"));
+            refusalsOfEveryRoute(operation);
+        });
         operation(api, "/v1/webhook-secrets", PathItem.HttpMethod.GET).ifPresent(operation -> {
             operation.operationId("getWebhookSecrets");
             operation.getResponses().addApiResponse("404", problem("API keys are off: the secrets are configured"));
@@ -235,7 +244,8 @@ public class ApiDocument {
                 .addApiResponse("415", problem("An image format that is not accepted"))
                 .addApiResponse(
                         "422",
-                        problem("A parameter out of range, a webhook or image_url not allowed, an unknown upload, "
+                        problem("A parameter out of range, a model no worker has published (the detail names the "
+                                + "known ones), a webhook or image_url not allowed, an unknown upload, "
                                 + "an Idempotency-Key used with another request")));
         refusalsOfEveryRoute(operation);
     }

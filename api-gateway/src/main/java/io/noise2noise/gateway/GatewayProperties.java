@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param bodies          how much request body the gateway holds at once
  * @param quotas          what one API key (or, with keys off, the anonymous caller) may hold open at once
  * @param imageUrls       fetching a job's image from the {@code image_url} a client gives
+ * @param catalogue       how the gateway learns which models the workers run
  */
 @Validated
 @ConfigurationProperties("n2n.gateway")
@@ -40,7 +41,24 @@ public record GatewayProperties(
         @DefaultValue @Valid @NotNull Bodies bodies,
         @DefaultValue @Valid @NotNull Quotas quotas,
         @DefaultValue @Valid @NotNull List<ApiKey> apiKeys,
-        @DefaultValue @Valid @NotNull ImageUrls imageUrls) {
+        @DefaultValue @Valid @NotNull ImageUrls imageUrls,
+        @DefaultValue @Valid @NotNull Catalogue catalogue) {
+
+    /**
+     * The workers' catalogue entries are read from the bucket in the background; submissions and
+     * {@code GET /v1/models} use the last read, so a model a worker just started publishing is known
+     * within {@code refreshInterval}.
+     *
+     * @param refreshInterval  how often the catalogue is read
+     * @param forgetAfter      entries unseen this long (their workers stopped or died) are deleted, except
+     *                         each model's newest, which keeps the model known
+     */
+    public record Catalogue(
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 100)
+            Duration refreshInterval,
+
+            @DefaultValue("1h") @NotNull @DurationMin(minutes = 1)
+            Duration forgetAfter) {}
 
     /**
      * A job's image may be given as a URL the gateway fetches (the same address rules as webhooks:

@@ -36,6 +36,10 @@ public class RequestRefusedException extends RuntimeException {
         IMAGE_URL_UNAVAILABLE,
         /** An upload id never opened, opened by another caller, expired, or with nothing uploaded. */
         UNKNOWN_UPLOAD,
+        /** A job names a model that no worker has published ({@code ModelCatalogue}). */
+        UNKNOWN_MODEL,
+        /** {@code GET /v1/models/{name}} of a model no worker has published. */
+        MODEL_NOT_FOUND,
         /** The upload was replaced or removed while it was being checked. */
         UPLOAD_CHANGED,
         /** An Idempotency-Key already used with a different request. */

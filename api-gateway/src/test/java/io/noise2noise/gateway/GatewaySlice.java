@@ -17,6 +17,8 @@ import io.noise2noise.gateway.jobs.JobWatches;
 import io.noise2noise.gateway.jobs.UploadSlots;
 import io.noise2noise.gateway.legacy.LegacyController;
 import io.noise2noise.gateway.legacy.LegacyErrors;
+import io.noise2noise.gateway.models.ModelCatalogue;
+import io.noise2noise.gateway.models.ModelController;
 import io.noise2noise.gateway.page.PageController;
 import io.noise2noise.gateway.webhooks.WebhookDeliveries;
 import io.noise2noise.gateway.webhooks.WebhookSecretsController;
@@ -43,6 +45,7 @@ import org.springframework.context.annotation.Import;
     LegacyController.class,
     LegacyErrors.class,
     PageController.class,
+    ModelController.class,
     WebhookSecretsController.class,
     AccessConfiguration.class,
     BodiesConfiguration.class,
@@ -95,6 +98,11 @@ public class GatewaySlice {
     @Bean
     UploadSlots uploadSlots(GatewayServices services) {
         return services.uploadSlots;
+    }
+
+    @Bean
+    ModelCatalogue modelCatalogue(GatewayServices services) {
+        return services.catalogue;
     }
 
     @Bean

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
@@ -174,5 +175,59 @@ class JobContractTest {
         String found = value.group(1);
         assertThat(value.find()).as("one " + name).isFalse();
         return found;
+    }
+
+    @Test
+    void catalogueEntriesLieUnderTheirModelOnePerWorkerAndOtherKeysAreNone() {
+        assertThat(CatalogueKeys.entry("grey-gaussian", "worker-7f3a"))
+                .isEqualTo("catalogue/grey-gaussian/worker-7f3a.json");
+        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/worker-7f3a.json"))
+                .contains("grey-gaussian");
+        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/deeper/worker.json"))
+                .isEmpty();
+        assertThat(CatalogueKeys.modelOf("catalogue/grey-gaussian/worker.txt")).isEmpty();
+        assertThat(CatalogueKeys.modelOf("jobs/grey-gaussian/worker.json")).isEmpty();
+        assertThatThrownBy(() -> CatalogueKeys.entry("../jobs", "w")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CatalogueKeys.entry("gaussian", "a/b")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aCatalogueEntryIsFreshForThreeHeartbeatsUnlessItsWorkerStopped() throws Exception {
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        Instant seen = Instant.parse("2026-12-04T12:00:00Z");
+        CatalogueEntry entry = new CatalogueEntry(
+                "gaussian",
+                "worker-1",
+                true,
+                seen,
+                Duration.ofSeconds(30),
+                new CatalogueCard(
+                        "halfunet",
+                        3,
+                        "gaussian,0,50",
+                        "gaussian,0,50",
+                        "n2n",
+                        10L,
+                        5L,
+                        7L,
+                        false,
+                        new CatalogueCard.Validation("Set14", 20.0, 28.0),
+                        null),
+                null,
+                null);
+
+        String json = mapper.writeValueAsString(entry);
+
+        assertThat(mapper.readTree(json).get("default").asBoolean()).isTrue();
+        assertThat(mapper.readTree(json).get("card").get("training_pixels").asLong())
+                .isEqualTo(10);
+        assertThat(mapper.readValue(json, CatalogueEntry.class)).isEqualTo(entry);
+        assertThat(entry.isFreshAt(seen.plusSeconds(89))).isTrue();
+        assertThat(entry.isFreshAt(seen.plusSeconds(90))).isFalse();
+        CatalogueEntry stopped = new CatalogueEntry(
+                "gaussian", "worker-1", true, seen, Duration.ofSeconds(30), entry.card(), seen, null);
+        assertThat(stopped.isFreshAt(seen)).isFalse();
     }
 }

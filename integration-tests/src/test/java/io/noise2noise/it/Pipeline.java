@@ -28,6 +28,8 @@ public final class Pipeline {
         // every test's jobs and uploads share one anonymous caller; tests of the quotas set their own
         properties.put("n2n.gateway.quotas.max-open-uploads", "100000");
         properties.put("n2n.gateway.quotas.max-unfinished-jobs", "100000");
+        // tests start workers and use their models at once; production reads every 5 s
+        properties.put("n2n.gateway.catalogue.refresh-interval", "200ms");
         properties.putAll(extra);
         return GatewayApplication.application()
                 .initializers(initializers.toArray(ApplicationContextInitializer[]::new))

@@ -508,13 +508,52 @@ class PipelineTest {
     }
 
     @Test
-    void unknownModelFailsTheJobNamingTheAvailableOnes() {
+    void theCatalogueListsTheWorkersModelsAndAnUnknownModelIsRefusedNamingThem() {
+        JsonNode gaussian = await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> HttpJson.get(baseUrl + "/v1/models/gaussian"),
+                        answer -> answer.status() == 200
+                                && answer.body().get("available").asBoolean())
+                .body();
+        List<String> names =
+                HttpJson.get(baseUrl + "/v1/models").body().get("models").findValuesAsText("name");
+
+        assertThat(names)
+                .contains("gaussian", "grey-gaussian", "impulse", "poisson", "text")
+                .isSorted();
+        assertThat(gaussian.get("default").asBoolean()).isTrue();
+        assertThat(gaussian.get("workers").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(gaussian.get("card").get("architecture").asText()).isEqualTo("halfunet");
+        assertThat(gaussian.get("card").get("validation").get("psnr_model").asDouble())
+                .isGreaterThan(28);
+        assertThat(HttpJson.get(baseUrl + "/v1/models/no-such-model").status()).isEqualTo(404);
+        JsonNode getModel = HttpJson.get(baseUrl + "/v3/api-docs").body().at("/paths/~1v1~1models~1{name}/get");
+        assertThat(getModel.get("operationId").asText()).isEqualTo("getModel");
+        assertThat(getModel.get("responses").has("404")).isTrue();
+
         String png = Base64.getEncoder().encodeToString(TestImages.encode(TestImages.scene(32, 32, 6), "png"));
+        HttpJson.Response refused = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "model", "no-such-model"));
+        HttpJson.Response legacy = HttpJson.post(baseUrl + "/", Map.of("base64Image", png, "model", "no-such-model"));
 
-        HttpJson.Response response = HttpJson.post(baseUrl + "/", Map.of("base64Image", png, "model", "no-such-model"));
-
-        assertThat(response.body().get("code").asInt()).isEqualTo(-1);
-        assertThat(response.body().get("msg").asText()).contains("unknown model 'no-such-model'");
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body().get("detail").asText())
+                .startsWith("unknown model 'no-such-model'; known models: ")
+                .contains(String.join(", ", names));
+        assertThat(legacy.body().get("code").asInt()).isEqualTo(-1);
+        assertThat(legacy.body().get("msg").asText()).contains("unknown model 'no-such-model'");
+        HttpJson.Response named = HttpJson.post(baseUrl + "/v1/jobs", Map.of("image", png, "model", "grey-gaussian"));
+        assertThat(named.status()).isEqualTo(202);
+        assertThat(await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> HttpJson.get(baseUrl + "/v1/jobs/"
+                                                + named.body().get("id").asText())
+                                        .body(),
+                                job -> job.get("status").asText().equals("succeeded"))
+                        .get("model_used")
+                        .asText())
+                .isEqualTo("grey-gaussian");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import io.noise2noise.gateway.JsonBodyLimits;
 import io.noise2noise.gateway.RequestRefusedException;
+import io.noise2noise.gateway.models.ModelController;
 import io.noise2noise.storage.StorageUnavailableException;
 import java.net.URI;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
  * quota without reading the text; Spring's own errors (405, ...) keep {@code about:blank}.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-@RestControllerAdvice(assignableTypes = JobController.class)
+@RestControllerAdvice(assignableTypes = {JobController.class, ModelController.class})
 public class JobApiErrors {
 
     private final JsonBodyLimits jsonLimits;
@@ -71,13 +72,14 @@ public class JobApiErrors {
     public static HttpStatus status(RequestRefusedException.Reason reason) {
         return switch (reason) {
             case MALFORMED_REQUEST, INVALID_IMAGE -> HttpStatus.BAD_REQUEST;
-            case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case JOB_NOT_FOUND, MODEL_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case UPLOAD_CHANGED, IDEMPOTENCY_KEY_IN_USE, JOB_STATE_CONFLICT -> HttpStatus.CONFLICT;
             case EXPIRED -> HttpStatus.GONE;
             case BODY_TOO_LARGE, IMAGE_TOO_LARGE -> HttpStatus.PAYLOAD_TOO_LARGE;
             case UNSUPPORTED_IMAGE_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
             case IMAGE_NOT_WRITABLE,
                     INVALID_PARAMETER,
+                    UNKNOWN_MODEL,
                     WEBHOOK_NOT_ALLOWED,
                     IMAGE_URL_NOT_ALLOWED,
                     IMAGE_URL_UNAVAILABLE,

@@ -3,12 +3,14 @@ package io.noise2noise.gateway.jobs;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.RequestRefusedException.Reason;
+import io.noise2noise.gateway.models.ModelCatalogue;
 import io.noise2noise.gateway.webhooks.InvalidWebhookException;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageInfo;
 import io.noise2noise.image.ImageLimits;
 import io.noise2noise.image.InvalidImageException;
+import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobIds;
 import io.noise2noise.job.JobKeys;
@@ -45,7 +47,6 @@ import org.springframework.stereotype.Service;
 public class JobSubmissions {
 
     private static final Logger log = LoggerFactory.getLogger(JobSubmissions.class);
-    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern DATA_URL_PREFIX = Pattern.compile("data:[^,]*;base64,");
 
     private final ImageCodec codec;
@@ -60,6 +61,7 @@ public class JobSubmissions {
     private final GatewayProperties properties;
     private final UploadSlots uploadSlots;
     private final UnfinishedJobs unfinishedJobs;
+    private final ModelCatalogue catalogue;
     private final Clock clock = Clock.systemUTC();
 
     public JobSubmissions(
@@ -74,7 +76,9 @@ public class JobSubmissions {
             ImageLimits imageLimits,
             GatewayProperties properties,
             UploadSlots uploadSlots,
-            UnfinishedJobs unfinishedJobs) {
+            UnfinishedJobs unfinishedJobs,
+            ModelCatalogue catalogue) {
+        this.catalogue = catalogue;
         this.uploadSlots = uploadSlots;
         this.unfinishedJobs = unfinishedJobs;
         this.backpressure = backpressure;
@@ -209,9 +213,10 @@ public class JobSubmissions {
         if (!(spec.strength() >= 0 && spec.strength() <= 1)) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, "strength must be between 0 and 1");
         }
-        if (spec.model() != null && !MODEL_NAME.matcher(spec.model()).matches()) {
+        if (spec.model() != null && !CatalogueKeys.isModelName(spec.model())) {
             throw new RequestRefusedException(Reason.INVALID_PARAMETER, "model name is not valid");
         }
+        catalogue.checkKnown(spec.model());
         if (spec.format() != null && !ImageCodec.isOutputFormat(spec.format())) {
             throw new RequestRefusedException(
                     Reason.INVALID_PARAMETER,
@@ -266,6 +271,7 @@ public class JobSubmissions {
                     "job " + original.id() + " is " + original.status().wireName()
                             + "; only failed, canceled or expired jobs can be retried");
         }
+        catalogue.checkKnown(original.spec().model());
         backpressure.check();
         String input = JobKeys.input(original.id());
         if (!objects.exists(input)) {

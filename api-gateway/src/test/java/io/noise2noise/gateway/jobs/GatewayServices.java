@@ -1,11 +1,16 @@
 package io.noise2noise.gateway.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.gateway.GatewayProperties;
 import io.noise2noise.gateway.GatewaySettings;
+import io.noise2noise.gateway.models.ModelCatalogue;
 import io.noise2noise.gateway.webhooks.WebhookTargets;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.CatalogueCard;
+import io.noise2noise.job.CatalogueEntry;
+import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobEventPublisher;
 import io.noise2noise.job.JobRequested;
@@ -13,6 +18,8 @@ import io.noise2noise.job.JobStore;
 import io.noise2noise.job.JobTopics;
 import io.noise2noise.storage.InMemoryObjectStore;
 import io.noise2noise.testing.RecordingProducer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
@@ -41,6 +48,7 @@ public final class GatewayServices implements AutoCloseable {
     public final IdempotencyKeys idempotencyKeys;
     public final UploadSlots uploadSlots;
     public final UnfinishedJobs unfinishedJobs;
+    public final ModelCatalogue catalogue;
     public final JobSubmissions submissions;
     public final JobCancellations cancellations;
     public final JobCompletions completions;
@@ -63,6 +71,7 @@ public final class GatewayServices implements AutoCloseable {
         idempotencyKeys = new IdempotencyKeys(objects, jobs, properties);
         uploadSlots = new UploadSlots(objects, mapper, properties);
         unfinishedJobs = new UnfinishedJobs(objects, jobs, topics, properties);
+        catalogue = new ModelCatalogue(objects, mapper, properties);
         submissions = new JobSubmissions(
                 codec,
                 objects,
@@ -75,7 +84,8 @@ public final class GatewayServices implements AutoCloseable {
                 imageLimits,
                 properties,
                 uploadSlots,
-                unfinishedJobs);
+                unfinishedJobs,
+                catalogue);
         cancellations = new JobCancellations(jobs, events);
         completions = new JobCompletions(jobs, topics, properties);
         listing = new JobListing(objects, jobs);
@@ -106,8 +116,37 @@ public final class GatewayServices implements AutoCloseable {
         return broker.sent(topics.results(), Job.class);
     }
 
+    /**
+     * Publishes {@code model} as a worker that runs it now would, and has the catalogue read it, so
+     * jobs may name it.
+     */
+    public void publishModel(String model, boolean isDefault) {
+        CatalogueCard card = new CatalogueCard(
+                "unet",
+                3,
+                "gaussian,0,50",
+                "gaussian,0,50",
+                "n2n",
+                1_000_000L,
+                100L,
+                1000L,
+                false,
+                new CatalogueCard.Validation("test set", 20.0, 28.0),
+                null);
+        CatalogueEntry entry = new CatalogueEntry(
+                model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30), card, null, null);
+        try {
+            objects.put(
+                    CatalogueKeys.entry(model, entry.workerId()), mapper.writeValueAsBytes(entry), "application/json");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        catalogue.refresh();
+    }
+
     @Override
     public void close() {
+        catalogue.stop();
         uploadSlots.stop();
         completions.stop();
     }

@@ -37,6 +37,8 @@ class JobApiErrorsTest {
             case IMAGE_URL_NOT_ALLOWED -> HttpStatus.UNPROCESSABLE_ENTITY;
             case IMAGE_URL_UNAVAILABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
             case UNKNOWN_UPLOAD -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case UNKNOWN_MODEL -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case MODEL_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case UPLOAD_CHANGED -> HttpStatus.CONFLICT;
             case IDEMPOTENCY_KEY_REUSED -> HttpStatus.UNPROCESSABLE_ENTITY;
             case IDEMPOTENCY_KEY_IN_USE -> HttpStatus.CONFLICT;

@@ -214,6 +214,7 @@ class JobControllerTest {
 
     @Test
     void rawAndMultipartSubmissionsTakeTheirParametersFromTheQueryAndForm() throws Exception {
+        gateway.publishModel("gaussian", true);
         String raw = id(answer(
                         mvc,
                         post("/v1/jobs")

@@ -2,8 +2,11 @@ package io.noise2noise.gateway.jobs;
 
 import static io.noise2noise.gateway.jobs.Refusals.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobKeys;
@@ -143,6 +146,61 @@ class JobSubmissionsTest {
 
     private Job submit(Map<String, String> metadata) {
         return gateway.submissions.submit(new JobSubmissions.Submission(PNG, labelled(metadata), null));
+    }
+
+    @Test
+    void aModelNoWorkerPublishedIsRefusedBeforeStoringAnythingAndNoModelIsTheDefault() {
+        assertThat(refusal(() -> submit(spec(1, "gaussian", null, null))))
+                .as("nothing published yet")
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertNothingStoredOrPublished();
+        assertThat(submit(spec(1, null, null, null)).spec().model())
+                .as("the default, as before")
+                .isNull();
+
+        gateway.publishModel("gaussian", true);
+        gateway.publishModel("impulse", false);
+        gateway.broker.clear();
+        UploadSlots.Opened upload = gateway.uploadSlots.open(null);
+        gateway.objects.put(JobKeys.upload(upload.uploadId()), PNG, "image/png");
+
+        RequestRefusedException refused =
+                catchThrowableOfType(RequestRefusedException.class, () -> submit(spec(1, "poisson", null, null)));
+        assertThat(refused.reason()).isEqualTo(RequestRefusedException.Reason.UNKNOWN_MODEL);
+        assertThat(refused.getMessage())
+                .isEqualTo("unknown model 'poisson'; known models: gaussian, impulse;"
+                        + " available now: gaussian, impulse");
+        assertThat(refusal(() ->
+                        gateway.submissions.submitUpload(upload.uploadId(), spec(1, "poisson", null, null), null)))
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(gateway.broker.history()).isEmpty();
+        assertThat(gateway.objects.exists(JobKeys.upload(upload.uploadId())))
+                .as("the upload stays for a retry")
+                .isTrue();
+
+        assertThat(submit(spec(1, "impulse", null, null)).spec().model()).isEqualTo("impulse");
+        assertThat(gateway.submissions
+                        .submitUpload(upload.uploadId(), spec(1, "gaussian", null, null), null)
+                        .spec()
+                        .model())
+                .isEqualTo("gaussian");
+    }
+
+    @Test
+    void aRetryOfAJobWhoseModelIsNoLongerPublishedIsRefused() {
+        gateway.publishModel("impulse", false);
+        Job original = submit(spec(1, "impulse", null, null));
+        Job failed = gateway.jobs
+                .advance(
+                        original.id(),
+                        job -> job.running(Instant.now())
+                                .failed(new JobError(JobError.PROCESSING_FAILED, "boom"), Instant.now()))
+                .orElseThrow();
+        gateway.objects.delete(CatalogueKeys.entry("impulse", "test-worker"));
+        gateway.publishModel("gaussian", true);
+
+        assertThat(refusal(() -> gateway.submissions.retry(failed))).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(gateway.publishedJobs()).extracting(JobRequested::jobId).containsExactly(original.id());
     }
 
     @Test

@@ -82,7 +82,9 @@ public class Denoiser {
             return image;
         }
         PixelImage target = inPlace ? image : image.copy();
+        long started = System.nanoTime();
         runTiled(target, model, (float) strength, listener);
+        model.recordDenoised((long) image.width() * image.height(), System.nanoTime() - started);
         return target;
     }
 

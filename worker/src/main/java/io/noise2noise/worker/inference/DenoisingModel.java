@@ -7,11 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import io.noise2noise.job.CatalogueEntry;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One loaded model with a fixed pool of predictors (DJL predictors are not thread-safe). Runs
@@ -26,6 +29,8 @@ public class DenoisingModel implements AutoCloseable {
     private final AutoCloseable resources;
     private final BlockingQueue<Predictor<NDList, NDList>> predictors;
     private final List<Predictor<NDList, NDList>> allPredictors = new ArrayList<>();
+    private final LongAdder denoisedPixels = new LongAdder();
+    private final LongAdder denoisingNanos = new LongAdder();
 
     DenoisingModel(
             ModelCard card,
@@ -47,6 +52,21 @@ public class DenoisingModel implements AutoCloseable {
 
     public ModelCard card() {
         return card;
+    }
+
+    /** Counts an image of {@code pixels} denoised in {@code nanos}, for {@link #speed}. */
+    void recordDenoised(long pixels, long nanos) {
+        denoisedPixels.add(pixels);
+        denoisingNanos.add(nanos);
+    }
+
+    /** The images denoised with this model so far and the time they took; empty before the first. */
+    public Optional<CatalogueEntry.Speed> speed() {
+        long nanos = denoisingNanos.sum();
+        long pixels = denoisedPixels.sum();
+        return pixels == 0 || nanos == 0
+                ? Optional.empty()
+                : Optional.of(new CatalogueEntry.Speed(pixels, nanos / 1e9));
     }
 
     /** The engine this model was loaded with. */

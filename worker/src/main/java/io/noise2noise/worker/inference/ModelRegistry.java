@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.job.CatalogueCard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,10 +43,11 @@ public class ModelRegistry implements AutoCloseable {
     static final String ONNX_CARD = "model.onnx.json";
 
     private final Map<String, DenoisingModel> models;
+    private final Map<String, CatalogueCard> catalogueCards = new TreeMap<>();
     private final String defaultModel;
 
     public ModelRegistry(InferenceProperties properties, ObjectMapper mapper) {
-        this.models = Collections.unmodifiableMap(loadAll(properties, mapper));
+        this.models = Collections.unmodifiableMap(loadAll(properties, mapper, catalogueCards));
         this.defaultModel = properties.defaultModel();
         if (!models.containsKey(defaultModel)) {
             close();
@@ -72,13 +74,20 @@ public class ModelRegistry implements AutoCloseable {
         return defaultModel;
     }
 
-    private static Map<String, DenoisingModel> loadAll(InferenceProperties properties, ObjectMapper mapper) {
+    /** Each loaded model's card as clients see it in the catalogue, by model name. */
+    public Map<String, CatalogueCard> catalogueCards() {
+        return Collections.unmodifiableMap(catalogueCards);
+    }
+
+    private static Map<String, DenoisingModel> loadAll(
+            InferenceProperties properties, ObjectMapper mapper, Map<String, CatalogueCard> catalogueCards) {
         Map<String, DenoisingModel> loaded = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(properties.modelsDir())) {
             for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve("model.json")))
                     .sorted()
                     .toList()) {
-                ModelCard card = mapper.readValue(dir.resolve("model.json").toFile(), ModelCard.class);
+                JsonNode cardJson = mapper.readTree(dir.resolve("model.json").toFile());
+                ModelCard card = mapper.treeToValue(cardJson, ModelCard.class);
                 String name = card.name() == null ? dir.getFileName().toString() : card.name();
                 InferenceEngine engine = usableEngine(name, dir, properties.engineFor(name), mapper);
                 Loaded model = engine == InferenceEngine.ONNXRUNTIME
@@ -87,6 +96,7 @@ public class ModelRegistry implements AutoCloseable {
                 loaded.put(
                         name,
                         new DenoisingModel(card, engine, model.model(), model.resources(), properties.predictors()));
+                catalogueCards.put(name, mapper.treeToValue(cardJson, CatalogueCard.class));
                 log.info(
                         "loaded model {} ({}, {}{}) on {}",
                         name,

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.noise2noise.job.CatalogueCard;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ModelCardTest {
@@ -31,5 +37,29 @@ class ModelCardTest {
                 .hasRootCauseMessage("model card m: tile_overlap must be 0..512, was 4096");
         assertThatThrownBy(() -> read(", \"tile_overlap\": -1"))
                 .hasRootCauseMessage("model card m: tile_overlap must be 0..512, was -1");
+    }
+
+    @Test
+    void everyZooCardTellsClientsWhatTheModelIsAndHowGoodItMeasured() throws IOException {
+        Path zoo = Path.of(System.getProperty("n2n.repo-root", ".."), "models", "zoo");
+        List<Path> cards;
+        try (Stream<Path> dirs = Files.list(zoo)) {
+            cards = dirs.map(dir -> dir.resolve("model.json"))
+                    .filter(Files::isRegularFile)
+                    .toList();
+        }
+
+        assertThat(cards).hasSizeGreaterThan(1);
+        for (Path file : cards) {
+            CatalogueCard card = MAPPER.readValue(file.toFile(), CatalogueCard.class);
+            assertThat(card.architecture()).as(file.toString()).isNotBlank();
+            assertThat(card.noise()).as(file.toString()).isNotBlank();
+            assertThat(card.channels()).as(file.toString()).isIn(1, 3);
+            assertThat(card.trainingPixels()).as(file.toString()).isPositive();
+            assertThat(card.trainingSteps()).as(file.toString()).isPositive();
+            assertThat(card.validation().psnrModel())
+                    .as(file.toString())
+                    .isGreaterThan(card.validation().psnrNoisy());
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageLimits;
+import io.noise2noise.job.CatalogueEntry;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobEventPublisher;
@@ -124,12 +125,18 @@ class JobProcessorTest {
     @Test
     void denoisesTheInputStoresTheResultOfItsAttemptAndPublishesStartAndEnd() {
         JobRequested request = queued(PNG);
+        CatalogueEntry.Speed before = registry.get("text").speed().orElse(new CatalogueEntry.Speed(0, 0));
 
         processor().process(request);
 
         Job done = stored(request);
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.attempt()).isEqualTo(1);
+        CatalogueEntry.Speed after = registry.get("text").speed().orElseThrow();
+        assertThat(after.pixels() - before.pixels())
+                .as("the image's pixels, for the catalogue's speed")
+                .isEqualTo(150 * 100);
+        assertThat(after.seconds()).isGreaterThan(before.seconds());
         assertThat(done.resultKey()).isEqualTo(JobKeys.result(request.jobId(), 1));
         assertThat(done.resultContentType()).isEqualTo("image/png");
         assertThat(done.modelUsed()).isEqualTo("text");
