@@ -3,7 +3,8 @@
 # installed machine (issue 11, item 0): in a throwaway Debian bookworm root made with debootstrap
 # (minbase, the mirror apt uses here), with /proc, /sys, /dev and a tmpfs /run mounted,
 #   1. runs the set-up phase of scripts/container-check.sh (--setup) and prints the packages it
-#      found missing and installed;
+#      found missing and installed; then the page check's (scripts/page-check.sh --setup: chromium
+#      from apt, rendering a page headless);
 #   2. in a network namespace of its own (so nothing touches this machine's podman or firewall):
 #      builds a tiny image from the root's own files (python3 and its libraries; there is no
 #      registry), creates a podman bridge network, runs a server container on it with a published
@@ -140,7 +141,8 @@ unshare --mount --propagation private --fork env ROOT="$root" HERE="$here" PROOF
   mount --bind "$HERE" "$ROOT/src"
   mount -o remount,bind,ro "$ROOT/src"
   "$@" N2N_TOOLS_DIR=/root/n2n-tools /src/scripts/container-check.sh --setup
+  "$@" /src/scripts/page-check.sh --setup
   unshare --net "$@" bash -c "$PROOF"
 ' _ "${in_root[@]}"
 log "set-up + podman proof in $(( $(date +%s) - t0 )) s"
-log "installed in the fresh root: $(chroot "$root" dpkg-query -W -f '${Package}=${Version}\n' podman netavark aardvark-dns iptables runc conmon catatonit | tr '\n' ' ')"
+log "installed in the fresh root: $(chroot "$root" dpkg-query -W -f '${Package}=${Version}\n' podman netavark aardvark-dns iptables runc conmon catatonit chromium fonts-dejavu-core | tr '\n' ' ')"
