@@ -22,10 +22,12 @@ from n2n_models.noise import parse_noise_spec, quantize
 
 
 def load_config(raw: dict[str, Any]) -> Config:
-    """A validated Config (``Config.from_dict``) that the GPU path can train: no warm start."""
+    """A validated Config (``Config.from_dict``) that the GPU path can train: warm starts and teachers are npz
+    files of Keras-layout weights (there are no run directories there)."""
     cfg = Config.from_dict(raw)
-    if cfg.train.init_from:
-        raise ValueError("train.init_from is not supported on the GPU path (no run directories there)")
+    for field, path in (("init_from", cfg.train.init_from), ("teacher", cfg.train.teacher)):
+        if path and not path.endswith(".npz"):
+            raise ValueError(f"train.{field} on the GPU path must name an npz of weights, got {path!r}")
     return cfg
 
 

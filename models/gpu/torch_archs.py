@@ -64,6 +64,31 @@ class KerasNamed(nn.Module):
                 raise TypeError(f"no Keras layout for {type(layer).__name__} {name}")
         return out
 
+    def load_keras_weights(self, arrays: dict[str, np.ndarray]) -> None:
+        """The inverse of :meth:`keras_weights`: every weight from ``arrays``, key sets and shapes exactly matching."""
+        expected = self.keras_weights()
+        missing, extra = sorted(set(expected) - set(arrays)), sorted(set(arrays) - set(expected))
+        if missing or extra:
+            raise ValueError(f"weights do not fit: missing {missing or 'none'}; unexpected {extra or 'none'}")
+        wrong = [k for k in expected if expected[k].shape != arrays[k].shape]
+        if wrong:
+            raise ValueError(f"weight shapes differ for {wrong}")
+        with torch.no_grad():
+            for name, layer in self.layers.items():
+                if isinstance(layer, nn.Conv2d):
+                    layer.weight.copy_(torch.from_numpy(arrays[f"{name}/kernel"]).permute(3, 2, 0, 1))
+                    layer.bias.copy_(torch.from_numpy(arrays[f"{name}/bias"]))
+                elif isinstance(layer, nn.PReLU):
+                    layer.weight.copy_(torch.from_numpy(arrays[f"{name}/alpha"]).reshape(-1))
+                elif isinstance(layer, nn.BatchNorm2d):
+                    layer.weight.copy_(torch.from_numpy(arrays[f"{name}/gamma"]))
+                    layer.bias.copy_(torch.from_numpy(arrays[f"{name}/beta"]))
+                    layer.running_mean.copy_(torch.from_numpy(arrays[f"{name}/moving_mean"]))
+                    layer.running_var.copy_(torch.from_numpy(arrays[f"{name}/moving_variance"]))
+        back = self.keras_weights()
+        if any(not np.array_equal(back[k], arrays[k].astype(np.float32)) for k in back):
+            raise AssertionError("loaded weights do not read back as given")
+
 
 def _np(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.detach().float().cpu().numpy())

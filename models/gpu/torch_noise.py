@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 import torch
@@ -40,12 +40,16 @@ def apply_noise_torch(model: NoiseModel, x: torch.Tensor, gen: torch.Generator) 
     return x
 
 
+# Drawn with PIL or the numpy camera pipeline (n2n_models.noise), on CPU worker processes.
+CPU_KINDS = ("text", "camera", "jpeg")
+
+
 def needs_cpu(model: NoiseModel) -> bool:
-    return any(t.kind == "text" for t in model.terms)
+    return any(t.kind in CPU_KINDS for t in model.terms)
 
 
 class CpuNoise:
-    """Text overlays are drawn with PIL (n2n_models.noise) in worker processes, one seed per patch.
+    """Noise kinds without a torch twin, drawn by n2n_models.noise in worker processes, one seed per patch.
 
     'spawn', not fork: the parent has CUDA initialised by then.
     """
@@ -55,10 +59,14 @@ class CpuNoise:
         self.seeds = np.random.SeedSequence(seed)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def __call__(self, clean: np.ndarray) -> np.ndarray:
+    def start(self, clean: np.ndarray) -> list[Future[np.ndarray]]:
+        """Noise for every patch of a uint8 NHWC batch, under way on the pool."""
         children = self.seeds.spawn(len(clean))
-        jobs = [
+        return [
             self.pool.submit(self.model.apply, img.astype(np.float32), np.random.default_rng(s))
             for img, s in zip(clean, children, strict=True)
         ]
+
+    @staticmethod
+    def collect(jobs: list[Future[np.ndarray]]) -> np.ndarray:
         return np.stack([j.result() for j in jobs])

@@ -44,7 +44,7 @@ from n2n_models import arch_specs, schedule
 from n2n_models.config import Config, apply_overrides, read_raw
 from n2n_models.data import pad_to_multiple, random_patches
 from n2n_models.metrics import psnr
-from n2n_models.noise import NoiseModel, parse_noise_spec
+from n2n_models.noise import parse_noise_spec
 from selftest import selftest
 from torch_archs import KerasNamed, build, parity_fixture
 from torch_noise import CpuNoise, apply_noise_torch, needs_cpu
@@ -77,36 +77,54 @@ def predict_image(model: nn.Module, image: np.ndarray, multiple: int, device: to
 
 
 class NoisyPairs:
-    """Training pairs as n2n_models.train makes them: (source, target) NCHW on the device, 0-1 scale."""
+    """Training pairs as n2n_models.train makes them: (source, target) NCHW on the device, 0-1 scale.
 
-    def __init__(self, cfg: Config, images: list[np.ndarray], device: torch.device):
+    Noise drawn on CPU workers (text, camera, jpeg) is started one batch ahead, so it is made while the GPU
+    trains on the previous one. With a teacher (``train.teacher``) the target is its output on the source.
+    """
+
+    def __init__(self, cfg: Config, images: list[np.ndarray], device: torch.device, teacher: nn.Module | None = None):
         t = cfg.train
         self.device = device
         self.quantize_source = t.quantize_source
-        self.source = parse_noise_spec(t.source_noise)
-        self.target = parse_noise_spec(t.target_noise)
+        self.teacher = teacher
+        self.noise = {"source": parse_noise_spec(t.source_noise), "target": parse_noise_spec(t.target_noise)}
+        if teacher is not None:
+            del self.noise["target"]
         workers = max(1, (os.cpu_count() or 2) - 2)
+        # one pool per role: the same spec on both sides must still give two independent draws
         self.cpu_noise = {
-            m: CpuNoise(m, t.seed + i, workers) for i, m in enumerate((self.source, self.target)) if needs_cpu(m)
+            role: CpuNoise(m, t.seed + i, workers) for i, (role, m) in enumerate(self.noise.items()) if needs_cpu(m)
         }
         self.gen = torch.Generator(device=device)
         self.gen.manual_seed(t.seed)
         self.batches = Batches(images, cfg.data.patch_size, cfg.data.batch_size, seed=t.seed * 1_000_003)
+        self.ahead = self._start()
 
-    def _noisy(self, m: NoiseModel, clean_u8: np.ndarray, clean: torch.Tensor) -> torch.Tensor:
-        if m in self.cpu_noise:
-            arr = self.cpu_noise[m](clean_u8)
+    def _start(self) -> tuple[np.ndarray, dict[str, list]]:
+        clean_u8 = self.batches.next()
+        return clean_u8, {role: pool.start(clean_u8) for role, pool in self.cpu_noise.items()}
+
+    def _noisy(self, role: str, pending: dict[str, list], clean: torch.Tensor) -> torch.Tensor:
+        if role in pending:
+            arr = CpuNoise.collect(pending[role])
             return torch.from_numpy(arr).to(self.device, non_blocking=True).permute(0, 3, 1, 2)
-        return apply_noise_torch(m, clean, self.gen)
+        return apply_noise_torch(self.noise[role], clean, self.gen)
 
     def next(self) -> tuple[torch.Tensor, torch.Tensor]:
-        clean_u8 = self.batches.next()
+        clean_u8, pending = self.ahead
+        self.ahead = self._start()
         clean = torch.from_numpy(clean_u8).to(self.device, non_blocking=True).permute(0, 3, 1, 2).float()
-        src = self._noisy(self.source, clean_u8, clean)
+        src = self._noisy("source", pending, clean)
         if self.quantize_source:
             src = src.round().clamp(0, 255)
-        tgt = clean if self.target.is_clean else self._noisy(self.target, clean_u8, clean)
-        return (src / 255.0).contiguous(memory_format=torch.channels_last), tgt / 255.0
+        src = (src / 255.0).contiguous(memory_format=torch.channels_last)
+        if self.teacher is not None:
+            cuda = self.device.type == "cuda"
+            with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=cuda):
+                return src, self.teacher(src).float()
+        tgt = clean if self.noise["target"].is_clean else self._noisy("target", pending, clean)
+        return src, tgt / 255.0
 
 
 def loss_of(kind: str, diff: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -181,6 +199,11 @@ class Outputs:
 
 def val_set_description(cfg: Config, val: common.Validation) -> str:
     return f"{cfg.data.val_dir} first {len(val.names)} images ({', '.join(val.names)}), noise {cfg.data.val_noise}"
+
+
+def load_npz(path: str) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
 def _atomic_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -332,7 +355,16 @@ def main(argv: list[str] | None = None) -> int:
     model = model.to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     print(f"{cfg.model.arch}: {params:,} parameters")
-    pairs = NoisyPairs(cfg, images, device)
+    if cfg.train.init_from:
+        model.load_keras_weights(load_npz(cfg.train.init_from))
+        print(f"warm start from {cfg.train.init_from}")
+    teacher = None
+    if cfg.train.teacher:
+        teacher = build(cfg.train.teacher_arch, cfg.model.channels, {})
+        teacher.load_keras_weights(load_npz(cfg.train.teacher))
+        teacher = teacher.to(device).to(memory_format=torch.channels_last).eval().requires_grad_(False)
+        print(f"distilling from {cfg.train.teacher} ({cfg.train.teacher_arch})")
+    pairs = NoisyPairs(cfg, images, device, teacher)
     outputs = Outputs(
         out,
         cfg,

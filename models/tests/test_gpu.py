@@ -117,5 +117,11 @@ def test_gpu_configs_load_with_the_package_loader():
         common.load_config({"model": {"arch": "nope"}})
     with pytest.raises(ValueError, match="must be a multiple of 32"):
         common.load_config({"model": {"arch": "unet"}, "data": {"patch_size": 48}})
-    with pytest.raises(ValueError, match="init_from is not supported"):
+    with pytest.raises(ValueError, match="init_from on the GPU path must name an npz"):
         common.load_config({"train": {"init_from": "runs/elsewhere"}})
+    with pytest.raises(ValueError, match="teacher"):
+        common.load_config({"train": {"teacher": "models/gpu/carry/t.npz"}})
+    cfg = common.load_config(
+        {"train": {"init_from": "w.npz", "teacher": "t.npz", "teacher_arch": "unet", "target_noise": "gaussian,0,50"}}
+    )
+    assert cfg.train.mode == "distilled"

@@ -156,6 +156,29 @@ def cmd_import_weights(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_zoo_weights(args: argparse.Namespace) -> int:
+    from n2n_models.runtime import limit_threads
+
+    limit_threads(args.threads)
+    from n2n_models.import_weights import ImportRefused, zoo_weights
+
+    try:
+        weights, diff = zoo_weights(args.model_dir)
+    except ImportRefused as exc:
+        raise SystemExit(f"zoo-weights: {exc}") from None
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    import numpy as np
+
+    np.savez(args.out, **weights)
+    # warm starts from these weights count the zoo model's budget (export reads this beside the npz)
+    card = json.loads((Path(args.model_dir) / "model.json").read_text())
+    origin = {k: card[k] for k in ("name", "architecture", "training_pixels", "training_steps")}
+    origin["model"] = origin.pop("name")
+    Path(args.out + ".json").write_text(json.dumps({**origin, "parity_max_abs_diff": diff}, indent=2) + "\n")
+    print(json.dumps({"weights": args.out, "arrays": len(weights), "parity_max_abs_diff": diff}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="n2n-models", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -244,6 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--log", help="log.csv of the producing run (default: beside --weights)")
     i.add_argument("--threads", type=int, default=1)
     i.set_defaults(func=cmd_import_weights)
+    z = sub.add_parser(
+        "zoo-weights", help="a zoo model's weights as npz (Keras layout), checked against its SavedModel (GPU runs)"
+    )
+    z.add_argument("--model-dir", required=True, help="zoo entry, e.g. zoo/gaussian")
+    z.add_argument("--out", required=True, help="npz to write")
+    z.add_argument("--threads", type=int, default=1)
+    z.set_defaults(func=cmd_zoo_weights)
     return p
 
 

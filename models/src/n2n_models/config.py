@@ -85,7 +85,13 @@ class TrainConfig:
     l0_gamma: float = 2.0
     # Start from the weights of another run's best checkpoint (a run directory; the optimizer,
     # step and schedule start fresh). Same architecture and channels required. "" = random init.
+    # On the GPU path (models/gpu) it names an npz of Keras-layout weights instead (`n2n-models zoo-weights`).
     init_from: str = ""
+    # GPU path only: distil from a teacher, an npz of Keras-layout weights of a ``teacher_arch`` model; the
+    # teacher's output on the noisy source is the target (``target_noise`` is then not used). A teacher
+    # trained Noise2Noise keeps the student free of clean images too.
+    teacher: str = ""
+    teacher_arch: str = ""
     lr: float = 1e-3
     # Fraction of the steps, at the end, over which the learning rate ramps down (cosine) to ~0.
     rampdown: float = 0.3
@@ -103,11 +109,19 @@ class TrainConfig:
 
     @property
     def mode(self) -> str:
+        if self.teacher:
+            return "distilled"
         return "n2c" if self.target_noise.strip() == "clean" else "n2n"
 
     def validate(self) -> None:
         parse_noise_spec(self.source_noise)
         parse_noise_spec(self.target_noise)
+        if bool(self.teacher) != bool(self.teacher_arch):
+            raise ValueError("train.teacher and train.teacher_arch go together (an npz and its architecture)")
+        if self.teacher_arch and self.teacher_arch not in arch_specs.available():
+            raise ValueError(
+                f"train.teacher_arch {self.teacher_arch!r} unknown; available: {', '.join(arch_specs.available())}"
+            )
         if self.loss not in LOSSES:
             raise ValueError(f"train.loss must be one of {LOSSES}, got {self.loss!r}")
         if not self.l0_gamma > 0:

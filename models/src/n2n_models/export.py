@@ -214,6 +214,10 @@ def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
     chain: list[dict[str, Any]] = []
     source = cfg.train.init_from
     while source:
+        if source.endswith(".npz"):
+            # weights recovered from a zoo model (`n2n-models zoo-weights`): its card gave the budget
+            chain.append(zoo_weights_origin(Path(source)))
+            break
         run = Path(source)
         if any(entry["run"] == str(run) for entry in chain):
             raise ValueError(f"warm-start chain loops back to {run}")
@@ -229,6 +233,20 @@ def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
             entry["imported"] = best["imported"]  # trained elsewhere (import-weights): device, weights, parity
         chain.append(entry)
     return chain
+
+
+def zoo_weights_origin(npz: Path) -> dict[str, Any]:
+    """What ``n2n-models zoo-weights`` recorded beside an npz: the zoo model's name and training budget."""
+    sidecar = npz.with_name(npz.name + ".json")
+    if not sidecar.exists():
+        raise ValueError(f"this run started from {npz}, whose origin ({sidecar}) is not here; export where it is")
+    origin = json.loads(sidecar.read_text())
+    return {
+        "run": str(npz),
+        "zoo_model": origin["model"],
+        "step": int(origin["training_steps"]),
+        "training_pixels": int(origin["training_pixels"]),
+    }
 
 
 def _psnr(clean: np.ndarray, test: np.ndarray) -> float:

@@ -143,3 +143,46 @@ def import_weights(
     trainer.store.save("best", step, pointer_info)
     (run_dir / "import.json").write_text(json.dumps({"run": meta, **pointer_info}, indent=2, default=str) + "\n")
     return {"step": step, **pointer_info}
+
+
+def zoo_weights(model_dir: str | Path) -> tuple[dict[str, np.ndarray], float]:
+    """A zoo entry's weights in the npz layout, recovered from its frozen SavedModel, and their parity.
+
+    The SavedModel holds each variable as a constant named after its layer (``<model>/<layer>_1/<op>/...``):
+    the Keras model of the card's architecture takes them by layer name, and must then reproduce the
+    SavedModel's output on a random input (else ImportRefused). This lets a GPU run warm-start from a shipped
+    model (models/gpu: ``train.init_from``) although its run directory is long gone.
+    """
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    from n2n_models import archs
+    from n2n_models.export import load_serving
+
+    model_dir = Path(model_dir)
+    card = json.loads((model_dir / "model.json").read_text())
+    kwargs = json.loads((model_dir / "provenance.json").read_text())["config"]["model"].get("kwargs", {})
+    model = archs.build(card["architecture"], card["channels"], **kwargs)
+    graph = saved_model_pb2.SavedModel()
+    graph.ParseFromString((model_dir / "saved_model" / "saved_model.pb").read_bytes())
+    consts: dict[str, list[np.ndarray]] = {}
+    for node in graph.meta_graphs[0].graph_def.node:
+        parts = node.name.split("/")
+        if node.op == "Const" and len(parts) >= 3 and "ReadVariableOp" in parts:
+            layer = parts[1].removesuffix("_1")
+            consts.setdefault(layer, []).append(tf.make_ndarray(node.attr["value"].tensor))
+    weights: dict[str, np.ndarray] = {}
+    for layer in model.layers:
+        found = consts.get(layer.name, [])
+        for w in layer.weights:
+            matches = [a for a in found if a.shape == tuple(w.shape)]
+            if len(matches) != 1:
+                raise ImportRefused(
+                    f"{model_dir}: no single constant of shape {tuple(w.shape)} for {layer.name}/{w.name}"
+                )
+            weights[f"{layer.name}/{w.name}"] = matches[0]
+    set_weights(model, weights)
+    _, serving = load_serving(model_dir / "saved_model")
+    multiple = int(card["size_multiple"])
+    x = np.random.default_rng(0).uniform(0, 1, (1, 2 * multiple, 2 * multiple, card["channels"])).astype(np.float32)
+    fixture = {"input": x, "output": serving(input=tf.constant(x))["output"].numpy()}
+    return weights, check_parity(model, fixture, atol=1e-5)

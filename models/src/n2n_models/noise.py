@@ -10,6 +10,12 @@ A spec is one or more terms joined by ``+``, applied left to right:
 * ``impulse,MIN,MAX``   random-valued impulse: MIN..MAX percent of the *pixels* (one mask per
                         pixel, all channels together) replaced by uniform random values.
 * ``text,MIN,MAX``      random text overlay covering about MIN..MAX percent of the pixels.
+* ``camera,MIN,MAX``    real-camera noise (:mod:`n2n_models.camera`): shot + read noise on a Bayer mosaic
+                        of an approximate raw image, demosaiced and processed back to sRGB with random
+                        camera parameters; MIN..MAX (> 0) is the noise sd at mid grey in 8-bit units,
+                        drawn *log*-uniformly (real photos are mostly lightly noisy). Colour images only.
+* ``jpeg,MIN,MAX``      an 8-bit JPEG round trip at a quality drawn from MIN..MAX (1-100), 4:2:0 chroma
+                        for colour images: what a camera or a web upload adds after the noise.
 * ``clean``             no noise.
 
 The strength is drawn uniformly per sample (per image / patch). Images are float arrays on the
@@ -23,7 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-KINDS = ("gaussian", "poisson", "bernoulli", "impulse", "text", "clean")
+from n2n_models.camera import camera_noise, jpeg_round_trip
+
+KINDS = ("gaussian", "poisson", "bernoulli", "impulse", "text", "camera", "jpeg", "clean")
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,14 @@ def parse_noise_spec(spec: str) -> NoiseModel:
             raise ValueError(f"noise term {raw.strip()!r}: MIN and MAX must be numbers") from None
         if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high < low:
             raise ValueError(f"noise term {raw.strip()!r}: need 0 <= MIN <= MAX, got {low}, {high}")
-        if kind == "poisson" and low <= 0:
-            raise ValueError(f"noise term {raw.strip()!r}: poisson lambda must be > 0")
+        if kind in ("poisson", "camera") and low <= 0:
+            raise ValueError(f"noise term {raw.strip()!r}: {kind} strength must be > 0")
         if kind == "bernoulli" and high > 1:
             raise ValueError(f"noise term {raw.strip()!r}: bernoulli probability must be <= 1")
         if kind in ("impulse", "text") and high > 100:
             raise ValueError(f"noise term {raw.strip()!r}: {kind} percentage must be <= 100")
+        if kind == "jpeg" and not (low >= 1 and high <= 100):
+            raise ValueError(f"noise term {raw.strip()!r}: jpeg quality must be within 1..100")
         terms.append(NoiseTerm(kind, low, high))
     return NoiseModel(tuple(terms))
 
@@ -111,6 +121,10 @@ def quantize(image: np.ndarray) -> np.ndarray:
 def _apply_term(term: NoiseTerm, img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if term.kind == "clean":
         return img
+    if term.kind == "camera":
+        return camera_noise(img, _log_uniform(term, rng), rng)
+    if term.kind == "jpeg":
+        return jpeg_round_trip(img, int(rng.integers(round(term.low), round(term.high) + 1)))
     strength = rng.uniform(term.low, term.high) if term.high > term.low else term.low
     h, w, c = img.shape
     if term.kind == "gaussian":
@@ -129,6 +143,12 @@ def _apply_term(term: NoiseTerm, img: np.ndarray, rng: np.random.Generator) -> n
     if term.kind == "text":
         return _text_overlay(img, strength / 100.0, rng)
     raise AssertionError(term.kind)
+
+
+def _log_uniform(term: NoiseTerm, rng: np.random.Generator) -> float:
+    if term.high <= term.low:
+        return term.low
+    return float(np.exp(rng.uniform(np.log(term.low), np.log(term.high))))
 
 
 def _text_overlay(img: np.ndarray, coverage: float, rng: np.random.Generator) -> np.ndarray:

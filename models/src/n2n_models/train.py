@@ -222,6 +222,8 @@ class Trainer:
     # -- main loop ---------------------------------------------------------------------------
     def fit(self, resume: bool = False) -> dict[str, Any]:
         cfg = self.cfg
+        if cfg.train.teacher:
+            raise ValueError("train.teacher (distillation) runs on the GPU path only: models/gpu/train_torch.py")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         best_psnr = -math.inf
         elapsed_before = 0.0
