@@ -284,6 +284,18 @@ def train(
         last_ckpt = t0
         losses: list[torch.Tensor] = []
         step = 0
+        if val is not None and t.init_from:
+            # the starting point, in the log: a warm start's gain is measured from here
+            start_score = validate(model, val, multiple, device)
+            writer.writerow(
+                {
+                    "step": 0,
+                    "elapsed_s": "0.0",
+                    "val_psnr_noisy": f"{val.psnr_noisy:.3f}",
+                    "val_psnr_model": f"{start_score:.3f}",
+                }
+            )
+            print(f"step 0 (warm start) val {start_score:.2f} dB")
         done = False
         model.train()
         while not done:

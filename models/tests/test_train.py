@@ -2,6 +2,7 @@ import csv
 import logging
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from conftest import tiny_config
@@ -88,6 +89,9 @@ def test_lr_schedule_by_steps_and_time_budget(data_root):
     assert progress(timed, 10, 30.0) == 0.5
     assert lr_at(timed, 10, 10.0) == 0.01
     assert lr_at(timed, 10, 60.0) < 1e-4
+    warm = tiny_config(data_root, steps=100, rampdown=0.5, lr=0.01, warmup_steps=10)
+    assert lr_at(warm, 0) == pytest.approx(0.001) and lr_at(warm, 4) == pytest.approx(0.005)
+    assert lr_at(warm, 9) == 0.01 and lr_at(warm, 40) == 0.01
 
 
 def test_time_budget_ends_run(data_root, tmp_path):

@@ -93,6 +93,9 @@ class TrainConfig:
     teacher: str = ""
     teacher_arch: str = ""
     lr: float = 1e-3
+    # Linear learning-rate warm-up over the first steps: lets Adam's moment estimates settle before full-size
+    # steps, so a warm start is not knocked off the optimum it starts from. 0 = none.
+    warmup_steps: int = 0
     # Fraction of the steps, at the end, over which the learning rate ramps down (cosine) to ~0.
     rampdown: float = 0.3
     steps: int = 10000
@@ -128,6 +131,8 @@ class TrainConfig:
             raise ValueError(f"train.l0_gamma must be > 0, got {self.l0_gamma}")
         if not self.lr > 0:
             raise ValueError(f"train.lr must be > 0, got {self.lr}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"train.warmup_steps must be >= 0, got {self.warmup_steps}")
         if not 0.0 <= self.rampdown <= 1.0:
             raise ValueError(f"train.rampdown must be in [0, 1], got {self.rampdown}")
         for name in ("steps", "val_every", "ckpt_every", "log_every", "threads"):

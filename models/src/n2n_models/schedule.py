@@ -26,7 +26,8 @@ def progress(cfg: Config, step: int, seconds: float = 0.0) -> float:
 
 
 def lr_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
-    """Constant learning rate, then a cosine ramp-down over the last ``rampdown`` fraction of the run.
+    """Constant learning rate (after a linear ``warmup_steps`` warm-up), then a cosine ramp-down over the last
+    ``rampdown`` fraction of the run.
 
     The fraction is measured in steps or, with ``time_budget_minutes``, in training time, whichever
     is further along, so a run on a busy CPU still ends with a full ramp-down.
@@ -34,7 +35,8 @@ def lr_at(cfg: Config, step: int, seconds: float = 0.0) -> float:
     t = cfg.train
     p = progress(cfg, step, seconds)
     start = 1.0 - t.rampdown
+    warmup = min(1.0, (step + 1) / t.warmup_steps) if t.warmup_steps else 1.0
     if p < start or t.rampdown == 0:
-        return t.lr
+        return t.lr * warmup
     frac = min(1.0, (p - start) / t.rampdown)
-    return t.lr * (0.5 + 0.5 * math.cos(math.pi * frac)) + t.lr * 1e-3
+    return warmup * (t.lr * (0.5 + 0.5 * math.cos(math.pi * frac)) + t.lr * 1e-3)
