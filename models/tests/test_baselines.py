@@ -67,3 +67,9 @@ def test_applicable_filters_by_noise_and_rejects_unknown_names():
         baselines.applicable(["bm5d"], parse_noise_spec("gaussian,25,25"))
     with pytest.raises(ValueError, match="fixed-strength"):
         baselines.applicable(["nlm"], parse_noise_spec("gaussian,0,50"))
+
+
+@pytest.mark.parametrize("sigma", [5.0, 15.0, 40.0])
+def test_blind_sigma_estimate_is_close_on_white_noise(sigma):
+    clean, noisy = noisy_pair(f"gaussian,{sigma:g},{sigma:g}", seed=2)
+    assert abs(baselines.estimate_sigma(noisy) - sigma) < 0.15 * sigma + 0.6

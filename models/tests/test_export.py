@@ -181,8 +181,15 @@ def test_evaluate_on_real_noisy_pairs(data_root, tmp_path, capsys):
     assert 25 < result["methods"]["noisy"]["psnr"] < 31  # sigma 10 -> about 28 dB
     import pytest
 
-    with pytest.raises(ValueError, match="baselines need a synthetic noise"):
-        main(["evaluate", "--model-dir", str(model), "--images", str(real), "--noise", "real", "--baselines", "nlm"])
+    # on real noise the baselines run blind, sigma estimated per image (here about the 10 it was made with)
+    blind = tmp_path / "blind.json"
+    args = ["evaluate", "--images", str(real), "--noise", "real", "--baselines", "nlm,bm3d", "--out", str(blind)]
+    assert main(args) == 0
+    methods = json.loads(blind.read_text())["methods"]
+    assert list(methods) == ["noisy", "nlm-blind", "bm3d-blind"]
+    assert methods["bm3d-blind"]["psnr"] > methods["noisy"]["psnr"] + 3
+    with pytest.raises(ValueError, match="only bm3d, nlm run"):
+        main(["evaluate", "--model-dir", str(model), "--images", str(real), "--noise", "real", "--baselines", "median"])
 
 
 def test_a_warm_started_models_budget_counts_the_run_it_started_from(data_root, tmp_path):

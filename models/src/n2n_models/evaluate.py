@@ -111,11 +111,17 @@ def evaluate(
     """Per-image and mean PSNR/SSIM and MP/s of the noisy input, each model and each baseline.
 
     ``noise="real"`` reads real noisy captures and their ground truth from ``images`` instead
-    (see :func:`real_pairs`); baselines are not run then."""
+    (see :func:`real_pairs`). There, and for noise no baseline has settings for (camera, jpeg, mixtures), the
+    baselines run blind, with sigma estimated per image (``baselines.BLIND``)."""
     real = noise == REAL_NOISE
-    if real and baselines:
-        raise ValueError("baselines need a synthetic noise spec (their settings depend on it), not real noise")
     noise_model = None if real else parse_noise_spec(noise)
+    # real captures and camera-like noise have no spec to give a baseline its settings: it runs blind
+    blind = noise_model is None or not classical.has_oracle(noise_model)
+    unknown_blind = [b for b in baselines or [] if b not in classical.BLIND]
+    if blind and unknown_blind:
+        raise ValueError(
+            f"on real or camera noise only {', '.join(classical.BLIND)} run (blind sigma), not {unknown_blind}"
+        )
     methods, model_channels = [], set()
     for d in model_dirs:
         method, c = zoo_method(Path(d))
@@ -126,8 +132,7 @@ def evaluate(
     channels = channels or (model_channels.pop() if model_channels else 3)
 
     tuning: dict[str, Any] = {}
-    # Baselines with real noise were refused above: with baselines, noise_model is set.
-    if baselines and noise_model is not None:
+    if baselines and noise_model is not None and not blind:
         for b in classical.applicable(baselines, noise_model):
             params: dict[str, Any] = {}
             if len(b.grid(noise_model)) > 1:
@@ -138,7 +143,8 @@ def evaluate(
                 params = classical.tune(b, noise_model, pairs)
                 tuning[b.name] = {"images": f"{tune_images} first {len(tune_files)}", "chosen": params}
             methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
-
+    if blind:
+        methods += [Method(f"{b}-blind", classical.BLIND[b], {"sigma": "estimated per image"}) for b in baselines or []]
     if noise_model is None:  # real noise
         samples = list(real_pairs(Path(images), channels, limit))
     else:

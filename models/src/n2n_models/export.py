@@ -207,6 +207,9 @@ def export_run(
     return card
 
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
 def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
     """The runs whose best weights this run started from (``train.init_from``, then theirs), nearest
     first, each with the step and training pixels of that best checkpoint (and, for imported weights,
@@ -237,6 +240,8 @@ def warm_start_chain(cfg: Config) -> list[dict[str, Any]]:
 
 def zoo_weights_origin(npz: Path) -> dict[str, Any]:
     """What ``n2n-models zoo-weights`` recorded beside an npz: the zoo model's name and training budget."""
+    if not npz.is_absolute():
+        npz = REPO_ROOT / npz  # GPU configs name their files from the repository root (models/gpu/run.sh runs there)
     sidecar = npz.with_name(npz.name + ".json")
     if not sidecar.exists():
         raise ValueError(f"this run started from {npz}, whose origin ({sidecar}) is not here; export where it is")
