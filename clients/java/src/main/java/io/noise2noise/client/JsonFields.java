@@ -146,7 +146,9 @@ final class JsonFields {
             throw unreadable(prefix + name + " is not an object");
         }
         Map<String, String> map = new LinkedHashMap<>();
-        value.fields().forEachRemaining(entry -> map.put(entry.getKey(), entry.getValue().asText()));
+        value.fields()
+                .forEachRemaining(
+                        entry -> map.put(entry.getKey(), entry.getValue().asText()));
         return map;
     }
 

@@ -79,9 +79,7 @@ public record Model(
                 model.integer("workers") == null ? 0 : model.integer("workers"),
                 model.instant("lastSeen"),
                 card == null ? null : readCard(card),
-                speed == null
-                        ? null
-                        : new Speed(speed.decimal("megapixelsPerSecond"), speed.decimal("megapixels")));
+                speed == null ? null : new Speed(speed.decimal("megapixelsPerSecond"), speed.decimal("megapixels")));
     }
 
     private static Card readCard(JsonFields card) {

@@ -156,7 +156,8 @@ public final class Noise2NoiseClient {
                 throw new WaitTimeoutException(job, deadline);
             }
             long began = System.nanoTime();
-            long pollSeconds = Math.max(1, Math.min(MAX_LONG_POLL.toSeconds(), TimeUnit.NANOSECONDS.toSeconds(remaining)));
+            long pollSeconds =
+                    Math.max(1, Math.min(MAX_LONG_POLL.toSeconds(), TimeUnit.NANOSECONDS.toSeconds(remaining)));
             job = get(id, Duration.ofSeconds(pollSeconds));
             long spare = Math.min(pollInterval.toNanos() - (System.nanoTime() - began), end - System.nanoTime());
             if (!job.status().isFinal() && spare > 0) {
@@ -187,9 +188,8 @@ public final class Noise2NoiseClient {
     /** Cancels the job if it has not ended, then removes it with its input and result; later calls find no job. */
     public void delete(String id) {
         Endpoint endpoint = Endpoint.DELETE_JOB;
-        HttpRequest request = request(endpoint, endpoint.path(id), Map.of(), timeout)
-                .DELETE()
-                .build();
+        HttpRequest request =
+                request(endpoint, endpoint.path(id), Map.of(), timeout).DELETE().build();
         exchange(request, BodyHandlers.discarding(), timeout, endpoint.idempotent());
     }
 
@@ -343,7 +343,8 @@ public final class Noise2NoiseClient {
             field(body, "webhook").put("webhook", options.webhook());
         }
         if (!options.webhookEvents().isEmpty()) {
-            options.webhookEvents().forEach(field(body, "webhook_events_filter").putArray("webhook_events_filter")::add);
+            options.webhookEvents()
+                    .forEach(field(body, "webhook_events_filter").putArray("webhook_events_filter")::add);
         }
         if (!options.metadata().isEmpty()) {
             options.metadata().forEach(field(body, "metadata").putObject("metadata")::put);
@@ -439,7 +440,11 @@ public final class Noise2NoiseClient {
             if (response.statusCode() < 300) {
                 return response.body().body();
             }
-            ApiException error = error(request, response.statusCode(), response.headers(), response.body().errorBody());
+            ApiException error = error(
+                    request,
+                    response.statusCode(),
+                    response.headers(),
+                    response.body().errorBody());
             Duration delay = retried ? retryDelay(error, attempt) : null;
             if (delay == null) {
                 throw error;

@@ -52,22 +52,58 @@ public record SubmitOptions(
 
     public SubmitOptions withModel(String value) {
         return new SubmitOptions(
-                value, strength, format, quality, webhook, webhookEvents, metadata, idempotencyKey, cancelAfter, preferWait);
+                value,
+                strength,
+                format,
+                quality,
+                webhook,
+                webhookEvents,
+                metadata,
+                idempotencyKey,
+                cancelAfter,
+                preferWait);
     }
 
     public SubmitOptions withStrength(double value) {
         return new SubmitOptions(
-                model, value, format, quality, webhook, webhookEvents, metadata, idempotencyKey, cancelAfter, preferWait);
+                model,
+                value,
+                format,
+                quality,
+                webhook,
+                webhookEvents,
+                metadata,
+                idempotencyKey,
+                cancelAfter,
+                preferWait);
     }
 
     public SubmitOptions withFormat(String value) {
         return new SubmitOptions(
-                model, strength, value, quality, webhook, webhookEvents, metadata, idempotencyKey, cancelAfter, preferWait);
+                model,
+                strength,
+                value,
+                quality,
+                webhook,
+                webhookEvents,
+                metadata,
+                idempotencyKey,
+                cancelAfter,
+                preferWait);
     }
 
     public SubmitOptions withQuality(double value) {
         return new SubmitOptions(
-                model, strength, format, value, webhook, webhookEvents, metadata, idempotencyKey, cancelAfter, preferWait);
+                model,
+                strength,
+                format,
+                value,
+                webhook,
+                webhookEvents,
+                metadata,
+                idempotencyKey,
+                cancelAfter,
+                preferWait);
     }
 
     public SubmitOptions withWebhook(String url, List<String> events) {
@@ -77,7 +113,16 @@ public record SubmitOptions(
 
     public SubmitOptions withMetadata(Map<String, String> value) {
         return new SubmitOptions(
-                model, strength, format, quality, webhook, webhookEvents, value, idempotencyKey, cancelAfter, preferWait);
+                model,
+                strength,
+                format,
+                quality,
+                webhook,
+                webhookEvents,
+                value,
+                idempotencyKey,
+                cancelAfter,
+                preferWait);
     }
 
     public SubmitOptions withIdempotencyKey(String value) {
