@@ -99,6 +99,11 @@ public enum Endpoint {
         return responseFields;
     }
 
+    /** Members of the problem details (every refusal's {@code application/problem+json}) the client reads. */
+    public static List<String> problemFields() {
+        return Problem.FIELDS;
+    }
+
     /**
      * Whether a 429 or 503 may be retried: the call changes nothing more when repeated. A submission
      * is retried only with an {@code Idempotency-Key}; a refused {@code POST /v1/uploads} opened no slot.
