@@ -72,7 +72,8 @@ class JavaClientTest {
         BufferedImage noisy = TestImages.withGaussianNoise(clean, 25, 12);
         double uploadsBefore = openedUploads();
 
-        Job submitted = client.submit(TestImages.encode(noisy, "png"), SubmitOptions.defaults());
+        Job submitted = client.submit(
+                TestImages.encode(noisy, "png"), SubmitOptions.defaults().withFormat("png"));
         Job done = client.waitFor(submitted.id(), WAIT);
         Path target = directory.resolve("clean.png");
         long written = client.download(done.id(), target);
@@ -80,6 +81,7 @@ class JavaClientTest {
         assertThat(submitted.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING);
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.modelUsed()).isEqualTo("gaussian");
+        assertThat(done.format()).isEqualTo("png");
         assertThat(done.width()).isEqualTo(160);
         assertThat(done.resultUrl()).isEqualTo("/v1/jobs/" + done.id() + "/result");
         assertThat(written).isEqualTo(Files.size(target));
@@ -99,8 +101,13 @@ class JavaClientTest {
                 .build();
         double uploadsBefore = openedUploads();
 
+        Instant before = Instant.now();
         Job submitted = uploading.submit(
-                input, SubmitOptions.defaults().withStrength(1.0).withMetadata(Map.of("route", "upload")));
+                input,
+                SubmitOptions.defaults()
+                        .withStrength(1.0)
+                        .withMetadata(Map.of("route", "upload"))
+                        .withCancelAfter(Duration.ofMinutes(5)));
         Job done = uploading.waitFor(submitted.id(), WAIT);
         ByteArrayOutputStream result = new ByteArrayOutputStream();
         uploading.download(done.id(), result);
@@ -109,6 +116,10 @@ class JavaClientTest {
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.metadata()).containsEntry("route", "upload");
         assertThat(done.inputFormat()).isEqualTo("png");
+        assertThat(done.cancelAfter())
+                .isBetween(
+                        before.plus(Duration.ofMinutes(5)).minusSeconds(1),
+                        Instant.now().plus(Duration.ofMinutes(5)));
         assertPsnrImproved(clean, noisy, TestImages.decode(result.toByteArray()));
     }
 

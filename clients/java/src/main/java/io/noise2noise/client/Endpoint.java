@@ -27,7 +27,8 @@ public enum Endpoint {
                     "webhook_events_filter",
                     "metadata"),
             Job.FIELDS,
-            false),
+            // the client sends an Idempotency-Key with every submission: a repeat answers with the same job
+            true),
     OPEN_UPLOAD("POST", "/v1/uploads", List.of(), List.of(), List.of(), UploadSlot.FIELDS, true),
     GET_JOB("GET", "/v1/jobs/{id}", List.of(), List.of("Prefer"), List.of(), Job.FIELDS, true),
     LIST_JOBS(
@@ -106,7 +107,8 @@ public enum Endpoint {
 
     /**
      * Whether a 429 or 503 may be retried: the call changes nothing more when repeated. A submission
-     * is retried only with an {@code Idempotency-Key}; a refused {@code POST /v1/uploads} opened no slot.
+     * is, with its {@code Idempotency-Key}; a refused {@code POST /v1/uploads} opened no slot, and an
+     * unused one expires; a job's retry is not (each creates a job).
      */
     boolean idempotent() {
         return idempotent;

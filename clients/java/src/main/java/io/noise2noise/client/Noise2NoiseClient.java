@@ -129,9 +129,12 @@ public final class Noise2NoiseClient {
      * has passed ({@code Prefer: wait}, at most {@link #MAX_LONG_POLL}); over its waiter caps it answers at once.
      */
     public Job get(String id, Duration longPoll) {
+        if (longPoll.isNegative()) {
+            throw new IllegalArgumentException("longPoll must not be negative, not " + longPoll);
+        }
         Endpoint endpoint = Endpoint.GET_JOB;
         HttpRequest.Builder request = request(endpoint, endpoint.path(id), Map.of(), timeout.plus(longPoll));
-        if (!longPoll.isZero()) {
+        if (longPoll.toSeconds() > 0) {
             header(request, endpoint, "Prefer", "wait=" + Math.min(MAX_LONG_POLL.toSeconds(), longPoll.toSeconds()));
         }
         return Job.read(json(endpoint, request.GET().build(), timeout.plus(longPoll)));
@@ -412,9 +415,7 @@ public final class Noise2NoiseClient {
 
     /** The answer's JSON object, read only through what {@code endpoint} declares. */
     private JsonFields json(Endpoint endpoint, HttpRequest request, Duration callTimeout) {
-        // a submission always carries an Idempotency-Key, so it is retried like the idempotent calls
-        boolean retried = endpoint.idempotent() || endpoint == Endpoint.SUBMIT_JOB;
-        byte[] body = exchange(request, BodyHandlers.ofByteArray(), callTimeout, retried);
+        byte[] body = exchange(request, BodyHandlers.ofByteArray(), callTimeout, endpoint.idempotent());
         try {
             return JsonFields.of(mapper.readTree(body), endpoint.responseFields());
         } catch (IOException e) {
