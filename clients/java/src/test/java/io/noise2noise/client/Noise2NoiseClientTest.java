@@ -241,8 +241,8 @@ class Noise2NoiseClientTest {
         assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(3000));
         assertThat(late.job().status()).isEqualTo(JobStatus.RUNNING);
         List<ScriptedServer.Seen> gets = server.seen();
-        // paced by the poll interval, not a busy loop
-        assertThat(gets.size()).isBetween(5, 10);
+        // paced by the poll interval (1.5 s / 200 ms), not a busy loop; fewer on a busy machine
+        assertThat(gets.size()).isBetween(2, 10);
         assertThat(gets.subList(1, gets.size()))
                 .allSatisfy(get -> assertThat(get.header("Prefer")).isEqualTo("wait=1"));
     }
