@@ -158,6 +158,20 @@ def test_crops_cli_writes_a_labelled_montage(data_root, tmp_path, capsys):
     assert montage.size == (4 * 48 + 3 * 4, 40 + 18)
 
 
+def test_crops_of_a_real_photo_show_it_and_each_method_without_a_reference(data_root, tmp_path, capsys):
+    from PIL import Image
+
+    _, model = _exported(data_root, tmp_path, "m")
+    out = tmp_path / "real-crops.png"
+    args = ["crops", "--model-dir", str(model), "--image", str(data_root / "val" / "val0.png"), "--box", "4,4,24,20"]
+    capsys.readouterr()
+    assert main([*args, "--baselines", "nlm", "--noise", "real", "--out", str(out)]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores) == ["estimated_sigma"] and scores["estimated_sigma"] >= 0
+    with Image.open(out) as montage:
+        assert montage.size == (3 * 48 + 2 * 4, 40 + 18)  # noisy, the model, blind NLM
+
+
 def test_evaluate_on_real_noisy_pairs(data_root, tmp_path, capsys):
     from PIL import Image
 

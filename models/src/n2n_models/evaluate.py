@@ -201,23 +201,35 @@ def crops_montage(
 ) -> dict[str, float]:
     """A labelled row of crops (clean, noisy, each model, each baseline) of one image as PNG.
 
-    Returns each panel's PSNR on the whole image. Baselines with a grid take their settings from
-    ``baseline_params`` (e.g. the ``tuning`` of an evaluate report), else the grid's middle entry.
+    With ``noise="real"`` the image is a real noisy photo: no clean panel and no PSNR, baselines blind.
+    Returns each panel's PSNR on the whole image (real: the estimated noise sigma). Baselines with a grid take
+    their settings from ``baseline_params`` (e.g. the ``tuning`` of an evaluate report), else the grid's middle entry.
     """
     from PIL import Image, ImageDraw
 
-    noise_model = parse_noise_spec(noise)
     methods = [zoo_method(Path(d))[0] for d in model_dirs]
-    for b in classical.applicable(baselines, noise_model) if baselines else []:
-        grid = b.grid(noise_model)
-        params = (baseline_params or {}).get(b.name) or grid[len(grid) // 2]
-        methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
     channels = 3
-    _, clean, noisy = next(noisy_set([Path(image)], channels, noise_model, seed, True))
-    panels = [("clean", clean), (f"noisy {psnr(clean, noisy):.2f} dB", noisy)]
-    scores = {"noisy": psnr(clean, noisy)}
+    if noise == REAL_NOISE:
+        # a real noisy photo without a reference: the panels show it and what each method makes of it
+        noisy = load_image(Path(image), channels).astype(np.float32)
+        clean = None
+        methods += [Method(f"{b}-blind", classical.BLIND[b]) for b in baselines or []]
+        panels = [("noisy (real)", noisy)]
+        scores = {"estimated_sigma": classical.estimate_sigma(noisy)}
+    else:
+        noise_model = parse_noise_spec(noise)
+        for b in classical.applicable(baselines, noise_model) if baselines else []:
+            grid = b.grid(noise_model)
+            params = (baseline_params or {}).get(b.name) or grid[len(grid) // 2]
+            methods.append(Method(b.name, lambda x, b=b, p=params: b.run(x, noise_model, p), params))
+        _, clean, noisy = next(noisy_set([Path(image)], channels, noise_model, seed, True))
+        panels = [("clean", clean), (f"noisy {psnr(clean, noisy):.2f} dB", noisy)]
+        scores = {"noisy": psnr(clean, noisy)}
     for m in methods:
         result = m.run(noisy)
+        if clean is None:
+            panels.append((m.name, result))
+            continue
         scores[m.name] = psnr(clean, result)
         panels.append((f"{m.name} {scores[m.name]:.2f} dB", result))
     x, y, w, h = box
