@@ -67,7 +67,7 @@ class CameraParams:
             gamma=float(rng.uniform(2.0, 2.4)),
             tone_curve=bool(rng.random() < 0.7),
             pattern=BAYER_PATTERNS[int(rng.integers(len(BAYER_PATTERNS)))],
-            noise_spread=int(rng.integers(0, 3)),
+            noise_spread=int(rng.integers(0, 4)),
             shot=shot_fraction * variance / MID_GREY_RAW,
             read=(1.0 - shot_fraction) * variance,
         )
