@@ -101,7 +101,6 @@ public final class AutoChoiceBench {
         row.put("signal_dependence", f.signalDependence());
         row.put("outliers", f.outliers());
         row.put("outlier_repeats", f.outlierRepeats());
-        row.put("isolated_outliers", f.isolatedOutliers());
         row.put("far_outliers", f.farOutliers());
         row.put("averaging_ratio", f.averagingRatio());
     }

@@ -1,6 +1,7 @@
 package io.noise2noise.worker.inference;
 
 import io.noise2noise.image.PixelImage;
+import io.noise2noise.job.CatalogueCard;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -63,6 +64,21 @@ public class ModelChooser {
     /** The candidates this worker has loaded. */
     public List<String> loadedCandidates() {
         return CANDIDATES.stream().filter(loaded::contains).toList();
+    }
+
+    /** What the catalogue tells clients of {@value #AUTO} on this worker. */
+    public CatalogueCard catalogueCard() {
+        List<String> candidates = loadedCandidates();
+        List<String> missing =
+                CANDIDATES.stream().filter(model -> !loaded.contains(model)).toList();
+        String notes = "The worker chooses the model from the image's noise (its level per channel, how it survives"
+                + " 2x2 averaging, how it grows with brightness, outlier pixels and their colours) and records the"
+                + " choice in model_used and why in model_reason. Chooses among: " + String.join(", ", candidates)
+                + (missing.isEmpty()
+                        ? "."
+                        : "; images suited to " + String.join(", ", missing) + " (not loaded here) get " + FALLBACK
+                                + ".");
+        return new CatalogueCard("auto", 3, "auto", null, null, null, null, null, false, null, notes, candidates);
     }
 
     /**

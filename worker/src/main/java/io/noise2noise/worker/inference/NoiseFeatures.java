@@ -20,13 +20,11 @@ import java.util.Arrays;
  *                           distance (from its lower quartile): impulses and text strokes
  * @param outlierRepeats     fraction of those outliers with a neighbouring outlier of exactly the same
  *                           colour: text is drawn in one colour per string, random impulses are not
- * @param isolatedOutliers   fraction of pixels that are outliers with no outlier among their 8 neighbours:
- *                           random impulses, rarely edges or text
  * @param farOutliers        fraction of pixels farther than 100 (and six robust standard deviations) from their
  *                           3×3 median: random impulses reach there, noise with heavy tails rarely does
  * @param averagingRatio     how much more of the noise survives averaging 2×2 pixels than independent
  *                           per-pixel noise would: the finest diagonal detail's median at half resolution
- *                           over at full resolution, doubled; about 1 for independent noise, 1.2–3 for
+ *                           over at full resolution, doubled; about 1 for independent noise, 1.5–5 for
  *                           noise spread over neighbouring pixels (demosaicing, in-camera processing, JPEG)
  * @param sampledPixels      pixels the measurement read
  */
@@ -35,7 +33,6 @@ public record NoiseFeatures(
         double signalDependence,
         double outliers,
         double outlierRepeats,
-        double isolatedOutliers,
         double farOutliers,
         double averagingRatio,
         long sampledPixels) {
@@ -44,7 +41,7 @@ public record NoiseFeatures(
     static final int MAX_WINDOWS = 64;
     private static final int BLOCK = 8;
     private static final double MAD_TO_SIGMA = 0.6745;
-    /** The lower quartile of the largest of three channels' |N(0, 1)|: (2Φ(t) − 1)³ = 1/4. */
+    /** The lower quartile of the largest of three channels' |N(0, 1)|: (2Φ(t) − 1)³ = 1/4 (grey images: close enough). */
     private static final double LOWER_QUARTILE_TO_SIGMA = 0.90;
     /** Histogram bins per unit on the 0–255 scale: medians to 1/16 of a level. */
     private static final int BINS_PER_LEVEL = 16;
@@ -63,7 +60,7 @@ public record NoiseFeatures(
         int colours = image.grey() ? 1 : 3;
         int side = Math.min(WINDOW, Math.min(image.width(), image.height())) / BLOCK * BLOCK;
         if (side == 0) {
-            return new NoiseFeatures(new double[colours], 0, 0, 0, 0, 0, 0, 0);
+            return new NoiseFeatures(new double[colours], 0, 0, 0, 0, 0, 0);
         }
         int across = Math.min(image.width() / side, (int) Math.sqrt(MAX_WINDOWS));
         int down = Math.min(image.height() / side, MAX_WINDOWS / across);
@@ -103,7 +100,6 @@ public record NoiseFeatures(
         private long pixels;
         private long outlierCount;
         private long repeatCount;
-        private long isolatedCount;
         private final long[] coarseCounts = new long[256 * BINS_PER_LEVEL];
         private int residualIndex;
         private final float[][] windowResiduals;
@@ -247,7 +243,6 @@ public record NoiseFeatures(
                     signalDependence(),
                     inner == 0 ? 0 : (double) outlierCount / inner,
                     outlierCount == 0 ? 0 : (double) repeatCount / outlierCount,
-                    inner == 0 ? 0 : (double) isolatedCount / inner,
                     inner == 0 ? 0 : (double) far / inner,
                     averagingRatio,
                     pixels);
@@ -265,10 +260,7 @@ public record NoiseFeatures(
                             continue;
                         }
                         outlierCount++;
-                        int neighbours = outlierNeighbours(distance, colour, inner, x, y, threshold);
-                        if (neighbours == 0) {
-                            isolatedCount++;
-                        } else if (neighbours < 0) {
+                        if (hasSameColouredOutlierNeighbour(distance, colour, inner, x, y, threshold)) {
                             repeatCount++;
                         }
                     }
@@ -276,27 +268,22 @@ public record NoiseFeatures(
             }
         }
 
-        /** How many of the 8 neighbours are outliers too; negative when one has exactly the same colour. */
-        private static int outlierNeighbours(
+        private static boolean hasSameColouredOutlierNeighbour(
                 float[] distance, int[] colour, int inner, int x, int y, double threshold) {
             int i = y * inner + x;
-            int count = 0;
             for (int dy = -1; dy <= 1; dy++) {
                 for (int dx = -1; dx <= 1; dx++) {
                     int nx = x + dx;
                     int ny = y + dy;
                     if ((dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < inner && ny < inner) {
                         int j = ny * inner + nx;
-                        if (distance[j] > threshold) {
-                            if (colour[j] == colour[i]) {
-                                return -1;
-                            }
-                            count++;
+                        if (distance[j] > threshold && colour[j] == colour[i]) {
+                            return true;
                         }
                     }
                 }
             }
-            return count;
+            return false;
         }
 
         /**
