@@ -90,20 +90,24 @@ public record NoiseFeatures(
     private static final class Measurement {
         private final int colours;
         private final int side;
+        /** Per channel: a histogram of the finest diagonal details. */
         private final long[][] detailCounts;
+        /** All channels: the same of the windows binned 2×2. */
+        private final long[] coarseCounts = new long[256 * BINS_PER_LEVEL];
         /** Per channel: each block's mean and detail energy. */
         private final double[][] blockMean;
 
         private final double[][] blockEnergy;
         private int blocks;
+        /** Each central pixel's largest channel distance from its 3×3 median: a histogram, and per window with its colour. */
         private final long[] residualCounts = new long[256 * BINS_PER_LEVEL];
+
+        private final float[][] windowResiduals;
+        private final long[][] windowColours;
+        private int residualIndex;
         private long pixels;
         private long outlierCount;
         private long repeatCount;
-        private final long[] coarseCounts = new long[256 * BINS_PER_LEVEL];
-        private int residualIndex;
-        private final float[][] windowResiduals;
-        private final int[][] windowColours;
 
         Measurement(int colours, int side, int windows) {
             this.colours = colours;
@@ -113,7 +117,7 @@ public record NoiseFeatures(
             blockMean = new double[colours][windows * blocksPerWindow];
             blockEnergy = new double[colours][windows * blocksPerWindow];
             windowResiduals = new float[windows][];
-            windowColours = new int[windows][];
+            windowColours = new long[windows][];
         }
 
         void add(float[][] window) {
@@ -186,12 +190,12 @@ public record NoiseFeatures(
             int inner = outlierSide();
             int from = (side - inner) / 2;
             float[] distance = new float[inner * inner];
-            int[] colour = new int[inner * inner];
+            long[] colour = new long[inner * inner];
             float[] neighbourhood = new float[9];
             for (int y = from; y < from + inner; y++) {
                 for (int x = from; x < from + inner; x++) {
                     float largest = 0;
-                    int packed = 0;
+                    long packed = 0;
                     for (int c = 0; c < colours; c++) {
                         float[] plane = window[c];
                         int n = 0;
@@ -202,7 +206,7 @@ public record NoiseFeatures(
                         }
                         float centre = plane[y * side + x];
                         largest = Math.max(largest, Math.abs(centre - median9(neighbourhood)));
-                        packed = packed * 4099 + Math.round(centre * 16);
+                        packed = packed * (256 * BINS_PER_LEVEL) + Math.round(centre * BINS_PER_LEVEL);
                     }
                     int i = (y - from) * inner + x - from;
                     distance[i] = largest;
@@ -252,7 +256,7 @@ public record NoiseFeatures(
             int inner = outlierSide();
             for (int w = 0; w < residualIndex; w++) {
                 float[] distance = windowResiduals[w];
-                int[] colour = windowColours[w];
+                long[] colour = windowColours[w];
                 for (int y = 0; y < inner; y++) {
                     for (int x = 0; x < inner; x++) {
                         int i = y * inner + x;
@@ -269,7 +273,7 @@ public record NoiseFeatures(
         }
 
         private static boolean hasSameColouredOutlierNeighbour(
-                float[] distance, int[] colour, int inner, int x, int y, double threshold) {
+                float[] distance, long[] colour, int inner, int x, int y, double threshold) {
             int i = y * inner + x;
             for (int dy = -1; dy <= 1; dy++) {
                 for (int dx = -1; dx <= 1; dx++) {
