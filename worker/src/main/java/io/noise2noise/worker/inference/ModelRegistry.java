@@ -95,7 +95,7 @@ public class ModelRegistry implements AutoCloseable {
 
     /** The named (concrete) model. */
     public DenoisingModel get(String name) {
-        DenoisingModel model = models.get(name);
+        DenoisingModel model = name == null ? null : models.get(name);
         if (model == null) {
             throw new UnknownModelException(name, names());
         }
