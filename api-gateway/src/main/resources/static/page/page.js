@@ -222,6 +222,8 @@ async function showResult(job) {
   download.hidden = false;
   const seconds = job.execution_time_ms === undefined ? "" : `, ${(job.execution_time_ms / 1000).toFixed(1)} s`;
   $("job-info").textContent = `job ${job.id}, model ${job.model_used || job.model || "default"}${seconds}`;
+  // why the worker chose the model (jobs that named none), on hover
+  $("job-info").title = job.model_reason || "";
   $("compare").hidden = false;
 }
 

@@ -198,7 +198,11 @@ public class ApiDocument {
         operation.summary("Submit an image to denoise");
         Schema<?> fields = new ObjectSchema()
                 .addProperty("file", new BinarySchema())
-                .addProperty("model", new StringSchema())
+                .addProperty(
+                        "model",
+                        new StringSchema()
+                                .description("A model's name (GET /v1/models), or auto, the default: the worker"
+                                        + " chooses from the image's noise (model_used, model_reason)"))
                 .addProperty("strength", new NumberSchema())
                 .addProperty("format", new StringSchema())
                 .addProperty("quality", new NumberSchema())

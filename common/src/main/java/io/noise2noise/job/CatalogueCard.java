@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
 
 /**
  * What a client may want to know of a model, as its {@code model.json} in the model zoo holds it
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param interim         a model still being trained, published before its final budget
  * @param validation      the measured quality
  * @param notes           how it was made, for people
+ * @param candidates      for {@code auto}, the worker's choice: the models it chooses among (null for a model)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -35,7 +37,8 @@ public record CatalogueCard(
         Long parameters,
         boolean interim,
         Validation validation,
-        String notes) {
+        String notes,
+        List<String> candidates) {
 
     /**
      * PSNR (dB) on a held-out set, of the noisy input and of the model's output.

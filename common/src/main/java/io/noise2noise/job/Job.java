@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * @param inputFormat   the input's format name (png, jpeg, ...), its width and height in pixels
  * @param progress      tiles done of tiles total while running, null before
- * @param modelUsed     the model that ran (the default's name when the client named none)
+ * @param modelUsed     the model that ran: the one named, or the worker's choice (model {@code auto}, the
+ *                      default) or its default model when the client named none
+ * @param modelReason   why the worker chose that model, when it chose (short, fit for the client); null otherwise
  * @param noiseSigma    the input's estimated noise standard deviation on the 0–255 scale
  * @param resultKey     the stored result of the attempt that succeeded ({@link JobKeys#result(String, int)})
  * @param attempt       the run a worker started last (1, 2, ... on redelivery), null before the first:
@@ -30,6 +32,7 @@ public record Job(
         Instant completedAt,
         Progress progress,
         String modelUsed,
+        String modelReason,
         String resultKey,
         String resultContentType,
         Double noiseSigma,
@@ -47,6 +50,7 @@ public record Job(
                 width,
                 height,
                 now,
+                null,
                 null,
                 null,
                 null,
@@ -76,10 +80,17 @@ public record Job(
                 null,
                 null,
                 null,
+                null,
                 attempt == null ? 1 : attempt + 1);
     }
 
+    /** Progress of the run with {@code model}, which the client named. */
     public Job withProgress(String model, int done, int total) {
+        return withProgress(model, null, done, total);
+    }
+
+    /** Progress of the run with {@code model}; {@code modelReason}: why the worker chose it, or null. */
+    public Job withProgress(String model, String modelReason, int done, int total) {
         return new Job(
                 id,
                 status,
@@ -92,6 +103,7 @@ public record Job(
                 completedAt,
                 new Progress(done, total),
                 model,
+                modelReason,
                 resultKey,
                 resultContentType,
                 noiseSigma,
@@ -112,6 +124,7 @@ public record Job(
                 now,
                 progress,
                 modelUsed,
+                modelReason,
                 resultKey,
                 resultContentType,
                 noiseSigma,
@@ -175,6 +188,7 @@ public record Job(
                 now,
                 progress,
                 modelUsed,
+                modelReason,
                 null,
                 null,
                 noiseSigma,

@@ -67,12 +67,16 @@ class JobContractTest {
                 null);
         Job job = Job.queued(JobIds.newId(), spec, "png", 10, 20, now)
                 .running(now.plusSeconds(2))
-                .withProgress("gaussian", 1, 4)
+                .withProgress("gaussian", "auto: gaussian — independent noise", 1, 4)
                 .failed(new JobError(JobError.INVALID_IMAGE, "truncated"), now.plusSeconds(3));
 
         String json = mapper.writeValueAsString(job);
 
-        assertThat(json).contains("\"status\":\"failed\"", "\"webhookEvents\":[\"start\",\"completed\"]");
+        assertThat(json)
+                .contains(
+                        "\"status\":\"failed\"",
+                        "\"webhookEvents\":[\"start\",\"completed\"]",
+                        "\"modelReason\":\"auto: gaussian — independent noise\"");
         assertThat(mapper.readValue(json, Job.class)).isEqualTo(job);
         assertThat(job.queueDelay()).hasSeconds(2);
         assertThat(job.executionTime()).hasSeconds(1);
@@ -214,6 +218,7 @@ class JobContractTest {
                         7L,
                         false,
                         new CatalogueCard.Validation("Set14", 20.0, 28.0),
+                        null,
                         null),
                 null,
                 null);

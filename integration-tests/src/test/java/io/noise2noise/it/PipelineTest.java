@@ -129,7 +129,12 @@ class PipelineTest {
             assertThat(finished.get("completed_at").asText()).isNotBlank();
             assertThat(finished.get("queue_delay_ms").asLong()).isNotNegative();
             assertThat(finished.get("execution_time_ms").asLong()).isPositive();
-            assertThat(finished.get("model_used").asText()).isEqualTo("gaussian");
+            // no model named: the worker chose one for the image (Gaussian noise, JPEG'd) and says why
+            String modelUsed = finished.get("model_used").asText();
+            assertThat(modelUsed).isIn("gaussian", "camera");
+            assertThat(finished.get("model_reason").asText())
+                    .startsWith("auto: " + modelUsed + " — ")
+                    .contains("noise sd");
             assertThat(finished.get("progress").get("done").asInt())
                     .isEqualTo(finished.get("progress").get("total").asInt());
             assertThat(finished.get("noise_sigma").asDouble()).isBetween(10.0, 30.0);
@@ -148,6 +153,11 @@ class PipelineTest {
                     .containsExactlyInAnyOrder("running", "succeeded");
             assertThat(receiver.verified())
                     .allMatch(delivery -> delivery.body().get("id").asText().equals(id));
+            assertThat(receiver.verified())
+                    .filteredOn(
+                            delivery -> delivery.body().get("status").asText().equals("succeeded"))
+                    .extracting(delivery -> delivery.body().get("model_reason").asText())
+                    .containsExactly(finished.get("model_reason").asText());
             assertThat(receiver.attemptIds())
                     .as("the failed first attempt and its retry share a webhook-id")
                     .hasSize(3)
@@ -516,13 +526,21 @@ class PipelineTest {
                         answer -> answer.status() == 200
                                 && answer.body().get("available").asBoolean())
                 .body();
+        JsonNode auto = HttpJson.get(baseUrl + "/v1/models/auto").body();
         List<String> names =
                 HttpJson.get(baseUrl + "/v1/models").body().get("models").findValuesAsText("name");
 
         assertThat(names)
-                .contains("gaussian", "grey-gaussian", "impulse", "poisson", "text")
+                .contains("auto", "gaussian", "grey-gaussian", "impulse", "poisson", "text")
                 .isSorted();
-        assertThat(gaussian.get("default").asBoolean()).isTrue();
+        assertThat(auto.get("default").asBoolean())
+                .as("the worker chooses by default")
+                .isTrue();
+        assertThat(auto.get("available").asBoolean()).isTrue();
+        assertThat(auto.get("card").get("candidates"))
+                .extracting(JsonNode::asText)
+                .contains("gaussian", "impulse", "poisson", "text");
+        assertThat(gaussian.get("default").asBoolean()).isFalse();
         assertThat(gaussian.get("workers").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(gaussian.get("card").get("architecture").asText()).isEqualTo("halfunet");
         assertThat(gaussian.get("card").get("validation").get("psnr_model").asDouble())

@@ -126,7 +126,12 @@ public class JobController {
             String image,
             @JsonProperty("upload_id") String uploadId,
             @JsonProperty("image_url") String imageUrl,
+
+            @Schema(
+                    description = "A model's name (GET /v1/models), or auto, the default: the worker chooses"
+                            + " from the image's noise (model_used, model_reason)")
             String model,
+
             Double strength,
             String format,
             Float quality,

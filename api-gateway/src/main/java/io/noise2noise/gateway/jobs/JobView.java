@@ -8,6 +8,7 @@ import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobStatus;
 import io.noise2noise.job.WebhookEvent;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,17 @@ public record JobView(
         String id,
         JobStatus status,
         String model,
+
+        @Schema(
+                description =
+                        "The model that ran: the one named, or the worker's choice when the job named none or auto")
         String modelUsed,
+
+        @Schema(
+                description = "Why the worker chose model_used, with the measurements it rests on (jobs naming"
+                        + " no model or auto); absent when the job named its model")
+        String modelReason,
+
         double strength,
         String format,
         Float quality,
@@ -80,6 +91,7 @@ public record JobView(
                 job.status(),
                 job.spec().model(),
                 job.modelUsed(),
+                job.modelReason(),
                 job.spec().strength(),
                 job.spec().format(),
                 job.spec().quality(),

@@ -132,6 +132,7 @@ public final class GatewayServices implements AutoCloseable {
                 1000L,
                 false,
                 new CatalogueCard.Validation("test set", 20.0, 28.0),
+                null,
                 null);
         CatalogueEntry entry = new CatalogueEntry(
                 model, "test-worker", isDefault, Instant.now(), Duration.ofSeconds(30), card, null, null);

@@ -2,6 +2,7 @@ package io.noise2noise.gateway.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.JobError;
 import io.noise2noise.job.JobSpec;
@@ -28,6 +29,18 @@ class JobViewTest {
         assertThat(view.completedAt()).isEqualTo(deadline);
         assertThat(view.startedAt()).isNull();
         assertThat(view.resultUrl()).isNull();
+    }
+
+    @Test
+    void aJobTheWorkerChoseTheModelForShowsTheModelAndWhy() throws Exception {
+        Job running = queued(null).running(Instant.now()).withProgress("impulse", "auto: impulse — outliers", 1, 4);
+
+        String json = new ObjectMapper().findAndRegisterModules().writeValueAsString(JobView.of(running, null));
+
+        assertThat(json).contains("\"model_used\":\"impulse\"", "\"model_reason\":\"auto: impulse — outliers\"");
+        assertThat(JobView.of(queued(null).running(Instant.now()).withProgress("text", 1, 4), null)
+                        .modelReason())
+                .isNull();
     }
 
     @Test

@@ -33,6 +33,7 @@ class ModelCatalogueTest {
             774_540L,
             false,
             new CatalogueCard.Validation("Set14", 20.39, 28.475),
+            null,
             null);
     private static final CatalogueCard UNET = new CatalogueCard(
             "unet",
@@ -45,7 +46,8 @@ class ModelCatalogueTest {
             991_203L,
             false,
             new CatalogueCard.Validation("Set14", 12.1, 30.2),
-            "notes");
+            "notes",
+            null);
 
     private final GatewayServices gateway = GatewayServices.withSettings(Map.of());
     private final ModelCatalogue catalogue = gateway.catalogue;

@@ -2,6 +2,7 @@ package io.noise2noise.worker.catalogue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.storage.ObjectStore;
+import io.noise2noise.worker.inference.ModelChooser;
 import io.noise2noise.worker.inference.ModelRegistry;
 import io.noise2noise.worker.jobs.WorkerProperties;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,7 +26,10 @@ public class CatalogueConfiguration {
         return new CataloguePublisher(
                 models.catalogueCards(),
                 models.defaultModel(),
-                name -> models.get(name).speed(),
+                // the choice has no speed of its own: each job's time counts for the model chosen
+                name -> name.equals(ModelChooser.AUTO)
+                        ? Optional.empty()
+                        : models.get(name).speed(),
                 objects,
                 mapper,
                 workerId,

@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param modelsDir      folder with one sub-folder per model: {@code model.json}, {@code saved_model/}
  *                       and, for ONNX Runtime, {@code model.onnx}
- * @param defaultModel   model used when a job names none
+ * @param defaultModel   model used when a job names none: {@code auto} (the worker chooses per image,
+ *                       {@link ModelChooser}) or a model's name
  * @param predictors     predictors per model; DJL predictors are not thread-safe, so this bounds
  *                       how many jobs can run one model at once
  * @param engineThreads  intra-op threads per model (TensorFlow ConfigProto, ONNX Runtime session
@@ -31,7 +32,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("n2n.inference")
 public record InferenceProperties(
         @DefaultValue("models/zoo") @NotNull Path modelsDir,
-        @DefaultValue("gaussian") @NotBlank String defaultModel,
+        @DefaultValue(ModelChooser.AUTO) @NotBlank String defaultModel,
         @DefaultValue("1") @Min(1) int predictors,
         @DefaultValue("0") @Min(0) int engineThreads,
         @DefaultValue("1024") @Min(64) int tileSize,

@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noise2noise.image.PixelImage;
 import io.noise2noise.job.CatalogueCard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +34,10 @@ import org.tensorflow.proto.ConfigProto;
  * TensorFlow loads {@code saved_model/}, ONNX Runtime loads {@code model.onnx}. An ONNX file is used
  * only while it is current, i.e. its {@code model.onnx.json} names the digest of the SavedModel it was
  * exported from ({@link SavedModelDigest}); a model without one (or with a stale one, after the
- * SavedModel was re-exported) runs on TensorFlow, with a warning. A worker that cannot load its
- * default model refuses to start rather than fail every job.
+ * SavedModel was re-exported) runs on TensorFlow, with a warning. A job naming {@value ModelChooser#AUTO}
+ * (a reserved name, no zoo model's) gets the model a {@link ModelChooser} picks for its image, when this
+ * worker has the models to choose from. A worker that cannot load its default model (or choose, when
+ * that is {@value ModelChooser#AUTO}) refuses to start rather than fail every job.
  */
 public class ModelRegistry implements AutoCloseable {
 
@@ -45,29 +49,66 @@ public class ModelRegistry implements AutoCloseable {
     private final Map<String, DenoisingModel> models;
     private final Map<String, CatalogueCard> catalogueCards = new TreeMap<>();
     private final String defaultModel;
+    /** Null when this worker cannot choose (it lacks {@value ModelChooser#FALLBACK}). */
+    private final ModelChooser chooser;
 
     public ModelRegistry(InferenceProperties properties, ObjectMapper mapper) {
         this.models = Collections.unmodifiableMap(loadAll(properties, mapper, catalogueCards));
         this.defaultModel = properties.defaultModel();
-        if (!models.containsKey(defaultModel)) {
+        this.chooser = ModelChooser.canChoose(models.keySet()) ? new ModelChooser(models.keySet()) : null;
+        if (models.containsKey(ModelChooser.AUTO)) {
+            close();
+            throw new IllegalStateException(
+                    "a model in " + properties.modelsDir().toAbsolutePath() + " is named '" + ModelChooser.AUTO
+                            + "', which asks the worker to choose; rename it");
+        }
+        boolean defaultRuns =
+                defaultModel.equals(ModelChooser.AUTO) ? chooser != null : models.containsKey(defaultModel);
+        if (!defaultRuns) {
             close();
             throw new IllegalStateException("default model '" + defaultModel + "' not found in "
-                    + properties.modelsDir().toAbsolutePath() + "; found: " + models.keySet());
+                    + properties.modelsDir().toAbsolutePath() + "; found: " + models.keySet()
+                    + (ModelChooser.AUTO.equals(defaultModel)
+                            ? " (choosing needs '" + ModelChooser.FALLBACK + "')"
+                            : ""));
+        }
+        if (chooser != null) {
+            catalogueCards.put(ModelChooser.AUTO, chooser.catalogueCard());
         }
     }
 
-    /** The named model, or the default one when {@code name} is null or blank. */
-    public DenoisingModel get(String name) {
+    /** A model to run, and why the worker chose it (null when the job named it, or the default is concrete). */
+    public record Selection(DenoisingModel model, String reason) {}
+
+    /**
+     * The model for a job naming {@code name} (the default when null or blank), chosen for
+     * {@code image} when that is {@value ModelChooser#AUTO}.
+     */
+    public Selection select(String name, PixelImage image) {
         String wanted = name == null || name.isBlank() ? defaultModel : name;
-        DenoisingModel model = models.get(wanted);
+        if (wanted.equals(ModelChooser.AUTO) && chooser != null) {
+            ModelChooser.Choice choice = chooser.choose(image);
+            return new Selection(get(choice.model()), choice.reason());
+        }
+        return new Selection(get(wanted), null);
+    }
+
+    /** The named (concrete) model. */
+    public DenoisingModel get(String name) {
+        DenoisingModel model = name == null ? null : models.get(name);
         if (model == null) {
-            throw new UnknownModelException(wanted, names());
+            throw new UnknownModelException(name, names());
         }
         return model;
     }
 
+    /** The names jobs may use: the loaded models, and {@value ModelChooser#AUTO} when this worker can choose. */
     public Set<String> names() {
-        return models.keySet();
+        Set<String> names = new TreeSet<>(models.keySet());
+        if (chooser != null) {
+            names.add(ModelChooser.AUTO);
+        }
+        return Collections.unmodifiableSet(names);
     }
 
     public String defaultModel() {

@@ -158,13 +158,16 @@ public class JobProcessor {
         try {
             PixelImage image = decodeInput(request);
             checkWritable(job, image);
-            DenoisingModel model = models.get(request.model());
+            ModelRegistry.Selection selection = models.select(request.model(), image);
+            DenoisingModel model = selection.model();
             String modelName = model.card().name();
+            String reason = selection.reason();
             int tiles = denoiser.tileCount(image, model);
             long started = System.nanoTime();
             double sigma = NoiseLevel.estimateSigma(image);
             // in place: a second full-size copy would double the memory a 40 MP image needs
-            PixelImage denoised = denoiser.denoiseInPlace(image, model, request.strength(), checkpoints.of(modelName));
+            PixelImage denoised =
+                    denoiser.denoiseInPlace(image, model, request.strength(), checkpoints.of(modelName, reason));
             log.info(
                     "job {}: {}x{} denoised by {} in {} ms",
                     job.id(),
@@ -183,7 +186,8 @@ public class JobProcessor {
             String contentType = encoded.contentType();
             // streamed from the encoder's parts: one array of a large result would briefly need twice its size
             objects.put(resultKey, encoded.stream(), encoded.size(), contentType);
-            return job.withProgress(modelName, tiles, tiles).succeeded(resultKey, contentType, sigma, clock.instant());
+            return job.withProgress(modelName, reason, tiles, tiles)
+                    .succeeded(resultKey, contentType, sigma, clock.instant());
         } catch (InvalidImageException e) {
             log.info("job {}: invalid image: {}", job.id(), e.getMessage());
             return job.failed(new JobError(JobError.INVALID_IMAGE, e.getMessage()), clock.instant());
@@ -293,17 +297,17 @@ public class JobProcessor {
             this.lastCheck = clock.instant();
         }
 
-        Denoiser.TileListener of(String modelName) {
-            return (done, total) -> tileDone(modelName, done, total);
+        Denoiser.TileListener of(String modelName, String modelReason) {
+            return (done, total) -> tileDone(modelName, modelReason, done, total);
         }
 
-        private void tileDone(String modelName, int done, int total) {
+        private void tileDone(String modelName, String modelReason, int done, int total) {
             Instant now = clock.instant();
             if (done == total || Duration.between(lastCheck, now).compareTo(checkpointInterval) < 0) {
                 return;
             }
             lastCheck = now;
-            Job progress = job.withProgress(modelName, done, total);
+            Job progress = job.withProgress(modelName, modelReason, done, total);
             if (jobs.isCancelRequested(job.id())) {
                 throw new JobCanceledException(
                         progress, "canceled by request after " + done + " of " + total + " tiles");

@@ -33,6 +33,7 @@ class CataloguePublisherTest {
             774_540L,
             false,
             new CatalogueCard.Validation("Set14", 20.39, 28.475),
+            null,
             null);
     private static final CatalogueCard GREY = new CatalogueCard(
             "unet",
@@ -45,6 +46,7 @@ class CataloguePublisherTest {
             988_609L,
             false,
             new CatalogueCard.Validation("Set14", 20.314, 27.279),
+            null,
             null);
 
     private static final CatalogueEntry.Speed GAUSSIAN_SPEED = new CatalogueEntry.Speed(2_000_000, 4.0);

@@ -51,7 +51,7 @@ class DenoiserTest {
     }
 
     private static DenoisingModel model(InferenceEngine engine) {
-        return registries.get(engine).get(null);
+        return registries.get(engine).get("gaussian");
     }
 
     /** A model with a small receptive field (fastdn, 32-pixel overlap): small images still take many tiles. */

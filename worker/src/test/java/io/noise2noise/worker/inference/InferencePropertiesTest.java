@@ -36,7 +36,7 @@ class InferencePropertiesTest {
         InferenceProperties properties = new Binder().bindOrCreate("n2n.inference", InferenceProperties.class);
 
         assertThat(properties.modelsDir()).isEqualTo(Path.of("models/zoo"));
-        assertThat(properties.defaultModel()).isEqualTo("gaussian");
+        assertThat(properties.defaultModel()).isEqualTo("auto");
         assertThat(properties.tileSize()).isEqualTo(1024);
         assertThat(properties.tileOverlap()).isEqualTo(32);
         assertThat(properties.engine()).isEqualTo(InferenceEngine.TENSORFLOW);

@@ -37,6 +37,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,11 +82,15 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(Clock clock, long maxInputBytes) {
+        return processor(registry, clock, maxInputBytes);
+    }
+
+    private JobProcessor processor(ModelRegistry models, Clock clock, long maxInputBytes) {
         return new JobProcessor(
                 jobs,
                 objects,
                 CODEC,
-                registry,
+                models,
                 new Denoiser(TILE_SIZE, 16),
                 new JobEventPublisher(broker.template(), topics),
                 new SimpleMeterRegistry(),
@@ -148,6 +153,58 @@ class JobProcessorTest {
         assertThat(result.getHeight()).isEqualTo(100);
         assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.SUCCEEDED);
         assertThat(published().get(1)).isEqualTo(done);
+    }
+
+    /**
+     * A worker with the Gaussian and impulse models and {@code auto} as its default, as deployed: a job
+     * naming no model, and one naming {@code auto}, get the model the image's noise calls for.
+     */
+    @Test
+    void aJobNamingNoModelRunsTheModelChosenForItsImageAndRecordsWhy(@TempDir Path zoo) throws IOException {
+        for (String model : List.of("gaussian", "impulse")) {
+            Files.createSymbolicLink(zoo.resolve(model), ZOO.resolve(model).toAbsolutePath());
+        }
+        BufferedImage impulses = TestImages.scene(150, 100, 8);
+        Random random = new Random(21);
+        for (int i = 0; i < 150 * 100 / 5; i++) {
+            impulses.setRGB(random.nextInt(150), random.nextInt(100), random.nextInt(1 << 24));
+        }
+        try (ModelRegistry choosing = new ModelRegistry(
+                new InferenceProperties(zoo, "auto", 1, 1, TILE_SIZE, 16, InferenceEngine.ONNXRUNTIME, Map.of(), 1),
+                Jackson2ObjectMapperBuilder.json().build())) {
+            JobRequested unnamed = queued(TestImages.encode(impulses, "png"));
+            JobRequested named = queued(PNG, spec("auto", null), Instant.now());
+
+            processor(choosing, Clock.systemUTC(), 10_000_000).process(unnamed);
+            processor(choosing, Clock.systemUTC(), 10_000_000).process(named);
+
+            Job impulse = stored(unnamed);
+            assertThat(impulse.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(impulse.modelUsed()).isEqualTo("impulse");
+            assertThat(impulse.modelReason()).startsWith("auto: impulse — ").contains("outliers");
+            Job gaussian = stored(named);
+            assertThat(gaussian.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(gaussian.modelUsed()).isEqualTo("gaussian");
+            assertThat(gaussian.modelReason())
+                    .startsWith("auto: gaussian — independent noise")
+                    .contains("noise sd");
+            assertThat(published())
+                    .filteredOn(job -> job.status() == JobStatus.SUCCEEDED)
+                    .extracting(Job::modelReason)
+                    .containsExactly(impulse.modelReason(), gaussian.modelReason());
+            assertThat(choosing.names()).contains("auto", "gaussian", "impulse");
+            assertThat(choosing.catalogueCards().get("auto").candidates()).containsExactly("impulse", "gaussian");
+        }
+    }
+
+    @Test
+    void aJobNamingAModelRunsItWithoutAReason() {
+        JobRequested request = queued(PNG, spec("text", null), Instant.now());
+
+        processor().process(request);
+
+        assertThat(stored(request).modelUsed()).isEqualTo("text");
+        assertThat(stored(request).modelReason()).isNull();
     }
 
     @Test
@@ -276,7 +333,7 @@ class JobProcessorTest {
             }
         };
         byte[] large = TestImages.encode(TestImages.scene(400, 300, 10), "png");
-        assertThat(new Denoiser(TILE_SIZE, 16).tileCount(CODEC.decode(large), registry.get(null)))
+        assertThat(new Denoiser(TILE_SIZE, 16).tileCount(CODEC.decode(large), registry.get("text")))
                 .as("tiles enough to stop between")
                 .isGreaterThan(4);
         JobRequested request = queued(large, spec(null, start.plusSeconds(3)), start);
