@@ -192,6 +192,8 @@ def denoise(client: Client, args: argparse.Namespace) -> Exit:
         print(f"n2n: job {job.id} {job.status}" + (f": {job.error}" if job.error else ""), file=sys.stderr)
         return Exit.JOB_FAILED
     written = client.download(job.id, args.output, progress.transfer("downloaded"))
+    reason = job.data.get("model_reason")
+    progress.say(f"model {job.data.get('model_used')}" + (f" ({reason})" if reason else ""))
     progress.say(f"wrote {args.output} ({written} bytes)")
     return Exit.OK
 

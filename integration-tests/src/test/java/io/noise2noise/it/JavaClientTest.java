@@ -81,6 +81,7 @@ class JavaClientTest {
         assertThat(submitted.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING);
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.modelUsed()).isEqualTo("gaussian");
+        assertThat(done.modelReason()).as("no model named: the worker chose").startsWith("auto");
         assertThat(done.format()).isEqualTo("png");
         assertThat(done.width()).isEqualTo(160);
         assertThat(done.resultUrl()).isEqualTo("/v1/jobs/" + done.id() + "/result");

@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param model              the model asked for (null: the default)
  * @param modelUsed          the model that ran
+ * @param modelReason        why that model ran, when the worker chose it ({@code auto})
  * @param noiseSigma         the input's estimated noise σ on 0–255
  * @param error              why a job did not succeed
  * @param resultUrl          the result's path on the gateway, once succeeded
@@ -29,6 +30,7 @@ public record Job(
         Progress progress,
         String model,
         String modelUsed,
+        String modelReason,
         Double strength,
         String format,
         Double quality,
@@ -59,6 +61,7 @@ public record Job(
             "progress.total",
             "model",
             "model_used",
+            "model_reason",
             "strength",
             "format",
             "quality",
@@ -108,6 +111,7 @@ public record Job(
                 progress == null ? null : new Progress(progress.integer("done"), progress.integer("total")),
                 job.text("model"),
                 job.text("model_used"),
+                job.text("model_reason"),
                 job.decimal("strength"),
                 job.text("format"),
                 job.decimal("quality"),
