@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end overhead and ingest rate of small jobs. Standard library only; loopback only.
 
-  overhead  sequential small jobs on an idle stack: per job, submit -> `succeeded` as the client
+  overhead  sequential small jobs on an idle stack (after 100 untimed ones): per job, submit -> `succeeded` as the client
             sees it, minus the worker's execution time (started_at -> completed_at), split into
             stages by the job record's own timestamps; p50/p90/p99/max.
   ingest    N clients submitting small jobs (no waiting) for T seconds while the worker runs:
@@ -221,7 +221,8 @@ def main() -> None:
     parser.add_argument("--base-url", help="a running gateway (default: start a stack of its own)")
     parser.add_argument("--size", default="64x64", help="image WxH")
     parser.add_argument("--jobs", type=int, default=200, help="overhead: timed jobs")
-    parser.add_argument("--warmup", type=int, default=20, help="overhead: untimed jobs first")
+    parser.add_argument("--warmup", type=int, default=100,
+                        help="overhead: untimed jobs first (20 before 2026-12-04: the JVMs were still compiling)")
     parser.add_argument("--pause", type=float, default=0.05, help="overhead: seconds between jobs")
     parser.add_argument("--clients", type=int, default=16, help="ingest: concurrent clients")
     parser.add_argument("--duration", type=float, default=20, help="ingest: seconds of submitting")
