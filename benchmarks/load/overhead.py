@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end overhead and ingest rate of small jobs. Standard library only; loopback only.
 
-  overhead  sequential small jobs on an idle stack: per job, submit -> `succeeded` as the client
+  overhead  sequential small jobs on an idle stack (after 100 untimed ones): per job, submit -> `succeeded` as the client
             sees it, minus the worker's execution time (started_at -> completed_at), split into
             stages by the job record's own timestamps; p50/p90/p99/max.
   ingest    N clients submitting small jobs (no waiting) for T seconds while the worker runs:
@@ -103,11 +103,28 @@ def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float)
     result = {name: summary(values) for name, values in stages.items()}
     result["failures"] = failures
     table(f"overhead: {jobs} x {size}, ms", {k: v for k, v in result.items() if k != "failures"})
+    # the samples in order, so a distribution (e.g. a bimodal pick-up) can be seen, not only percentiles
+    result["samples_ms"] = {name: [round(v, 1) for v in stages[name]]
+                            for name in ("overhead_ms", "created_to_started_ms", "completed_to_client_ms")}
     return result
 
 
 def run_ingest(base_url: str, clients: int, duration: float, size: str) -> dict:
     api, image_png = Client(base_url, timeout=30, retries=0), image(size)
+    began = time.monotonic()
+    outcomes, accepted_ms = run_clients(api, image_png, clients, duration)
+    elapsed = time.monotonic() - began
+    result = {"clients": clients, "elapsed_s": round(elapsed, 2), "submissions_by_status": outcomes,
+              "accepted": len(accepted_ms), "accepted_per_s": round(len(accepted_ms) / elapsed, 1),
+              "accepted_latency_ms": summary(accepted_ms)}
+    print(f"ingest: {clients} clients, {elapsed:.1f} s, {size}: {result['accepted']} accepted, "
+          f"{result['accepted_per_s']} accepted/s, {outcomes}")
+    table("202 latency, ms", {"accepted_latency_ms": result["accepted_latency_ms"]})
+    return result
+
+
+def run_clients(api: Client, image_png: bytes, clients: int, duration: float) -> tuple[dict[str, int], list[float]]:
+    """Submissions without waiting from `clients` threads for `duration` s: answers by status, 202 latencies."""
     lock = threading.Lock()
     outcomes: dict[str, int] = {}
     accepted_ms: list[float] = []
@@ -123,20 +140,12 @@ def run_ingest(base_url: str, clients: int, duration: float, size: str) -> dict:
                 if status == 202:
                     accepted_ms.append(took)
 
-    began = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
-    result = {"clients": clients, "elapsed_s": round(elapsed, 2), "submissions_by_status": outcomes,
-              "accepted": len(accepted_ms), "accepted_per_s": round(len(accepted_ms) / elapsed, 1),
-              "accepted_latency_ms": summary(accepted_ms)}
-    print(f"ingest: {clients} clients, {elapsed:.1f} s, {size}: {result['accepted']} accepted, "
-          f"{result['accepted_per_s']} accepted/s, {outcomes}")
-    table("202 latency, ms", {"accepted_latency_ms": result["accepted_latency_ms"]})
-    return result
+    return outcomes, accepted_ms
 
 
 def scrape(url: str, prefixes: tuple[str, ...]) -> dict[str, float]:
@@ -173,6 +182,9 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
         results["idle_cpu_percent"] = {name: round((after[name] - before[name]) * 100 / idle_s, 1) for name in after}
         print(f"idle CPU % of one core: {results['idle_cpu_percent']}")
     for mode in (("overhead", "ingest") if args.mode == "all" else (args.mode,)):
+        if mode == "ingest" and args.ingest_warmup > 0:
+            # the same load untimed first: a stack just started spends much of its CPU compiling the submit path
+            run_clients(Client(base_url, timeout=30, retries=0), image(args.size), args.clients, args.ingest_warmup)
         before = {app: scrape(stack.management_url(app, "/actuator/prometheus"), METRICS)
                   for app in ("gateway", "worker")} if stack else {}
         began = time.time()
@@ -209,10 +221,13 @@ def main() -> None:
     parser.add_argument("--base-url", help="a running gateway (default: start a stack of its own)")
     parser.add_argument("--size", default="64x64", help="image WxH")
     parser.add_argument("--jobs", type=int, default=200, help="overhead: timed jobs")
-    parser.add_argument("--warmup", type=int, default=20, help="overhead: untimed jobs first")
+    parser.add_argument("--warmup", type=int, default=100,
+                        help="overhead: untimed jobs first (20 before 2026-12-04: the JVMs were still compiling)")
     parser.add_argument("--pause", type=float, default=0.05, help="overhead: seconds between jobs")
     parser.add_argument("--clients", type=int, default=16, help="ingest: concurrent clients")
     parser.add_argument("--duration", type=float, default=20, help="ingest: seconds of submitting")
+    parser.add_argument("--ingest-warmup", type=float, default=10,
+                        help="ingest: seconds of the same submissions first, untimed (0: none, as before 2026-12-04)")
     parser.add_argument("--gateway-arg", action="append", default=[], help="extra gateway argument (own stack)")
     parser.add_argument("--worker-arg", action="append", default=[], help="extra worker argument (own stack)")
     parser.add_argument("--jfr", action="store_true", help="record both JVMs with Flight Recorder (own stack)")

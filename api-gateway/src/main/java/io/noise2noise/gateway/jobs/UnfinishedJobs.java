@@ -29,6 +29,9 @@ import org.springframework.stereotype.Service;
  * caller's count is listed at most once per {@code recount-interval} while it is under half its
  * bound, and on every submission above that; in between, this replica adds what it accepted. So
  * the bound holds exactly near it, and far from it other replicas' jobs are seen a moment later.
+ * Under half the bound, one submission at a time recounts and the others go on with the count as
+ * it was: when the interval ran out under 16 concurrent clients, each of them listed the (by then
+ * long) prefix at once, and the LISTs took most of the time of accepting a job.
  */
 @Service
 public class UnfinishedJobs {
@@ -70,21 +73,33 @@ public class UnfinishedJobs {
     /** Counts {@code jobId} against its owner's bound (null: anonymous), or refuses it with 429. */
     public void reserve(String owner, String jobId) {
         Count count = counts.computeIfAbsent(Objects.requireNonNullElse(owner, ANONYMOUS), key -> new Count());
-        if (!count.isFarBelow(quotas.maxUnfinishedJobs(), quotas.recountInterval(), clock.instant())) {
-            Instant listedAt = clock.instant();
-            var markers = objects.list(JobKeys.unfinishedJobs(owner));
-            if (QuotaCount.reached(markers, quotas.maxUnfinishedJobs(), this::deleteIfFinished)) {
-                count.listed(markers.size(), listedAt);
-                throw new RequestRefusedException(
-                        Reason.QUOTA_REACHED,
-                        "the caller has " + quotas.maxUnfinishedJobs()
-                                + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
-                        quotas.retryAfter());
+        Instant now = clock.instant();
+        Step step = count.next(quotas.maxUnfinishedJobs(), quotas.recountInterval(), now);
+        if (step == Step.LIST) {
+            list(owner, count, now);
+        } else if (step == Step.RECOUNT) {
+            try {
+                list(owner, count, now);
+            } finally {
+                count.recounted();
             }
-            count.listed(markers.size(), listedAt);
         }
         objects.put(JobKeys.unfinishedJob(owner, jobId), NOTHING, "application/octet-stream");
         count.added();
+    }
+
+    /** Lists the caller's markers into {@code count}, and refuses the submission at the bound. */
+    private void list(String owner, Count count, Instant listedAt) {
+        var markers = objects.list(JobKeys.unfinishedJobs(owner));
+        boolean reached = QuotaCount.reached(markers, quotas.maxUnfinishedJobs(), this::deleteIfFinished);
+        count.listed(markers.size(), listedAt);
+        if (reached) {
+            throw new RequestRefusedException(
+                    Reason.QUOTA_REACHED,
+                    "the caller has " + quotas.maxUnfinishedJobs()
+                            + " unfinished jobs (n2n.gateway.quotas.max-unfinished-jobs); wait for some to finish",
+                    quotas.retryAfter());
+        }
     }
 
     private boolean deleteIfFinished(String marker) {
@@ -97,18 +112,37 @@ public class UnfinishedJobs {
         return finished;
     }
 
+    /** What a submission does about the count: use it, list (at the bound), or recount it (the one doing so). */
+    private enum Step {
+        USE_COUNT,
+        LIST,
+        RECOUNT
+    }
+
     /** A caller's unfinished jobs as last listed, plus those this replica accepted since. */
     private static final class Count {
         private int held;
         private Instant listedAt = Instant.EPOCH;
+        private boolean recounting;
 
-        synchronized boolean isFarBelow(int bound, Duration recountInterval, Instant now) {
-            return 2 * held < bound && Duration.between(listedAt, now).compareTo(recountInterval) < 0;
+        synchronized Step next(int bound, Duration recountInterval, Instant now) {
+            if (2 * held >= bound) {
+                return Step.LIST;
+            }
+            if (recounting || Duration.between(listedAt, now).compareTo(recountInterval) < 0) {
+                return Step.USE_COUNT;
+            }
+            recounting = true;
+            return Step.RECOUNT;
         }
 
         synchronized void listed(int markers, Instant at) {
             held = markers;
             listedAt = at;
+        }
+
+        synchronized void recounted() {
+            recounting = false;
         }
 
         synchronized void added() {
