@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How to denoise a submitted image, and the submission's headers; null members are not sent (the
@@ -51,93 +52,90 @@ public record SubmitOptions(
     }
 
     public SubmitOptions withModel(String value) {
-        return new SubmitOptions(
-                value,
-                strength,
-                format,
-                quality,
-                webhook,
-                webhookEvents,
-                metadata,
-                idempotencyKey,
-                cancelAfter,
-                preferWait);
+        return edit(draft -> draft.model = value);
     }
 
     public SubmitOptions withStrength(double value) {
-        return new SubmitOptions(
-                model,
-                value,
-                format,
-                quality,
-                webhook,
-                webhookEvents,
-                metadata,
-                idempotencyKey,
-                cancelAfter,
-                preferWait);
+        return edit(draft -> draft.strength = value);
     }
 
     public SubmitOptions withFormat(String value) {
-        return new SubmitOptions(
-                model,
-                strength,
-                value,
-                quality,
-                webhook,
-                webhookEvents,
-                metadata,
-                idempotencyKey,
-                cancelAfter,
-                preferWait);
+        return edit(draft -> draft.format = value);
     }
 
     public SubmitOptions withQuality(double value) {
-        return new SubmitOptions(
-                model,
-                strength,
-                format,
-                value,
-                webhook,
-                webhookEvents,
-                metadata,
-                idempotencyKey,
-                cancelAfter,
-                preferWait);
+        return edit(draft -> draft.quality = value);
     }
 
     public SubmitOptions withWebhook(String url, List<String> events) {
-        return new SubmitOptions(
-                model, strength, format, quality, url, events, metadata, idempotencyKey, cancelAfter, preferWait);
+        return edit(draft -> {
+            draft.webhook = url;
+            draft.webhookEvents = events;
+        });
     }
 
     public SubmitOptions withMetadata(Map<String, String> value) {
-        return new SubmitOptions(
-                model,
-                strength,
-                format,
-                quality,
-                webhook,
-                webhookEvents,
-                value,
-                idempotencyKey,
-                cancelAfter,
-                preferWait);
+        return edit(draft -> draft.metadata = value);
     }
 
     public SubmitOptions withIdempotencyKey(String value) {
-        return new SubmitOptions(
-                model, strength, format, quality, webhook, webhookEvents, metadata, value, cancelAfter, preferWait);
+        return edit(draft -> draft.idempotencyKey = value);
     }
 
     public SubmitOptions withCancelAfter(Duration value) {
-        return new SubmitOptions(
-                model, strength, format, quality, webhook, webhookEvents, metadata, idempotencyKey, value, preferWait);
+        return edit(draft -> draft.cancelAfter = value);
     }
 
     public SubmitOptions withPreferWait(Duration value) {
-        return new SubmitOptions(
-                model, strength, format, quality, webhook, webhookEvents, metadata, idempotencyKey, cancelAfter, value);
+        return edit(draft -> draft.preferWait = value);
+    }
+
+    /** A copy with one change: every {@code with...} goes through here, so none repeats the whole member list. */
+    private SubmitOptions edit(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.options();
+    }
+
+    /** The members of an options record being changed. */
+    private static final class Draft {
+        String model;
+        Double strength;
+        String format;
+        Double quality;
+        String webhook;
+        List<String> webhookEvents;
+        Map<String, String> metadata;
+        String idempotencyKey;
+        Duration cancelAfter;
+        Duration preferWait;
+
+        Draft(SubmitOptions from) {
+            model = from.model;
+            strength = from.strength;
+            format = from.format;
+            quality = from.quality;
+            webhook = from.webhook;
+            webhookEvents = from.webhookEvents;
+            metadata = from.metadata;
+            idempotencyKey = from.idempotencyKey;
+            cancelAfter = from.cancelAfter;
+            preferWait = from.preferWait;
+        }
+
+        SubmitOptions options() {
+            return new SubmitOptions(
+                    model,
+                    strength,
+                    format,
+                    quality,
+                    webhook,
+                    webhookEvents,
+                    metadata,
+                    idempotencyKey,
+                    cancelAfter,
+                    preferWait);
+        }
     }
 
     /** {@code Cancel-After} as the gateway reads it: whole seconds, else milliseconds. */
