@@ -182,15 +182,20 @@ class OversizedBodiesTest {
                 Map.of("image/png", 3.0, "application/json", 12.0, "multipart/form-data; boundary=" + BOUNDARY, 5.0);
         for (String type : List.of("image/png", "application/json", "multipart/form-data; boundary=" + BOUNDARY)) {
             post(type, bodies.get(type)); // the route's first request loads classes: not part of the figure
-            GatewayMemory memory = GatewayMemory.start();
-            RawHttp.Response response = post(type, bodies.get(type));
-            GatewayMemory.Figures figures = memory.stop();
-            double cost = (double) figures.allocated() / noise.length;
-
-            System.out.println(figures.line(String.format(
-                    "a %d-byte body of a 1 MB image as %s (%.1f x the image allocated)",
-                    bodies.get(type).length, type.split(";")[0], cost)));
-            assertThat(response.status()).as(type + ": " + response.body()).isEqualTo(415);
+            // the least of three: other threads of this JVM (earlier tests' workers, webhook retries) allocate
+            // in the window too and only ever add, while a body held whole would show in every request
+            double cost = Double.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                GatewayMemory memory = GatewayMemory.start();
+                RawHttp.Response response = post(type, bodies.get(type));
+                GatewayMemory.Figures figures = memory.stop();
+                double attemptCost = (double) figures.allocated() / noise.length;
+                System.out.println(figures.line(String.format(
+                        "a %d-byte body of a 1 MB image as %s (%.1f x the image allocated)",
+                        bodies.get(type).length, type.split(";")[0], attemptCost)));
+                assertThat(response.status()).as(type + ": " + response.body()).isEqualTo(415);
+                cost = Math.min(cost, attemptCost);
+            }
             assertThat(cost).as(type).isLessThan(maxCost.get(type));
         }
     }
