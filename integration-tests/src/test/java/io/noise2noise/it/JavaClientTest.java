@@ -193,9 +193,13 @@ class JavaClientTest {
                         client::models,
                         list -> list.stream().anyMatch(m -> m.name().equals("gaussian") && m.available()));
         Model gaussian = client.model("gaussian");
+        Model auto = client.model("auto");
 
-        assertThat(models).extracting(Model::name).contains("gaussian");
-        assertThat(gaussian.isDefault()).isTrue();
+        assertThat(models).extracting(Model::name).contains("gaussian", "auto");
+        assertThat(auto.isDefault())
+                .as("a job naming no model: the worker chooses")
+                .isTrue();
+        assertThat(gaussian.isDefault()).isFalse();
         assertThat(gaussian.workers()).isPositive();
         assertThat(gaussian.lastSeen()).isBefore(Instant.now().plusSeconds(1));
         assertThat(gaussian.card().channels()).isIn(1, 3);
