@@ -151,8 +151,9 @@ def test_models_lists_the_workers_models(gateway: str, client: Client) -> None:
 
     assert run.returncode == 0, run.stderr
     rows = {line.split()[0]: line.split()[1:] for line in run.stdout.splitlines()[1:]}
-    # the worker's default model (the stack's worker runs models/zoo with its default, gaussian)
-    assert rows["gaussian"][:2] == ["yes", "yes"]
+    # the worker's default is auto (it chooses per image); gaussian is one of the models it runs
+    assert rows["auto"][:2] == ["yes", "yes"]
+    assert rows["gaussian"][:2] == ["yes", "1"]  # DEFAULT blank, AVAILABLE yes, one worker
 
 
 def test_jobs_lists_the_newest_job_first(gateway: str, client: Client) -> None:
