@@ -30,6 +30,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -444,42 +446,39 @@ public class JobController {
     }
 
     private static JobStatus parseStatus(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return JobStatus.fromWireName(value.strip());
-        } catch (IllegalArgumentException e) {
-            throw new RequestRefusedException(
-                    Reason.INVALID_PARAMETER,
-                    "status must be one of "
-                            + Arrays.stream(JobStatus.values())
-                                    .map(JobStatus::wireName)
-                                    .collect(Collectors.joining(", ")));
-        }
+        return optionalParameter(
+                value,
+                JobStatus::fromWireName,
+                () -> "status must be one of "
+                        + Arrays.stream(JobStatus.values())
+                                .map(JobStatus::wireName)
+                                .collect(Collectors.joining(", ")));
     }
 
     private static Instant parseInstant(String value) {
+        return optionalParameter(
+                value, Instant::parse, () -> "created_after must be an ISO instant like 2026-12-01T00:00:00Z");
+    }
+
+    private static int parseLimit(String value) {
+        Integer limit = optionalParameter(
+                value, Integer::parseInt, () -> "limit must be between 1 and " + JobListing.MAX_LIMIT);
+        return limit == null ? JobListing.DEFAULT_LIMIT : limit;
+    }
+
+    /**
+     * A query parameter of the listing: null when absent or blank, else {@code parse} of it stripped; what
+     * {@code parse} rejects (every JDK parser used here throws an {@link IllegalArgumentException} or a
+     * {@link DateTimeParseException}) is refused with {@code problem}.
+     */
+    private static <T> T optionalParameter(String value, Function<String, T> parse, Supplier<String> problem) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw new RequestRefusedException(
-                    Reason.INVALID_PARAMETER, "created_after must be an ISO instant like 2026-12-01T00:00:00Z");
-        }
-    }
-
-    private static int parseLimit(String value) {
-        if (value == null || value.isBlank()) {
-            return JobListing.DEFAULT_LIMIT;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new RequestRefusedException(
-                    Reason.INVALID_PARAMETER, "limit must be between 1 and " + JobListing.MAX_LIMIT);
+            return parse.apply(value.strip());
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new RequestRefusedException(Reason.INVALID_PARAMETER, problem.get());
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.noise2noise.gateway.RequestRefusedException;
 import io.noise2noise.gateway.jobs.GatewayServices;
 import io.noise2noise.job.CatalogueCard;
+import io.noise2noise.job.CatalogueCards;
 import io.noise2noise.job.CatalogueEntry;
 import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.storage.StorageUnavailableException;
@@ -22,19 +23,7 @@ import org.junit.jupiter.api.Test;
 class ModelCatalogueTest {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(30);
-    private static final CatalogueCard HALFUNET = new CatalogueCard(
-            "halfunet",
-            3,
-            "gaussian,0,50",
-            "gaussian,0,50",
-            "n2n",
-            14_155_776_000L,
-            6750L,
-            774_540L,
-            false,
-            new CatalogueCard.Validation("Set14", 20.39, 28.475),
-            null,
-            null);
+    private static final CatalogueCard HALFUNET = CatalogueCards.HALFUNET_GAUSSIAN;
     private static final CatalogueCard UNET = new CatalogueCard(
             "unet",
             3,

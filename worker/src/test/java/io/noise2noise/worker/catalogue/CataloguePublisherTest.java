@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noise2noise.job.CatalogueCard;
+import io.noise2noise.job.CatalogueCards;
 import io.noise2noise.job.CatalogueEntry;
 import io.noise2noise.job.CatalogueKeys;
 import io.noise2noise.storage.InMemoryObjectStore;
@@ -22,19 +23,7 @@ class CataloguePublisherTest {
 
     private static final ObjectMapper MAPPER =
             Jackson2ObjectMapperBuilder.json().build();
-    private static final CatalogueCard GAUSSIAN = new CatalogueCard(
-            "halfunet",
-            3,
-            "gaussian,0,50",
-            "gaussian,0,50",
-            "n2n",
-            14_155_776_000L,
-            6750L,
-            774_540L,
-            false,
-            new CatalogueCard.Validation("Set14", 20.39, 28.475),
-            null,
-            null);
+    private static final CatalogueCard GAUSSIAN = CatalogueCards.HALFUNET_GAUSSIAN;
     private static final CatalogueCard GREY = new CatalogueCard(
             "unet",
             1,
