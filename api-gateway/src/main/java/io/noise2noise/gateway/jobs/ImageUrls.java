@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.concurrent.Semaphore;
@@ -56,17 +55,7 @@ public class ImageUrls implements DisposableBean {
         this.maxBytes = limits.maxBytes().toBytes();
         this.settings = properties.imageUrls();
         this.slots = new Semaphore(settings.maxConcurrent());
-        DnsResolver vetted = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return targets.vettedAddresses(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
+        DnsResolver vetted = targets.resolver();
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(vetted)

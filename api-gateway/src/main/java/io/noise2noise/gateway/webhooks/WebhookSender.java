@@ -8,9 +8,7 @@ import io.noise2noise.gateway.jobs.JobView;
 import io.noise2noise.job.Job;
 import io.noise2noise.job.WebhookEvent;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,17 +72,7 @@ public class WebhookSender implements DisposableBean {
         this.deliveries = deliveries;
         this.properties = properties.webhooks();
         long timeoutMs = this.properties.timeout().toMillis();
-        DnsResolver vetted = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return targets.vettedAddresses(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
+        DnsResolver vetted = targets.resolver();
         int connections = this.properties.maxConcurrent();
         this.http = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()

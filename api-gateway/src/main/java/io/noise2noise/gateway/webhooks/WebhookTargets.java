@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.hc.client5.http.DnsResolver;
 import org.springframework.stereotype.Component;
 
 /**
@@ -101,6 +102,24 @@ public class WebhookTargets {
             }
         }
         return addresses;
+    }
+
+    /**
+     * {@link #vettedAddresses} as an HTTP client's resolver: every outbound client of the gateway (webhook
+     * deliveries, {@code image_url} fetches) connects only to addresses this vetted.
+     */
+    public DnsResolver resolver() {
+        return new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return vettedAddresses(host);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
     }
 
     /**
