@@ -8,6 +8,7 @@ import io.minio.GetObjectResponse;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
@@ -24,7 +25,6 @@ import io.minio.messages.LifecycleConfiguration;
 import io.minio.messages.LifecycleRule;
 import io.minio.messages.RuleFilter;
 import io.minio.messages.Status;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -48,16 +48,19 @@ public class MinioObjectStore implements ObjectStore {
     private static final long TIMEOUT_MS = Duration.ofMinutes(5).toMillis();
 
     private final MinioClient client;
+    private final ByteArrayPutClient byteArrayPuts;
     private final MinioClient publicSigner;
     private final String bucket;
 
     /**
      * @param client        talks to the server
+     * @param byteArrayPuts talks to the same server, for PUTs of whole byte arrays
      * @param publicSigner  signs URLs for clients, for the host name they reach the server by;
      *                      it never sends a request (its region is set)
      */
-    public MinioObjectStore(MinioClient client, MinioClient publicSigner, String bucket) {
+    MinioObjectStore(MinioClient client, ByteArrayPutClient byteArrayPuts, MinioClient publicSigner, String bucket) {
         this.client = client;
+        this.byteArrayPuts = byteArrayPuts;
         this.publicSigner = publicSigner;
         this.bucket = bucket;
     }
@@ -66,6 +69,12 @@ public class MinioObjectStore implements ObjectStore {
         OkHttpClient http = httpClient(properties.maxConnections());
         MinioObjectStore store = new MinioObjectStore(
                 client(properties.endpoint(), properties, http),
+                new ByteArrayPutClient(MinioAsyncClient.builder()
+                        .endpoint(properties.endpoint().toString())
+                        .credentials(properties.accessKey(), properties.secretKey())
+                        .region(properties.region())
+                        .httpClient(http)
+                        .build()),
                 client(properties.publicEndpoint(), properties, http),
                 properties.bucket());
         if (properties.createBucket()) {
@@ -163,7 +172,7 @@ public class MinioObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data, String contentType) {
-        put(key, new ByteArrayInputStream(data), data.length, contentType);
+        call(() -> byteArrayPuts.put(bucket, key, data, contentType, Map.of()), "put " + key);
     }
 
     @Override
@@ -193,11 +202,8 @@ public class MinioObjectStore implements ObjectStore {
         return call(
                 () -> {
                     try {
-                        return Optional.of(client.putObject(PutObjectArgs.builder().bucket(bucket).object(key).stream(
-                                                new ByteArrayInputStream(data), data.length, -1)
-                                        .contentType(contentType)
-                                        .extraHeaders(condition)
-                                        .build())
+                        return Optional.of(byteArrayPuts
+                                .put(bucket, key, data, contentType, condition)
                                 .etag());
                     } catch (ErrorResponseException e) {
                         // 412: the condition failed; 409 (AWS): another conditional write of it is in flight;
