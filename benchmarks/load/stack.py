@@ -87,11 +87,11 @@ class LocalStack:
     def jfr_file(self, app: str) -> Path:
         return self.state / f"{app}.jfr"
 
-    def _start(self, name: str, command: list[str]) -> None:
+    def _start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         out = open(self.state / f"{name}.log", "wb")
         # a session of its own, so stopping it never signals this process's group
         self.processes.append(subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+                                               start_new_session=True, env={**os.environ, **(env or {})}))
         self.names.append(name)
 
     def cpu_seconds(self) -> dict[str, float]:
@@ -134,8 +134,10 @@ class LocalStack:
         try:
             self._start("kafka", [str(ROOT / "scripts/kafka-broker.sh"), str(p["kafka"]), str(p["controller"]),
                                   str(self.state / "kafka")])
+            # the S3 server is started by a script: its JVM is recorded through the environment
+            s3_jfr = {"JAVA_TOOL_OPTIONS": self._java("s3")[1]} if self.jfr else None
             self._start("s3", [str(ROOT / "scripts/s3-server.sh"), str(p["s3"]), str(self.state / "s3"),
-                               ACCESS_KEY, SECRET_KEY])
+                               ACCESS_KEY, SECRET_KEY], s3_jfr)
             wait_until(lambda: port_open(p["kafka"]) and port_open(p["s3"]), "kafka and s3proxy", 90)
             common = self._common_args()
             self._start_gateway("gateway", self.gateway_args)
