@@ -4,8 +4,13 @@
   overhead  sequential small jobs on an idle stack (after 100 untimed ones): per job, submit -> `succeeded` as the client
             sees it, minus the worker's execution time (started_at -> completed_at), split into
             stages by the job record's own timestamps; p50/p90/p99/max.
-  ingest    N clients submitting small jobs (no waiting) for T seconds while the worker runs:
-            accepted/s and the latency of the 202s.
+  ingest    N clients submitting small jobs (no waiting) for T seconds while the worker runs, after
+            60 s of the same load untimed: accepted/s and the latency of the 202s.
+
+Each mode's window is checked for steady state: the share of the stack's CPU its JVMs' JIT compiler
+threads took (own stack). On 2 cores the compilers compete with the service: after 10 s of warm-up
+they still took 48 % of the stack's CPU in the 20 s measured and halved the ingest rate (97 against
+253 accepted/s after 60 s). A window where they took over 10 % of the machine is reported as not steady.
   all       both, in that order (the default).
 
 Without --base-url it starts its own stack on free loopback ports (benchmarks/load/stack.py: Kafka,
@@ -67,11 +72,12 @@ def image(size: str) -> bytes:
 
 
 def submit(api: Client, image_png: bytes, wait_s: int | None) -> tuple[int, dict | None]:
-    """The answer's status and job: 200 for a job that ended within the wait, else 202; or a refusal's status."""
+    """The answer's status and job: 200 for a job that ended within the wait, else 202; or a refusal's
+    status and what the gateway said of it."""
     try:
         job = api.submit_json(image_png, wait_s=wait_s)
     except ApiError as refused:
-        return refused.status, None
+        return refused.status, {"refused": refused.reason}
     return (200 if job.final else 202), job.data
 
 
@@ -88,7 +94,7 @@ def run_overhead(base_url: str, jobs: int, warmup: int, size: str, pause: float)
         sent = time.time()
         status, job = submit(api, image_png, 60)
         received = time.time()
-        if status != 200 or job is None or job["status"] != "succeeded":
+        if status != 200 or job["status"] != "succeeded":
             failures += 1
             continue
         created, started, completed = (instant(job[k]) for k in ("created_at", "started_at", "completed_at"))
@@ -189,6 +195,7 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
                   for app in ("gateway", "worker")} if stack else {}
         began = time.time()
         cpu_before = {**stack.cpu_seconds(), "client": sum(os.times()[:2])} if stack else {}
+        kinds_before = stack.cpu_seconds_by_kind() if stack else {}
         if mode == "overhead":
             results[mode] = run_overhead(base_url, args.jobs, args.warmup, args.size, args.pause)
             windows[mode] = (began, time.time(), args.jobs + args.warmup)
@@ -201,10 +208,24 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
             results[mode]["cpu_ms_per_job"] = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / jobs, 1)
                                                for name in cpu_after}
             print(f"CPU ms per job ({jobs} jobs): {results[mode]['cpu_ms_per_job']}")
+            results[mode]["steady_state"] = steady_state(kinds_before, stack.cpu_seconds_by_kind(),
+                                                         time.time() - began)
             results[mode]["metrics_delta"] = {
                 app: metrics_delta(before[app], scrape(stack.management_url(app, "/actuator/prometheus"), METRICS))
                 for app in ("gateway", "worker")}
     return results, windows
+
+
+def steady_state(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]], seconds: float) -> dict:
+    """The window's CPU seconds by process and kind of thread, and how much of the machine the JIT
+    compilers took meanwhile (of all cores over the window): over 10 %, the JVMs were still warming up."""
+    used = {app: {kind: round(after[app][kind] - before[app][kind], 2) for kind in after[app]} for app in after}
+    jit = sum(kinds["jit"] for kinds in used.values())
+    machine = round(100 * jit / (seconds * (os.cpu_count() or 1)), 1)
+    steady = machine <= 10
+    verdict = "steady" if steady else "NOT steady: the JVMs were still compiling; a longer warm-up"
+    print(f"JIT compilers: {machine} % of the machine in this window ({verdict}); CPU s by thread kind: {used}")
+    return {"jit_percent_of_machine": machine, "steady": steady, "cpu_s_by_thread_kind": used}
 
 
 def cpu_model() -> str | None:
@@ -226,8 +247,9 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.05, help="overhead: seconds between jobs")
     parser.add_argument("--clients", type=int, default=16, help="ingest: concurrent clients")
     parser.add_argument("--duration", type=float, default=20, help="ingest: seconds of submitting")
-    parser.add_argument("--ingest-warmup", type=float, default=10,
-                        help="ingest: seconds of the same submissions first, untimed (0: none, as before 2026-12-04)")
+    parser.add_argument("--ingest-warmup", type=float, default=60,
+                        help="ingest: seconds of the same submissions first, untimed (10 until 2026-12-04 "
+                             "18:00, 0 before that: the JIT compilers still took about half the CPU)")
     parser.add_argument("--gateway-arg", action="append", default=[], help="extra gateway argument (own stack)")
     parser.add_argument("--worker-arg", action="append", default=[], help="extra worker argument (own stack)")
     parser.add_argument("--jfr", action="store_true", help="record both JVMs with Flight Recorder (own stack)")

@@ -103,6 +103,25 @@ class LocalStack:
             used[name] = (int(fields[11]) + int(fields[12])) / tick
         return used
 
+    def cpu_seconds_by_kind(self) -> dict[str, dict[str, float]]:
+        """Each process's CPU time so far split by its threads: the JIT compilers', the GC's and the rest
+        (the service's own work). A window whose "jit" share is large measures a JVM still warming up."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used: dict[str, dict[str, float]] = {}
+        for name, process in zip(self.names, self.processes):
+            kinds = used.setdefault(name, {"jit": 0.0, "gc": 0.0, "service": 0.0})
+            for task in Path(f"/proc/{process.pid}/task").iterdir():
+                try:
+                    stat = (task / "stat").read_text()
+                except OSError:  # the thread ended meanwhile
+                    continue
+                thread = stat[stat.index("(") + 1:stat.rindex(")")]
+                fields = stat.rsplit(")", 1)[1].split()
+                kind = ("jit" if thread.startswith(("C1 Compiler", "C2 Compiler"))
+                        else "gc" if thread.startswith(("GC Thread", "G1 ", "VM Thread")) else "service")
+                kinds[kind] += (int(fields[11]) + int(fields[12])) / tick
+        return used
+
     def _jar(self, module: str) -> str:
         jars = glob.glob(str(ROOT / module / "target" / f"{module}-*-exec.jar"))
         if not jars:

@@ -46,6 +46,8 @@ public class MinioObjectStore implements ObjectStore {
     private static final Logger log = LoggerFactory.getLogger(MinioObjectStore.class);
     /** The MinIO client's own connect, read and write time-out. */
     private static final long TIMEOUT_MS = Duration.ofMinutes(5).toMillis();
+    /** S3's most keys in one LIST answer (the MinIO client refuses a larger max-keys). */
+    private static final int MAX_KEYS_PER_LIST = 1000;
 
     private final MinioClient client;
     private final ByteArrayPutClient byteArrayPuts;
@@ -437,11 +439,11 @@ public class MinioObjectStore implements ObjectStore {
                             .bucket(bucket)
                             .prefix(prefix)
                             .recursive(true)
-                            .maxKeys(limit);
+                            .maxKeys(Math.min(limit, MAX_KEYS_PER_LIST));
                     if (startAfter != null) {
                         args.startAfter(startAfter);
                     }
-                    // the iterator would go on to the next LIST request after max-keys: stop at the limit instead
+                    // the iterator goes on to the next LIST request after max-keys: stop at the limit
                     for (Result<Item> item : client.listObjects(args.build())) {
                         if (keys.size() == limit) {
                             break;

@@ -81,8 +81,9 @@ public interface ObjectStore {
     /**
      * One page of the keys under {@code prefix}, at every depth, in lexicographic (UTF-8 byte) order as
      * S3 lists them: at most {@code limit}, all after {@code startAfter} (null: from the first). One
-     * LIST request with {@code start-after} and {@code max-keys}, so a caller pages through a long
-     * listing without reading it whole; fewer than {@code limit} means the listing ended.
+     * LIST request with {@code start-after} and {@code max-keys} per 1000 keys (S3's most per answer),
+     * so a caller pages through a long listing without reading it whole; fewer than {@code limit}
+     * means the listing ended.
      */
     List<String> list(String prefix, String startAfter, int limit);
 

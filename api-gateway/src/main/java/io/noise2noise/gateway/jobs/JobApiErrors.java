@@ -6,6 +6,8 @@ import io.noise2noise.gateway.models.ModelController;
 import io.noise2noise.storage.StorageUnavailableException;
 import java.net.URI;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -29,6 +31,8 @@ import org.springframework.web.multipart.support.MissingServletRequestPartExcept
 @RestControllerAdvice(assignableTypes = {JobController.class, ModelController.class})
 public class JobApiErrors {
 
+    private static final Logger log = LoggerFactory.getLogger(JobApiErrors.class);
+
     private final JsonBodyLimits jsonLimits;
 
     public JobApiErrors(JsonBodyLimits jsonLimits) {
@@ -46,6 +50,10 @@ public class JobApiErrors {
     @ExceptionHandler(RequestRefusedException.class)
     ResponseEntity<ProblemDetail> refused(RequestRefusedException e) {
         HttpStatus status = status(e.reason());
+        if (status == HttpStatus.SERVICE_UNAVAILABLE && e.getCause() != null) {
+            // an outage of a store or the broker: the client sees a neutral 503, the operator the cause
+            log.warn("{}: {}", e.getMessage(), e.getCause().toString());
+        }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
         if (e.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());

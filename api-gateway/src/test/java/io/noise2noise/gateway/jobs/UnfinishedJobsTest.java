@@ -15,6 +15,7 @@ import io.noise2noise.storage.StorageUnavailableException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,12 +40,19 @@ class UnfinishedJobsTest {
     }
 
     private UnfinishedJobs unfinishedJobs(int bound) {
+        return unfinishedJobs(bound, "1h");
+    }
+
+    private UnfinishedJobs unfinishedJobs(int bound, String recountInterval) {
         return new UnfinishedJobs(
                 objects,
                 jobs,
                 JobTopics.defaults(),
                 GatewayServices.properties(Map.of(
-                        "n2n.gateway.quotas.max-unfinished-jobs", bound, "n2n.gateway.quotas.recount-interval", "1h")));
+                        "n2n.gateway.quotas.max-unfinished-jobs",
+                        bound,
+                        "n2n.gateway.quotas.recount-interval",
+                        recountInterval)));
     }
 
     /** A queued job of team-a's, stored as the gateway stores it before reserving its place. */
@@ -80,6 +88,31 @@ class UnfinishedJobsTest {
         assertThat(ids)
                 .allSatisfy(id -> assertThat(objects.exists(JobKeys.unfinishedJob("team-a", id)))
                         .isTrue());
+    }
+
+    @Test
+    void laterRecountsRunInTheBackgroundAndListNoMoreThanHalfTheBound() throws Exception {
+        UnfinishedJobs quota = unfinishedJobs(100, "1ms");
+        quota.reserve("team-a", queuedJob());
+        assertThat(objects.listings).hasValue(1);
+        assertThat(objects.recountsDone).hasValue(1);
+        objects.blockListings();
+        Thread.sleep(5);
+
+        // the interval ran out: the next submissions go on while one recount waits on its LIST
+        for (int i = 0; i < 3; i++) {
+            submitters.submit(() -> quota.reserve("team-a", queuedJob())).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(objects.listingStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(objects.listings).hasValue(2);
+        assertThat(objects.limits).containsOnly(50);
+
+        objects.release.countDown();
+        // the first count and the background one
+        for (int i = 0; i < 100 && objects.recountsDone.get() < 2; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(objects.recountsDone).hasValue(2);
     }
 
     @Test
@@ -121,8 +154,25 @@ class UnfinishedJobsTest {
             blocking = true;
         }
 
+        final List<Integer> limits = new CopyOnWriteArrayList<>();
+        final AtomicInteger recountsDone = new AtomicInteger();
+
         @Override
         public List<String> list(String prefix) {
+            counted();
+            return super.list(prefix);
+        }
+
+        @Override
+        public List<String> list(String prefix, String startAfter, int limit) {
+            counted();
+            limits.add(limit);
+            List<String> keys = super.list(prefix, startAfter, limit);
+            recountsDone.incrementAndGet();
+            return keys;
+        }
+
+        private void counted() {
             listings.incrementAndGet();
             if (blocking) {
                 listingStarted.countDown();
@@ -132,7 +182,6 @@ class UnfinishedJobsTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return super.list(prefix);
         }
     }
 }
