@@ -10,7 +10,7 @@
 Each mode's window is checked for steady state: the share of the stack's CPU its JVMs' JIT compiler
 threads took (own stack). On 2 cores the compilers compete with the service: after 10 s of warm-up
 they still took 48 % of the stack's CPU in the 20 s measured and halved the ingest rate (97 against
-253 accepted/s after 60 s). A window where they took over 10 % of the machine is reported as not steady.
+253 accepted/s after 60 s). A window where they took over 15 % of the machine is reported as not steady.
   all       both, in that order (the default).
 
 Without --base-url it starts its own stack on free loopback ports (benchmarks/load/stack.py: Kafka,
@@ -218,11 +218,12 @@ def measure(args, base_url: str, stack: LocalStack | None) -> tuple[dict, dict]:
 
 def steady_state(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]], seconds: float) -> dict:
     """The window's CPU seconds by process and kind of thread, and how much of the machine the JIT
-    compilers took meanwhile (of all cores over the window): over 10 %, the JVMs were still warming up."""
+    compilers took meanwhile (of all cores over the window): over 15 %, the JVMs were still warming up
+    (after one or two minutes of ingest they settle at 10-12 %, most of it the gateway's)."""
     used = {app: {kind: round(after[app][kind] - before[app][kind], 2) for kind in after[app]} for app in after}
     jit = sum(kinds["jit"] for kinds in used.values())
     machine = round(100 * jit / (seconds * (os.cpu_count() or 1)), 1)
-    steady = machine <= 10
+    steady = machine <= 15
     verdict = "steady" if steady else "NOT steady: the JVMs were still compiling; a longer warm-up"
     print(f"JIT compilers: {machine} % of the machine in this window ({verdict}); CPU s by thread kind: {used}")
     return {"jit_percent_of_machine": machine, "steady": steady, "cpu_s_by_thread_kind": used}
