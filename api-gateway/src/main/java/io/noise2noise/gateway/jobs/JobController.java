@@ -278,34 +278,56 @@ public class JobController {
             @RequestHeader("Prefer") String prefer,
             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
-        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
-        Optional<JobCompletions.Waiter> waiter =
-                wait.isPresent() && !job.status().isTerminal()
-                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
-                        : Optional.empty();
-        if (waiter.isEmpty()) {
+        Optional<Waiting> waiting = waiting(job, prefer, owner);
+        if (waiting.isEmpty()) {
             DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
             answer.setResult(ResponseEntity.ok(view(job)));
             return answer;
         }
-        DeferredResult<ResponseEntity<JobView>> answer =
-                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
-        answer.onCompletion(waiter.get()::release);
+        DeferredResult<ResponseEntity<JobView>> answer = waiting.get().answer();
         completions
-                .await(waiter.get(), id, wait.get())
+                .await(waiting.get().waiter(), id, waiting.get().time())
                 .thenApplyAsync(ended -> view(ended.orElseGet(() -> find(id, owner))), watches.executor())
                 .whenComplete((view, failure) -> {
                     if (failure != null) {
                         answer.setErrorResult(failure instanceof CompletionException ? failure.getCause() : failure);
                     } else {
                         answer.setResult(ResponseEntity.ok()
-                                .header(
-                                        "Preference-Applied",
-                                        "wait=" + wait.get().toSeconds())
+                                .header("Preference-Applied", waiting.get().applied())
                                 .body(view));
                     }
                 });
         return answer;
+    }
+
+    /** A {@code Prefer: wait} being applied: for how long, and the waiter reserved for it under the caps. */
+    private record Waiting(Duration time, JobCompletions.Waiter waiter) {
+
+        /** The answer to come: it gives the waiter back once set, and times out a margin after the wait. */
+        DeferredResult<ResponseEntity<JobView>> answer() {
+            DeferredResult<ResponseEntity<JobView>> answer =
+                    new DeferredResult<>(time.plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+            answer.onCompletion(waiter::release);
+            return answer;
+        }
+
+        String applied() {
+            return "wait=" + time.toSeconds();
+        }
+    }
+
+    /**
+     * The wait {@code prefer} asks for, if it applies: a job not yet ended, and a waiter free under
+     * the caps (empty otherwise: the request is answered at once).
+     */
+    private Optional<Waiting> waiting(Job job, String prefer, String owner) {
+        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
+        if (wait.isEmpty() || job.status().isTerminal()) {
+            return Optional.empty();
+        }
+        return completions
+                .reserve(JobCompletions.client(owner, currentRemoteAddress()))
+                .map(waiter -> new Waiting(wait.get(), waiter));
     }
 
     /**
@@ -539,30 +561,26 @@ public class JobController {
      * routes' answers are described in {@link io.noise2noise.gateway.ApiDocument}.
      */
     private Object answer(Job job, String prefer, String owner) {
-        Optional<Duration> wait = WaitPreference.of(prefer, properties.maxWait());
-        Optional<JobCompletions.Waiter> waiter =
-                wait.isPresent() && !job.status().isTerminal()
-                        ? completions.reserve(JobCompletions.client(owner, currentRemoteAddress()))
-                        : Optional.empty();
-        if (waiter.isEmpty()) {
+        Optional<Waiting> waiting = waiting(job, prefer, owner);
+        if (waiting.isEmpty()) {
             return withoutWaiting(job);
         }
-        DeferredResult<ResponseEntity<JobView>> answer =
-                new DeferredResult<>(wait.get().plus(ASYNC_TIMEOUT_MARGIN).toMillis());
-        answer.onCompletion(waiter.get()::release);
-        completions.await(waiter.get(), job.id(), wait.get()).whenComplete((finished, failure) -> {
-            if (failure != null) {
-                answer.setErrorResult(failure);
-            } else {
-                answer.setResult(finished.map(done -> ResponseEntity.ok()
-                                .location(location(job))
-                                .header(
-                                        "Preference-Applied",
-                                        "wait=" + wait.get().toSeconds())
-                                .body(JobView.of(done)))
-                        .orElseGet(() -> withoutWaiting(job)));
-            }
-        });
+        DeferredResult<ResponseEntity<JobView>> answer = waiting.get().answer();
+        completions
+                .await(waiting.get().waiter(), job.id(), waiting.get().time())
+                .whenComplete((finished, failure) -> {
+                    if (failure != null) {
+                        answer.setErrorResult(failure);
+                    } else {
+                        answer.setResult(finished.map(done -> ResponseEntity.ok()
+                                        .location(location(job))
+                                        .header(
+                                                "Preference-Applied",
+                                                waiting.get().applied())
+                                        .body(JobView.of(done)))
+                                .orElseGet(() -> withoutWaiting(job)));
+                    }
+                });
         return answer;
     }
 
