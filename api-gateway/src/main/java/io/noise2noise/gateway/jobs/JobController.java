@@ -270,19 +270,18 @@ public class JobController {
 
     /**
      * With {@code Prefer: wait=N}: the job once it has ended, or as it is after N seconds (a long
-     * poll that holds no thread; over the waiter caps the preference is not applied).
+     * poll that holds no thread; over the waiter caps the preference is not applied). Answered like
+     * a submission ({@link #answer}): at once when there is nothing to wait for.
      */
     @GetMapping(path = "/v1/jobs/{id}", headers = "Prefer")
-    public DeferredResult<ResponseEntity<JobView>> statusWhenEnded(
+    public Object statusWhenEnded(
             @PathVariable String id,
             @RequestHeader("Prefer") String prefer,
             @RequestAttribute(name = ApiKeyFilter.OWNER, required = false) String owner) {
         Job job = find(id, owner);
         Optional<Waiting> waiting = waiting(job, prefer, owner);
         if (waiting.isEmpty()) {
-            DeferredResult<ResponseEntity<JobView>> answer = new DeferredResult<>();
-            answer.setResult(ResponseEntity.ok(view(job)));
-            return answer;
+            return ResponseEntity.ok(view(job));
         }
         DeferredResult<ResponseEntity<JobView>> answer = waiting.get().answer();
         completions

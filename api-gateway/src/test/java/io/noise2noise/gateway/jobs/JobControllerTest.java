@@ -133,6 +133,12 @@ class JobControllerTest {
                         .content(PNG))
                 .andExpect(request().asyncNotStarted())
                 .andExpect(status().isAccepted());
+        // nor a GET whose Prefer cannot apply
+        mvc.perform(get("/v1/jobs/" + submitted(TEAM_A))
+                        .header(HttpHeaders.AUTHORIZATION, TEAM_A)
+                        .header("Prefer", "handling=lenient"))
+                .andExpect(request().asyncNotStarted())
+                .andExpect(status().isOk());
         // one that waits is answered later, holding no thread
         mvc.perform(submitJson(TEAM_A).header("Prefer", "wait=5"))
                 .andExpect(request().asyncStarted());

@@ -3,6 +3,7 @@ package io.noise2noise.client;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A model of the catalogue ({@code GET /v1/models}): known once a worker published it, available while
@@ -76,7 +77,7 @@ public record Model(
                 model.requiredText("name"),
                 model.flag("default"),
                 model.flag("available"),
-                model.integer("workers") == null ? 0 : model.integer("workers"),
+                Objects.requireNonNullElse(model.integer("workers"), 0),
                 model.instant("lastSeen"),
                 card == null ? null : readCard(card),
                 speed == null ? null : new Speed(speed.decimal("megapixelsPerSecond"), speed.decimal("megapixels")));
