@@ -281,8 +281,8 @@ public class JobProcessor {
     }
 
     /**
-     * Between tiles, at most once per checkpoint interval: stop if the client canceled or the
-     * deadline passed, otherwise record progress. Keeps the version of the record this attempt last
+     * Between tiles, at most once per checkpoint interval, and after the last: stop if the client
+     * canceled or the deadline passed, otherwise record progress. Keeps the version of the record this attempt last
      * wrote, so each change (and the job's end) is one conditional write unless another came between.
      */
     private final class Checkpoints {
@@ -303,7 +303,10 @@ public class JobProcessor {
 
         private void tileDone(String modelName, String modelReason, int done, int total) {
             Instant now = clock.instant();
-            if (done == total || Duration.between(lastCheck, now).compareTo(checkpointInterval) < 0) {
+            // the last tile is always checked: a job shorter than the interval would otherwise never be
+            // stopped, and one canceled while it ran would end succeeded
+            boolean last = done == total;
+            if (!last && Duration.between(lastCheck, now).compareTo(checkpointInterval) < 0) {
                 return;
             }
             lastCheck = now;
@@ -315,6 +318,9 @@ public class JobProcessor {
             if (job.pastDeadline(now)) {
                 throw new JobCanceledException(
                         progress, "deadline " + job.spec().cancelAfter() + " passed while running");
+            }
+            if (last) {
+                return; // the job's end is recorded next
             }
             Optional<JobStore.Versioned> recorded =
                     jobs.advance(latest, current -> current.sameAttemptAs(progress) ? progress : current);

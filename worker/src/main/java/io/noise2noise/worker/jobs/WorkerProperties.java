@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * How a worker retries a job whose failure can heal ({@link HealableFailures}: storage, broker, time-outs):
  * exponential back-off from {@code retryInitialInterval}, capped at {@code retryMaxInterval},
  * until {@code retryMaxElapsed}; then the job fails and its message goes to the dead-letter topic.
- * Between tiles, at most every {@code checkpointInterval}, a running job checks whether it was
+ * Between tiles, at most every {@code checkpointInterval} (and after the last), a running job checks whether it was
  * canceled or passed its deadline, and records its progress. On shutdown a worker waits up to
  * {@code shutdownTimeout} for the job in hand (keep it below the platform's termination grace period).
  * A worker runs {@code consumers} jobs at once, each on its own consumer of the jobs topic (they share

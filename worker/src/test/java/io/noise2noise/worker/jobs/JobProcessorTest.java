@@ -37,6 +37,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -296,6 +297,48 @@ class JobProcessorTest {
         assertThat(stored(request).attempt()).as("no second attempt").isEqualTo(1);
         assertThat(objects.exists(JobKeys.result(request.jobId(), 2))).isFalse();
         assertThat(published()).extracting(Job::status).containsExactly(JobStatus.CANCELED);
+    }
+
+    /**
+     * The client cancels just after the worker started the job (here: as it reads the input), and the
+     * job takes less than one checkpoint interval: the check after its last tile still stops it, and no
+     * result is stored.
+     */
+    @Test
+    void aJobCanceledWhileItRunsEndsCanceledEvenIfShorterThanACheckpointInterval() {
+        Job job = Job.queued(JobIds.newId(), spec(null, null), "png", 150, 100, Instant.now());
+        InMemoryObjectStore canceledAtStart = new InMemoryObjectStore() {
+            @Override
+            public synchronized Optional<ObjectStream> open(String key) {
+                if (key.equals(JobKeys.input(job.id()))) {
+                    put(JobKeys.cancelRequest(job.id()), new byte[0], "application/octet-stream");
+                }
+                return super.open(key);
+            }
+        };
+        JobStore canceling =
+                new JobStore(canceledAtStart, Jackson2ObjectMapperBuilder.json().build());
+        canceledAtStart.put(JobKeys.input(job.id()), PNG, "image/png");
+        canceling.create(job);
+
+        new JobProcessor(
+                        canceling,
+                        canceledAtStart,
+                        CODEC,
+                        registry,
+                        new Denoiser(TILE_SIZE, 16),
+                        new JobEventPublisher(broker.template(), topics),
+                        new SimpleMeterRegistry(),
+                        Duration.ofHours(1),
+                        10_000_000,
+                        Clock.systemUTC())
+                .process(new JobRequested(job.id(), JobKeys.input(job.id()), null, 1.0, job.createdAt()));
+
+        Job ended = canceling.find(job.id()).orElseThrow();
+        assertThat(ended.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(ended.error().message()).contains("canceled by request after");
+        assertThat(canceledAtStart.exists(JobKeys.result(job.id(), 1))).isFalse();
+        assertThat(published()).extracting(Job::status).containsExactly(JobStatus.RUNNING, JobStatus.CANCELED);
     }
 
     @Test
