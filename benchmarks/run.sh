@@ -17,10 +17,11 @@ if [ ! -x "$PYTHON" ]; then
   PYTHON=benchmarks/.venv/bin/python
 fi
 
-# the worker and common jars' classes plus their dependencies (package, never install)
-$MVN package -DskipTests -pl common,worker -am
-$MVN dependency:build-classpath -pl worker -Dmdep.outputFile="$PWD/benchmarks/results/tmp/classpath.txt" -Dmdep.includeScope=runtime
-# our own modules come from their target/classes, never from a (possibly stale) snapshot in ~/.m2
+# the worker and common classes plus their dependencies (package, never install): in one reactor, so
+# common resolves to this checkout's build (a fresh ~/.m2 has no snapshot of it, and a stale one must not count)
+# (each module writes the file; the worker, last, leaves its own)
+$MVN package dependency:build-classpath -DskipTests -pl common,worker -am \
+  -Dmdep.outputFile="$PWD/benchmarks/results/tmp/classpath.txt" -Dmdep.includeScope=runtime
 CP="worker/target/classes:common/target/classes:$(tr ':' '\n' < benchmarks/results/tmp/classpath.txt | grep -v '/io/noise2noise/' | paste -sd:)"
 mkdir -p benchmarks/results/tmp/classes
 javac -d benchmarks/results/tmp/classes -cp "$CP" $(find benchmarks/java -name '*.java')

@@ -35,9 +35,10 @@ fi
 if [ "$SKIP_JAVA" = 0 ] && command -v java >/dev/null && command -v mvn >/dev/null; then
   echo "== 3. the worker's path: DJL ONNX Runtime on CUDA"
   MVN="mvn -B -ntp -q"
-  $MVN package -DskipTests -pl common,worker -am || exit 1
   $MVN dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime_gpu:1.21.1 || exit 1
-  $MVN dependency:build-classpath -pl worker -Dmdep.outputFile="$PWD/$OUT/tmp/classpath.txt" -Dmdep.includeScope=runtime
+  # one reactor: common resolves to this checkout's build, not to a snapshot in ~/.m2 (none is installed)
+  $MVN package dependency:build-classpath -DskipTests -pl common,worker -am \
+      -Dmdep.outputFile="$PWD/$OUT/tmp/classpath.txt" -Dmdep.includeScope=runtime || exit 1
   GPU_JAR="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/1.21.1/onnxruntime_gpu-1.21.1.jar"
   CP="worker/target/classes:common/target/classes:$(tr ':' '\n' < "$OUT/tmp/classpath.txt" \
       | grep -v '/io/noise2noise/' | grep -v '/onnxruntime/onnxruntime/' | paste -sd:):$GPU_JAR"

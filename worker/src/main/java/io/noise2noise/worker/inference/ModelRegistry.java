@@ -77,8 +77,11 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** A model to run, and why the worker chose it (null when the job named it, or the default is concrete). */
-    public record Selection(DenoisingModel model, String reason) {}
+    /**
+     * A model to run, why the worker chose it (null when the job named it, or the default is concrete),
+     * and the image's noise as measured (for every job: its σ is reported, whichever model runs).
+     */
+    public record Selection(DenoisingModel model, String reason, NoiseFeatures noise) {}
 
     /**
      * The model for a job naming {@code name} (the default when null or blank), chosen for
@@ -87,10 +90,12 @@ public class ModelRegistry implements AutoCloseable {
     public Selection select(String name, PixelImage image) {
         String wanted = name == null || name.isBlank() ? defaultModel : name;
         if (wanted.equals(ModelChooser.AUTO) && chooser != null) {
-            ModelChooser.Choice choice = chooser.choose(image);
-            return new Selection(get(choice.model()), choice.reason());
+            NoiseFeatures noise = NoiseFeatures.of(image);
+            ModelChooser.Choice choice = chooser.choose(noise);
+            return new Selection(get(choice.model()), choice.reason(), noise);
         }
-        return new Selection(get(wanted), null);
+        DenoisingModel named = get(wanted); // an unknown name is refused before the image is measured
+        return new Selection(named, null, NoiseFeatures.of(image));
     }
 
     /** The named (concrete) model. */

@@ -5,7 +5,6 @@ import io.noise2noise.image.EncodedImage;
 import io.noise2noise.image.ImageCodec;
 import io.noise2noise.image.ImageInfo;
 import io.noise2noise.image.InvalidImageException;
-import io.noise2noise.image.NoiseLevel;
 import io.noise2noise.image.OutputOptions;
 import io.noise2noise.image.PixelImage;
 import io.noise2noise.job.Job;
@@ -164,7 +163,7 @@ public class JobProcessor {
             String reason = selection.reason();
             int tiles = denoiser.tileCount(image, model);
             long started = System.nanoTime();
-            double sigma = NoiseLevel.estimateSigma(image);
+            double sigma = selection.noise().meanSigma();
             // in place: a second full-size copy would double the memory a 40 MP image needs
             PixelImage denoised =
                     denoiser.denoiseInPlace(image, model, request.strength(), checkpoints.of(modelName, reason));
