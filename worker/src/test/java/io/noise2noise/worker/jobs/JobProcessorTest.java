@@ -87,15 +87,36 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(ModelRegistry models, Clock clock, long maxInputBytes) {
+        return processor(jobs, objects, models, Duration.ZERO, clock, maxInputBytes);
+    }
+
+    /** A worker on a store of the test's own (one that acts at a given moment of the job). */
+    private JobProcessor processor(InMemoryObjectStore store, Duration checkpointInterval) {
+        return processor(
+                new JobStore(store, Jackson2ObjectMapperBuilder.json().build()),
+                store,
+                registry,
+                checkpointInterval,
+                Clock.systemUTC(),
+                10_000_000);
+    }
+
+    private JobProcessor processor(
+            JobStore records,
+            InMemoryObjectStore store,
+            ModelRegistry models,
+            Duration checkpointInterval,
+            Clock clock,
+            long maxInputBytes) {
         return new JobProcessor(
-                jobs,
-                objects,
+                records,
+                store,
                 CODEC,
                 models,
                 new Denoiser(TILE_SIZE, 16),
                 new JobEventPublisher(broker.template(), topics),
                 new SimpleMeterRegistry(),
-                Duration.ZERO,
+                checkpointInterval,
                 maxInputBytes,
                 clock);
     }
@@ -267,17 +288,7 @@ class JobProcessorTest {
         deletedBeforeTheResult.put(JobKeys.input(job.id()), PNG, "image/png");
         deleting.create(job);
 
-        new JobProcessor(
-                        deleting,
-                        deletedBeforeTheResult,
-                        CODEC,
-                        registry,
-                        new Denoiser(TILE_SIZE, 16),
-                        new JobEventPublisher(broker.template(), topics),
-                        new SimpleMeterRegistry(),
-                        Duration.ZERO,
-                        10_000_000,
-                        Clock.systemUTC())
+        processor(deletedBeforeTheResult, Duration.ZERO)
                 .process(new JobRequested(job.id(), JobKeys.input(job.id()), null, 1.0, job.createdAt()));
 
         assertThat(deletedBeforeTheResult.list(JobKeys.jobObjects(job.id()))).isEmpty();
@@ -321,17 +332,7 @@ class JobProcessorTest {
         canceledAtStart.put(JobKeys.input(job.id()), PNG, "image/png");
         canceling.create(job);
 
-        new JobProcessor(
-                        canceling,
-                        canceledAtStart,
-                        CODEC,
-                        registry,
-                        new Denoiser(TILE_SIZE, 16),
-                        new JobEventPublisher(broker.template(), topics),
-                        new SimpleMeterRegistry(),
-                        Duration.ofHours(1),
-                        10_000_000,
-                        Clock.systemUTC())
+        processor(canceledAtStart, Duration.ofHours(1))
                 .process(new JobRequested(job.id(), JobKeys.input(job.id()), null, 1.0, job.createdAt()));
 
         Job ended = canceling.find(job.id()).orElseThrow();
