@@ -11,8 +11,9 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
  * S3Proxy as {@code org.gaul.s3proxy.Main --properties FILE} starts it (same properties, same blob
- * store), with its conditional writes made atomic ({@link AtomicConditionalWrites}): the job records'
- * compare-and-swaps rely on them.
+ * store), with its conditional writes made atomic ({@link AtomicConditionalWrites}: the job records'
+ * compare-and-swaps rely on them) and writes tried again when a removal emptied and deleted their
+ * folder under them ({@link VanishingFolderRetries}).
  */
 public final class S3Server {
 
@@ -29,7 +30,8 @@ public final class S3Server {
         // S3Proxy's own construction of the store its properties name (private in its Main)
         Method createBlobStore = Main.class.getDeclaredMethod("createBlobStore", Properties.class);
         createBlobStore.setAccessible(true);
-        BlobStore store = new AtomicConditionalWrites((BlobStore) createBlobStore.invoke(null, properties));
+        BlobStore store = new AtomicConditionalWrites(
+                new VanishingFolderRetries((BlobStore) createBlobStore.invoke(null, properties)));
         S3Proxy proxy =
                 S3Proxy.Builder.fromProperties(properties).blobStore(store).build();
         proxy.start();
