@@ -23,11 +23,11 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * Keeps S3Proxy's filesystem store from failing a write into a folder that a removal is emptying.
  * S3 has no folders, but that store keeps one per key prefix: a write creates the folder, then its
  * temporary file there; a removal that leaves the folder empty deletes it. A write whose folder was
- * deleted between those two steps fails with {@link NoSuchFileException}, answered 500 (seen: about
- * 1 in 400 writes racing removals under one prefix, and a job's marker written just as the previous
- * job's was deleted). Such a write has not read a byte of its body yet, so it is tried again (the
- * folder is created anew); one that fails after reading is not. No lock: a slow upload holds up no
- * other request.
+ * deleted between those two steps fails with {@link NoSuchFileException}, answered 500 (seen: 1–2 in
+ * 600 writes racing removals under one prefix on a busy machine, and a job's marker written just as
+ * the previous job's was deleted). Such a write has not read a byte of its body yet, so it is tried
+ * again (the folder is created anew); one that fails after reading is not. No lock: a slow upload
+ * holds up no other request.
  */
 final class VanishingFolderRetries extends ForwardingBlobStore {
 
