@@ -15,6 +15,8 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
@@ -40,24 +42,17 @@ class VanishingFolderRetriesTest {
         filesystem.createContainer(BUCKET);
     }
 
-    @Test
-    void aWriteWhoseFolderVanishedBeforeItReadAByteIsWrittenOnTheNextAttempt() throws IOException {
-        FailingWrites failing = new FailingWrites(filesystem, 2, 0, false);
+    /** As S3Proxy throws it (undeclared), or wrapped. */
+    @ParameterizedTest
+    @CsvSource({"2, false", "1, true"})
+    void aWriteWhoseFolderVanishedBeforeItReadAByteIsWrittenOnALaterAttempt(int failures, boolean wrapped)
+            throws IOException {
+        FailingWrites failing = new FailingWrites(filesystem, failures, 0, wrapped);
 
         new VanishingFolderRetries(failing).putBlob(put("a/b/key"), new ByteArrayInputStream(BODY));
 
-        assertThat(failing.attempts).isEqualTo(3);
+        assertThat(failing.attempts).isEqualTo(failures + 1);
         assertThat(stored("a/b/key")).isEqualTo(BODY);
-    }
-
-    @Test
-    void aWrappedFailureCountsToo() throws IOException {
-        FailingWrites failing = new FailingWrites(filesystem, 1, 0, true);
-
-        new VanishingFolderRetries(failing).putBlob(put("key"), new ByteArrayInputStream(BODY));
-
-        assertThat(failing.attempts).isEqualTo(2);
-        assertThat(stored("key")).isEqualTo(BODY);
     }
 
     @Test
