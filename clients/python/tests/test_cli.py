@@ -31,6 +31,13 @@ def test_options_win_over_the_environment_and_the_url_has_a_default() -> None:
     assert (args.url, args.api_key, args.job_id) == (DEFAULT_URL, "k-option", "j1")
 
 
+@pytest.mark.parametrize("command", ["status", "cancel"])
+def test_an_id_beginning_with_a_hyphen_is_taken_after_a_double_dash(command: str) -> None:
+    args = build_parser({}).parse_args([command, "--", "-bZqOofmODrsVrvwLJAqXA"])
+
+    assert args.job_id == "-bZqOofmODrsVrvwLJAqXA"
+
+
 @pytest.mark.parametrize(
     "argv",
     [["denoise", "in.png"], ["jobs", "--status", "sleeping"], ["denoise", "in.png", "-o", "x", "--strength", "a"], []],

@@ -63,6 +63,10 @@ class Exit(enum.IntEnum):
     INTERRUPTED = 130
 
 
+# gateways since 2026-12 never hand out an id beginning with '-'; an earlier one is read as an option
+ID_HELP = "the job's id (one that begins with '-' goes after '--': n2n status -- -bZq...)"
+
+
 def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentParser:
     environ = dict(os.environ) if environ is None else environ
     connection = argparse.ArgumentParser(add_help=False)
@@ -97,9 +101,9 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
     denoise.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
     status = commands.add_parser("status", parents=[connection], help="a job, as JSON")
-    status.add_argument("job_id", metavar="ID")
+    status.add_argument("job_id", metavar="ID", help=ID_HELP)
     cancel = commands.add_parser("cancel", parents=[connection], help="cancel a job; prints it as JSON")
-    cancel.add_argument("job_id", metavar="ID")
+    cancel.add_argument("job_id", metavar="ID", help=ID_HELP)
 
     models = commands.add_parser("models", parents=[connection], help="the models the workers run")
     models.add_argument("--json", action="store_true", help="the catalogue as JSON, cards included")

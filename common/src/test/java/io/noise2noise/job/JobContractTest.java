@@ -35,6 +35,17 @@ class JobContractTest {
         assertThat(JobStatus.CANCELED.canMoveTo(JobStatus.RUNNING)).isFalse();
     }
 
+    /** An id is passed on command lines ({@code n2n status ID}): one beginning with '-' read as an option. */
+    @Test
+    void noIdBeginsWithAHyphenAndEveryOtherFirstCharacterOccurs() {
+        Set<Character> firsts = new HashSet<>();
+        for (int i = 0; i < 5000; i++) {
+            firsts.add(JobIds.newId().charAt(0));
+        }
+
+        assertThat(firsts).doesNotContain('-').hasSize(63);
+    }
+
     @Test
     void idsAreUnguessableAndKeysRefuseAnythingElse() {
         Set<String> ids = new HashSet<>();
