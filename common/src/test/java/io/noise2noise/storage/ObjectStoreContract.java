@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -252,47 +254,57 @@ public abstract class ObjectStoreContract {
     }
 
     /**
-     * S3 has no folders, but a server on a file system keeps them and removes one its last object
-     * leaves empty: a write into it at that moment must still succeed (S3Proxy's filesystem store
-     * failed such PUTs with 500: a job's marker written as the previous job's was deleted). The race is
-     * microseconds wide: this caught it in 1–2 of 600 writes on a busy machine and in none on a quiet
-     * one; the local server's retries are tested deterministically in {@code VanishingFolderRetriesTest}.
+     * S3 has no folders, but servers on a file system keep them and remove one its last object leaves
+     * empty, and a write into it at that moment can fail: S3Proxy's filesystem store answered 500 (the
+     * local server now tries such a write again: {@code VanishingFolderRetriesTest}), single-drive MinIO
+     * answers 403 "Access Denied" (about 1 in 1200 here). The services rely on what this checks: such a
+     * failure is reported as {@link StorageUnavailableException}, which they retry (a submission's 503,
+     * a worker's back-off), and a retried write or removal succeeds and leaves nothing behind.
      */
     @Test
-    void writesUnderAPrefixSucceedWhileItsLastObjectsAreDeleted() throws Exception {
+    void writesAndRemovalsRacingUnderOnePrefixSucceedWhenRetriedAndLeaveNothing() throws Exception {
         int writers = 8;
         int rounds = 150;
         String folder = prefix + "folder/";
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
         ExecutorService threads = Executors.newFixedThreadPool(writers);
         try {
-            List<Future<Integer>> failures = new ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int writer = w;
-                failures.add(threads.submit(() -> {
-                    int failed = 0;
+                done.add(threads.submit(() -> {
                     for (int round = 0; round < rounds; round++) {
                         String key = folder + writer + "-" + round;
-                        try {
-                            objects.put(key, bytes("x"), TEXT);
-                            objects.delete(key);
-                        } catch (StorageUnavailableException e) {
-                            failed++;
-                        }
+                        retried(() -> objects.put(key, bytes("x"), TEXT), failures);
+                        retried(() -> objects.delete(key), failures);
                     }
-                    return failed;
                 }));
             }
-            int failed = 0;
-            for (Future<Integer> writer : failures) {
-                failed += writer.get(2, TimeUnit.MINUTES);
+            for (Future<?> writer : done) {
+                writer.get(2, TimeUnit.MINUTES); // a step that failed every retry fails here
             }
 
-            assertThat(failed)
-                    .as("writes or deletes failed of " + writers * rounds)
-                    .isZero();
             assertThat(objects.list(folder)).isEmpty();
+            System.out.printf(
+                    "%s: %d of %d writes and removals racing under one prefix failed once (retried): %s%n",
+                    getClass().getSimpleName(), failures.size(), 2 * writers * rounds, failures);
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    /** As the services do: a store failure is retried, a few times. */
+    private static void retried(Runnable step, Queue<String> failures) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step.run();
+                return;
+            } catch (StorageUnavailableException e) {
+                failures.add(e.getMessage());
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
