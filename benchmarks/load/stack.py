@@ -58,6 +58,12 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def cpu_of(stat: str) -> float:
+    """CPU seconds (user + system) of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat text."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class LocalStack:
     """Start with `with LocalStack(...) as stack:`; `stack.base_url`, `stack.management_url(...)`.
     more_gateways: further gateways on the same broker and bucket (replicas, e.g. with other settings), by
@@ -96,17 +102,12 @@ class LocalStack:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) each process of the stack has used so far (the scripts exec java)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        used = {}
-        for name, process in zip(self.names, self.processes):
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            used[name] = (int(fields[11]) + int(fields[12])) / tick
-        return used
+        return {name: cpu_of(Path(f"/proc/{process.pid}/stat").read_text())
+                for name, process in zip(self.names, self.processes)}
 
     def cpu_seconds_by_kind(self) -> dict[str, dict[str, float]]:
         """Each process's CPU time so far split by its threads: the JIT compilers', the GC's and the rest
         (the service's own work). A window whose "jit" share is large measures a JVM still warming up."""
-        tick = os.sysconf("SC_CLK_TCK")
         used: dict[str, dict[str, float]] = {}
         for name, process in zip(self.names, self.processes):
             kinds = used.setdefault(name, {"jit": 0.0, "gc": 0.0, "service": 0.0})
@@ -116,10 +117,9 @@ class LocalStack:
                 except OSError:  # the thread ended meanwhile
                     continue
                 thread = stat[stat.index("(") + 1:stat.rindex(")")]
-                fields = stat.rsplit(")", 1)[1].split()
                 kind = ("jit" if thread.startswith(("C1 Compiler", "C2 Compiler"))
                         else "gc" if thread.startswith(("GC Thread", "G1 ", "VM Thread")) else "service")
-                kinds[kind] += (int(fields[11]) + int(fields[12])) / tick
+                kinds[kind] += cpu_of(stat)
         return used
 
     def _jar(self, module: str) -> str:

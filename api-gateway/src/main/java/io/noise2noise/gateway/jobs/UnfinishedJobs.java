@@ -90,13 +90,7 @@ public class UnfinishedJobs {
         Instant now = clock.instant();
         switch (count.next(quotas.maxUnfinishedJobs(), quotas.recountInterval(), now)) {
             case LIST -> list(owner, count, now);
-            case FIRST_COUNT -> {
-                try {
-                    recount(owner, count, now);
-                } finally {
-                    count.recounted();
-                }
-            }
+            case FIRST_COUNT -> recount(owner, count, now);
             case RECOUNT ->
                 recounts.execute(() -> {
                     try {
@@ -106,8 +100,6 @@ public class UnfinishedJobs {
                                 "could not recount the unfinished jobs of a caller (keeping {}): {}",
                                 count,
                                 e.toString());
-                    } finally {
-                        count.recounted();
                     }
                 });
             default -> {} // USE_COUNT: the count as it is
@@ -121,10 +113,17 @@ public class UnfinishedJobs {
         recounts.shutdownNow();
     }
 
-    /** Counts the caller's markers up to half its bound: {@link Count#next} lists them all from there. */
+    /**
+     * Counts the caller's markers up to half its bound ({@link Count#next} lists them all from there),
+     * and lets the next recount come, whether this one succeeded or not.
+     */
     private void recount(String owner, Count count, Instant listedAt) {
-        int half = (quotas.maxUnfinishedJobs() + 1) / 2;
-        count.listed(objects.list(JobKeys.unfinishedJobs(owner), null, half).size(), listedAt);
+        try {
+            int half = (quotas.maxUnfinishedJobs() + 1) / 2;
+            count.listed(objects.list(JobKeys.unfinishedJobs(owner), null, half).size(), listedAt);
+        } finally {
+            count.recounted();
+        }
     }
 
     /** Lists the caller's markers into {@code count}, and refuses the submission at the bound. */
